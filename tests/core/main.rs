@@ -1,0 +1,4 @@
+//! Integration tests of the library core: validation, mapping, signing, verification.
+
+mod helpers;
+mod validate;
