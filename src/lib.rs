@@ -6,3 +6,5 @@
 //! - [`domain`]: the record format, the rules MC-R01..MC-R21, typed records.
 pub mod clock;
 pub mod domain;
+pub mod jsonld;
+pub mod ob3;

@@ -1,0 +1,64 @@
+//! Every JSON-LD context this crate signs or verifies with, embedded at build time.
+//! `contexts/index.json` lists the same URLs; a test keeps the two in sync.
+
+/// URL of the W3C VC Data Model 2.0 context.
+pub const CREDENTIALS_V2_URL: &str = "https://www.w3.org/ns/credentials/v2";
+/// URL of the Open Badges 3.0.3 context.
+pub const OB_V3P0_URL: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// URL of the 1EdTech extensions context (defines `1EdTechJsonSchemaValidator2019`).
+pub const OB_EXTENSIONS_URL: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
+/// Canonical URL of our own microcredential extension context, version 1. Never edit a
+/// published version: a changed mapping changes the signed RDF; publish v2 instead.
+pub const MICROCRED_V1_URL: &str = "https://w3id.org/microcred/contexts/v1.jsonld";
+/// Namespace of the terms our extension context defines.
+pub const MICROCRED_VOCAB: &str = "https://w3id.org/microcred/vocab#";
+/// URL of the Data Integrity v2 context.
+pub const DATA_INTEGRITY_V2_URL: &str = "https://w3id.org/security/data-integrity/v2";
+/// URL of the Multikey v1 context.
+pub const MULTIKEY_V1_URL: &str = "https://w3id.org/security/multikey/v1";
+/// URL of the DID v1 context.
+pub const DID_V1_URL: &str = "https://www.w3.org/ns/did/v1";
+/// URL of the JSON Web Key 2020 suite context (DID documents with `JsonWebKey` methods).
+pub const JWS_2020_URL: &str = "https://w3id.org/security/suites/jws-2020/v1";
+
+/// `(URL, file name in contexts/, content)` of every embedded context.
+pub const CONTEXTS: &[(&str, &str, &str)] = &[
+    (CREDENTIALS_V2_URL, "credentials-v2.jsonld", include_str!("../../contexts/credentials-v2.jsonld")),
+    (
+        "https://www.w3.org/2018/credentials/v1",
+        "credentials-v1.jsonld",
+        include_str!("../../contexts/credentials-v1.jsonld"),
+    ),
+    (OB_V3P0_URL, "ob-v3p0-context-3.0.3.json", include_str!("../../contexts/ob-v3p0-context-3.0.3.json")),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        "ob-v3p0-context-3.0.2.json",
+        include_str!("../../contexts/ob-v3p0-context-3.0.2.json"),
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "ob-v3p0-context-3.0.1.json",
+        include_str!("../../contexts/ob-v3p0-context-3.0.1.json"),
+    ),
+    (OB_EXTENSIONS_URL, "ob-v3p0-extensions.json", include_str!("../../contexts/ob-v3p0-extensions.json")),
+    (DATA_INTEGRITY_V2_URL, "data-integrity-v2.jsonld", include_str!("../../contexts/data-integrity-v2.jsonld")),
+    (MULTIKEY_V1_URL, "multikey-v1.jsonld", include_str!("../../contexts/multikey-v1.jsonld")),
+    (DID_V1_URL, "did-v1.jsonld", include_str!("../../contexts/did-v1.jsonld")),
+    (
+        "https://www.w3.org/ns/credentials/status/v1",
+        "credentials-status-v1.jsonld",
+        include_str!("../../contexts/credentials-status-v1.jsonld"),
+    ),
+    (
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        "ed25519-2020-v1.jsonld",
+        include_str!("../../contexts/ed25519-2020-v1.jsonld"),
+    ),
+    (JWS_2020_URL, "jws-2020-v1.jsonld", include_str!("../../contexts/jws-2020-v1.jsonld")),
+    (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
+];
+
+/// The embedded content of a context URL, if we ship it.
+pub fn get(url: &str) -> Option<&'static str> {
+    CONTEXTS.iter().find(|(u, _, _)| *u == url).map(|(_, _, c)| *c)
+}

@@ -1,0 +1,130 @@
+//! JSON-LD document loading, offline only: every context is embedded in the binary
+//! ([`contexts`]) and anything else is refused, never fetched. Also the "safe mode"
+//! check that no undefined term reaches a signature (JSON-LD 1.1 expansion with
+//! undefined terms rejected, as 1EdTech certification judges a badge).
+
+pub mod contexts;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use ssi::json_ld::{CompactJsonLd, ContextLoader, Expandable};
+
+/// Why a document's JSON-LD is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonLdProblem {
+    /// `@context` is missing or not a list of URLs.
+    #[error("@context must be a list of context URLs: {0}")]
+    BadContext(String),
+    /// A context URL this verifier does not ship (contexts are never fetched).
+    #[error("unknown JSON-LD context {0}: contexts are resolved offline and this one is not shipped")]
+    UnknownContext(String),
+    /// A property or type that no context defines.
+    #[error("undefined term {0}: every property and type must be defined by a context (JSON-LD safe mode)")]
+    UndefinedTerm(String),
+    /// Any other JSON-LD error (invalid values, protected term redefinition…).
+    #[error("invalid JSON-LD: {0}")]
+    Invalid(String),
+}
+
+/// The shared offline loader (contexts parsed once per process).
+pub fn loader() -> &'static ContextLoader {
+    static LOADER: OnceLock<ContextLoader> = OnceLock::new();
+    LOADER.get_or_init(|| {
+        let map: HashMap<String, String> =
+            contexts::CONTEXTS.iter().map(|(url, _, body)| ((*url).to_owned(), (*body).to_owned())).collect();
+        ContextLoader::empty()
+            .with_context_map_from(map)
+            .unwrap_or_else(|e| unreachable!("embedded contexts are valid JSON with valid IRIs: {e}"))
+    })
+}
+
+/// Checks that `@context` lists only contexts we ship, by URL (inline context objects
+/// are refused: they let a holder redefine terms while a signature still verifies).
+pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
+    let ctx = doc.get("@context").ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
+    let items: Vec<&Value> = match ctx {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    let mut urls = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(url) = item.as_str() else {
+            return Err(JsonLdProblem::BadContext("inline context objects are not accepted; reference published contexts by URL".into()));
+        };
+        if contexts::get(url).is_none() {
+            return Err(JsonLdProblem::UnknownContext(url.to_owned()));
+        }
+        urls.push(url.to_owned());
+    }
+    if urls.first().map(String::as_str) != Some(contexts::CREDENTIALS_V2_URL) {
+        return Err(JsonLdProblem::BadContext(format!("the first context must be {}", contexts::CREDENTIALS_V2_URL)));
+    }
+    Ok(urls)
+}
+
+/// Expands a document with undefined terms rejected; classifies failures.
+pub async fn check_terms(doc: &Value) -> Result<(), JsonLdProblem> {
+    let json = json_syntax::Value::from_serde_json(doc.clone());
+    CompactJsonLd(json).expand(loader()).await.map(|_| ()).map_err(|e| classify(&e.to_string()))
+}
+
+/// Maps an expansion error message to a problem kind.
+pub fn classify(message: &str) -> JsonLdProblem {
+    if let Some(rest) = message.split("Key `").nth(1) {
+        let key = rest.split('`').next().unwrap_or(rest);
+        return JsonLdProblem::UndefinedTerm(format!("'{key}'"));
+    }
+    if message.contains("Invalid `@type` value") {
+        return JsonLdProblem::UndefinedTerm("in a 'type' value".into());
+    }
+    if message.contains("Unknown context") || message.contains("loading document") {
+        return JsonLdProblem::UnknownContext(message.to_owned());
+    }
+    JsonLdProblem::Invalid(message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_shipped_context_is_listed_in_the_index_and_parses() {
+        let index: serde_json::Map<String, Value> =
+            serde_json::from_str(include_str!("../../contexts/index.json")).expect("index.json");
+        assert_eq!(index.len(), contexts::CONTEXTS.len());
+        for (url, file, body) in contexts::CONTEXTS {
+            assert_eq!(index.get(*url).and_then(Value::as_str), Some(*file), "{url}");
+            let v: Value = serde_json::from_str(body).expect("context is JSON");
+            assert!(v.get("@context").is_some(), "{url}");
+        }
+        let dir = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/contexts")).expect("contexts/");
+        for entry in dir {
+            let name = entry.expect("entry").file_name().into_string().expect("utf-8");
+            if name != "index.json" && name != "README.md" {
+                assert!(contexts::CONTEXTS.iter().any(|(_, f, _)| *f == name), "{name} is not registered");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_and_inline_contexts_are_refused() {
+        let unknown = json!({"@context": [contexts::CREDENTIALS_V2_URL, "https://evil.example/ctx"]});
+        assert!(matches!(check_contexts(&unknown), Err(JsonLdProblem::UnknownContext(_))));
+        let inline = json!({"@context": [contexts::CREDENTIALS_V2_URL, {"foo": "https://x/foo"}]});
+        assert!(matches!(check_contexts(&inline), Err(JsonLdProblem::BadContext(_))));
+    }
+
+    #[tokio::test]
+    async fn an_undefined_property_is_named() {
+        let doc = json!({
+            "@context": [contexts::CREDENTIALS_V2_URL, contexts::OB_V3P0_URL, contexts::MICROCRED_V1_URL],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {"foo": "bar"}
+        });
+        assert_eq!(check_terms(&doc).await, Err(JsonLdProblem::UndefinedTerm("'foo'".into())));
+    }
+}
