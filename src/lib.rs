@@ -8,3 +8,8 @@ pub mod clock;
 pub mod domain;
 pub mod jsonld;
 pub mod ob3;
+pub mod crypto;
+pub mod schema;
+pub mod issuance;
+pub mod verify;
+pub mod cli;

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use ssi::json_ld::{CompactJsonLd, ContextLoader, Expandable};
+use ssi::rdf::AnyLdEnvironment;
 
 /// Why a document's JSON-LD is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -127,4 +128,18 @@ mod tests {
         });
         assert_eq!(check_terms(&doc).await, Err(JsonLdProblem::UndefinedTerm("'foo'".into())));
     }
+}
+
+/// The RDFC-1.0 canonical N-Quads of a document (its `proof` removed), as the
+/// eddsa-rdfc-2022 cryptosuite hashes them.
+pub async fn canonical_nquads(doc: &Value) -> Result<String, JsonLdProblem> {
+    let mut doc = doc.clone();
+    if let Value::Object(o) = &mut doc {
+        o.remove("proof");
+    }
+    let json = json_syntax::Value::from_serde_json(doc);
+    let mut ld = ssi::rdf::LdEnvironment::default();
+    let expanded = CompactJsonLd(json).expand_with(&mut ld, loader()).await.map_err(|e| classify(&e.to_string()))?;
+    let lines = ld.canonical_form_of(&expanded).map_err(|e| JsonLdProblem::Invalid(e.to_string()))?;
+    Ok(lines.concat())
 }

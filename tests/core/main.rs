@@ -1,4 +1,5 @@
 //! Integration tests of the library core: validation, mapping, signing, verification.
 
 mod helpers;
+mod issue_verify;
 mod validate;

@@ -1,0 +1,341 @@
+//! The `microcred` command line: `validate`, `issue`, `verify` and `keys`. Every
+//! command calls the same library functions as the HTTP service.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+use crate::clock::{Clock, FixedClock, SystemClock};
+use crate::crypto::did::{DidDocument, Resolver, did_document};
+use crate::crypto::keys::{IssuerKey, KeyAlg};
+use crate::domain::parse_record;
+use crate::issuance::{Format, IssueError, IssueOptions, issue};
+use crate::verify::verify_text;
+
+/// Largest input file read (a batch of records).
+const MAX_FILE_BYTES: u64 = 512 << 20;
+
+/// Exit codes.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Invalid input (a record breaks rules, a credential does not verify).
+    pub const INVALID: u8 = 1;
+    /// Unreadable input, not JSON, bad key, bad arguments.
+    pub const UNUSABLE: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "microcred",
+    version,
+    about = "Issue and verify Flemish higher-education microcredentials as signed Open Badges 3.0 credentials",
+    after_help = "Examples:\n  microcred keys generate --out issuer.jwk\n  microcred validate record.json\n  microcred issue record.json --key issuer.jwk > credential.json\n  microcred verify credential.json\n\nExit codes: 0 ok, 1 invalid, 2 unreadable input or bad arguments."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check microcredential records against rules MC-R01..MC-R21.
+    #[command(after_help = "Prints {\"valid\":bool,\"errors\":[...],\"warnings\":[...]} per record (one line each for an array).\n\nExamples:\n  microcred validate record.json\n  microcred validate batch.json --today 2025-09-01\n  cat record.json | microcred validate -\n\nExit codes: 0 all valid, 1 any invalid, 2 unreadable or not JSON.")]
+    Validate {
+        /// A JSON file with one record or an array of records (`-` for stdin).
+        file: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
+    },
+    /// Validate records and sign them as OB 3.0 credentials.
+    #[command(after_help = "Prints one credential per line (ldp: JSON; jwt: the compact token). If any record is invalid, nothing is issued: the validation reports go to stderr and the exit code is 1.\n\nExamples:\n  microcred issue record.json --key issuer.jwk\n  microcred issue record.json --key issuer.jwk --format jwt\n  microcred issue batch.json --key keys-example/demo-issuer.jwk --out credentials.jsonl\n\nExit codes: 0 issued, 1 invalid record, 2 unreadable input, bad key or refused signature.")]
+    Issue {
+        /// A JSON file with one record or an array of records (`-` for stdin).
+        file: PathBuf,
+        /// Private JWK of the issuer (Ed25519 for ldp; Ed25519 or RSA for jwt).
+        #[arg(long)]
+        key: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Ldp)]
+        format: FormatArg,
+        /// Write the credentials to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Expiry date (YYYY-MM-DD); microcredentials normally do not expire.
+        #[arg(long)]
+        valid_until: Option<NaiveDate>,
+        #[command(flatten)]
+        clock: ClockArgs,
+    },
+    /// Verify a credential: JSON with an embedded proof, or a compact JWT.
+    #[command(after_help = "Prints the verification report {valid, format, issuer, checks, errors, warnings}.\n\nExamples:\n  microcred verify credential.json\n  microcred issue record.json --key issuer.jwk --format jwt | microcred verify -\n  microcred verify credential.json --did-doc keys-example/did.json\n\nExit codes: 0 valid, 1 not valid, 2 unreadable input.")]
+    Verify {
+        /// The credential (`-` for stdin).
+        file: PathBuf,
+        /// DID document of a did:web issuer to trust for key resolution (repeatable; never fetched).
+        #[arg(long = "did-doc")]
+        did_docs: Vec<PathBuf>,
+        /// Verify as of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<chrono::DateTime<Utc>>,
+    },
+    /// Manage issuer keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Generate a private JWK (file mode 0600) and print its DID.
+    #[command(after_help = "Examples:\n  microcred keys generate --out issuer.jwk\n  microcred keys generate --alg rs256 --out issuer-rsa.jwk\n  microcred keys generate --out kul.jwk --did-web 'did:web:badges.example.be:issuers:kuleuven#key-1'")]
+    Generate {
+        /// Key type.
+        #[arg(long, value_enum, default_value_t = AlgArg::Ed25519)]
+        alg: AlgArg,
+        /// Where to write the private JWK (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Sign as this did:web key (`did:web:…#key-1`) instead of the key's did:key.
+        #[arg(long)]
+        did_web: Option<String>,
+    },
+    /// Print the DID document (did.json) for one or more keys of the same did:web.
+    #[command(after_help = "Examples:\n  microcred keys did-document --key keys-example/demo-issuer.jwk > did.json")]
+    DidDocument {
+        /// Private or public JWKs (repeatable); their kids name the did:web keys.
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct ClockArgs {
+    /// Treat this date as today (YYYY-MM-DD) for the issuing-date rule MC-R17.
+    #[arg(long)]
+    today: Option<NaiveDate>,
+}
+
+impl ClockArgs {
+    fn clock(&self) -> Box<dyn Clock> {
+        match self.today {
+            Some(d) => Box::new(FixedClock::at_date(d)),
+            None => Box::new(SystemClock),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Ldp,
+    Jwt,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AlgArg {
+    Ed25519,
+    Rs256,
+}
+
+/// An error with the exit code it deserves.
+#[derive(Debug)]
+pub struct Exit(pub u8, pub String);
+
+/// Runs the command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::UNUSABLE;
+        }
+    };
+    match rt.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::UNUSABLE
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> Result<u8> {
+    match command {
+        Command::Validate { file, clock } => validate(&file, clock.clock().as_ref()),
+        Command::Issue { file, key, format, out, valid_until, clock } => {
+            let format = match format {
+                FormatArg::Ldp => Format::Ldp,
+                FormatArg::Jwt => Format::Jwt,
+            };
+            let options = IssueOptions {
+                format,
+                valid_until: valid_until.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
+                ..Default::default()
+            };
+            issue_file(&file, &key, &options, out.as_deref(), clock.clock().as_ref()).await
+        }
+        Command::Verify { file, did_docs, now } => {
+            let clock: Box<dyn Clock> = match now {
+                Some(t) => Box::new(FixedClock(t)),
+                None => Box::new(SystemClock),
+            };
+            verify_file(&file, &did_docs, clock.as_ref()).await
+        }
+        Command::Keys(KeysCommand::Generate { alg, out, did_web }) => keys_generate(alg, &out, did_web),
+        Command::Keys(KeysCommand::DidDocument { keys }) => keys_did_document(&keys),
+    }
+}
+
+/// Reads a file (or stdin for `-`) as text, with a size limit.
+fn read_input(path: &Path) -> Result<String> {
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_string(&mut text).context("cannot read stdin")?;
+    } else {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
+    }
+    if text.len() as u64 > MAX_FILE_BYTES {
+        anyhow::bail!("{} is larger than {} MiB", path.display(), MAX_FILE_BYTES >> 20);
+    }
+    Ok(text)
+}
+
+/// Reads records: one object or an array of them.
+fn read_records(path: &Path) -> Result<(Vec<Value>, bool)> {
+    let text = read_input(path)?;
+    if text.trim().is_empty() {
+        anyhow::bail!("{} is empty; expected a JSON record or an array of records", path.display());
+    }
+    let value: Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+    Ok(match value {
+        Value::Array(a) => (a, true),
+        v => (vec![v], false),
+    })
+}
+
+fn validate(file: &Path, clock: &dyn Clock) -> Result<u8> {
+    let (records, _) = read_records(file)?;
+    let mut all_valid = true;
+    let mut out = std::io::stdout().lock();
+    for rec in &records {
+        let report = match parse_record(rec, clock) {
+            Ok((_, report)) => report,
+            Err(report) => report,
+        };
+        all_valid &= report.valid;
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    }
+    Ok(if all_valid { exit::OK } else { exit::INVALID })
+}
+
+async fn issue_file(file: &Path, key_path: &Path, options: &IssueOptions, out: Option<&Path>, clock: &dyn Clock) -> Result<u8> {
+    let (records, is_array) = read_records(file)?;
+    let key = IssuerKey::load(key_path)?;
+    // All or nothing: validate every record before signing any.
+    let mut invalid = false;
+    for (i, rec) in records.iter().enumerate() {
+        if let Err(report) = parse_record(rec, clock) {
+            invalid = true;
+            let mut line = serde_json::to_value(&report)?;
+            if is_array {
+                line["index"] = i.into();
+            }
+            eprintln!("{line}");
+        }
+    }
+    if invalid {
+        eprintln!("error: nothing was issued: fix the records above (validation reports, one per invalid record)");
+        return Ok(exit::INVALID);
+    }
+    let mut rng = rand::rngs::OsRng;
+    let mut lines = Vec::with_capacity(records.len());
+    for rec in &records {
+        match issue(rec, &key, clock, &mut rng, options).await {
+            Ok(issued) => {
+                for w in &issued.warnings.warnings {
+                    eprintln!("warning: {} {} at {}: {}", w.rule, w.code, w.path, w.message);
+                }
+                lines.push(issued.to_wire());
+            }
+            Err(IssueError::Invalid(report)) => {
+                eprintln!("{}", serde_json::to_string(&report)?);
+                return Ok(exit::INVALID);
+            }
+            Err(e) => anyhow::bail!(e),
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    match out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("issued {} credential(s) to {}", lines.len(), path.display());
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(exit::OK)
+}
+
+async fn verify_file(file: &Path, did_docs: &[PathBuf], clock: &dyn Clock) -> Result<u8> {
+    let text = read_input(file)?;
+    let mut resolver = Resolver::new();
+    for path in did_docs {
+        let doc: DidDocument = serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not a DID document", path.display()))?;
+        resolver.add_document(doc);
+    }
+    let report = verify_text(&text, &resolver, clock).await;
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(if report.valid { exit::OK } else { exit::INVALID })
+}
+
+fn keys_generate(alg: AlgArg, out: &Path, did_web: Option<String>) -> Result<u8> {
+    let alg = match alg {
+        AlgArg::Ed25519 => KeyAlg::Ed25519,
+        AlgArg::Rs256 => KeyAlg::Rs256,
+    };
+    let mut key = IssuerKey::generate(alg)?;
+    if let Some(kid) = did_web {
+        if !kid.starts_with("did:web:") || !kid.contains('#') {
+            anyhow::bail!("--did-web must be a did:web key URL such as did:web:badges.example.be:issuers:kuleuven#key-1");
+        }
+        let mut jwk: ssi::JWK = serde_json::from_str(&key.to_private_json())?;
+        jwk.key_id = Some(kid);
+        key = IssuerKey::from_jwk(jwk)?;
+    }
+    key.write_private(out)?;
+    println!("{}", key.did());
+    Ok(exit::OK)
+}
+
+fn keys_did_document(paths: &[PathBuf]) -> Result<u8> {
+    let mut did: Option<String> = None;
+    let mut keys = Vec::new();
+    for path in paths {
+        let jwk: ssi::JWK = serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not a JWK", path.display()))?;
+        let kid = jwk.key_id.clone().filter(|k| k.starts_with("did:web:")).with_context(|| format!("{}: the JWK's kid must be a did:web key URL", path.display()))?;
+        let (d, _) = kid.split_once('#').with_context(|| format!("{}: kid has no #fragment", path.display()))?;
+        if did.as_deref().is_some_and(|x| x != d) {
+            anyhow::bail!("all keys must belong to the same DID");
+        }
+        did = Some(d.to_owned());
+        keys.push((kid, jwk.to_public()));
+    }
+    let did = did.context("no key given")?;
+    println!("{}", serde_json::to_string_pretty(&did_document(&did, &keys))?);
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,245 @@
+//! Issuer identifiers: `did:key` (resolved locally from the identifier itself) and
+//! `did:web` (resolved only from DID documents this process was given: our own
+//! issuers, never over the network). Spec: DID Core 1.0, did:key 0.7, did:web.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ssi::JWK;
+use ssi::jwk::Params;
+
+use crate::jsonld::contexts::{DID_V1_URL, JWS_2020_URL, MULTIKEY_V1_URL};
+
+/// A DID document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DidDocument {
+    /// JSON-LD contexts.
+    #[serde(rename = "@context", default)]
+    pub context: Vec<String>,
+    /// The DID.
+    pub id: String,
+    /// Keys.
+    #[serde(default)]
+    pub verification_method: Vec<VerificationMethod>,
+    /// Keys that may sign credentials.
+    #[serde(default)]
+    pub assertion_method: Vec<String>,
+    /// Keys that may authenticate as the DID.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authentication: Vec<String>,
+}
+
+/// A verification method: `Multikey` (Ed25519) or `JsonWebKey` (RSA).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationMethod {
+    /// `did…#fragment`.
+    pub id: String,
+    /// `Multikey` or `JsonWebKey`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The DID.
+    pub controller: String,
+    /// Multikey encoding of an Ed25519 key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_multibase: Option<String>,
+    /// JWK encoding (RSA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_jwk: Option<Value>,
+}
+
+/// Why a key could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// Not a DID URL with a fragment.
+    #[error("'{0}' is not a DID URL naming a key (did:…#…)")]
+    NotADidUrl(String),
+    /// A DID method we do not resolve.
+    #[error("DID method of '{0}' is not supported (did:key and did:web are)")]
+    UnsupportedMethod(String),
+    /// A did:web we have no document for (documents are never fetched).
+    #[error("no DID document is known for {0}; did:web is resolved only for this issuer's own institutions")]
+    UnknownDid(String),
+    /// The document has no such key.
+    #[error("the DID document of {did} has no verification method {id}")]
+    NoSuchKey {
+        /// DID.
+        did: String,
+        /// Method id.
+        id: String,
+    },
+    /// The key may not sign credentials.
+    #[error("key {0} is not listed under assertionMethod, so it may not sign credentials")]
+    NotAssertionMethod(String),
+    /// The key material is unusable.
+    #[error("key {id} is malformed: {reason}")]
+    BadKey {
+        /// Method id.
+        id: String,
+        /// Cause.
+        reason: String,
+    },
+}
+
+/// A resolved public key.
+#[derive(Debug, Clone)]
+pub struct ResolvedKey {
+    /// Method id.
+    pub id: String,
+    /// Controller DID.
+    pub controller: String,
+    /// Public key.
+    pub jwk: JWK,
+}
+
+/// `z` + base58btc(multicodec ed25519-pub ‖ key), the Multikey form of an Ed25519 key.
+pub fn ed25519_multibase(jwk: &JWK) -> Option<String> {
+    match &jwk.params {
+        Params::OKP(p) if p.curve == "Ed25519" => {
+            let enc = ssi::multicodec::MultiEncodedBuf::encode_bytes(ssi::multicodec::ED25519_PUB, &p.public_key.0);
+            Some(multibase::encode(multibase::Base::Base58Btc, enc.as_bytes()))
+        }
+        _ => None,
+    }
+}
+
+/// Decodes a Multikey `publicKeyMultibase` (or a did:key method-specific id).
+pub fn jwk_from_multibase(mb: &str) -> Result<JWK, String> {
+    let (_, bytes) = multibase::decode(mb).map_err(|e| e.to_string())?;
+    let enc = ssi::multicodec::MultiEncoded::new(&bytes).map_err(|e| e.to_string())?;
+    JWK::from_multicodec(enc).map_err(|e| e.to_string())
+}
+
+/// The verification method describing a key, for DID documents.
+pub fn verification_method(id: &str, controller: &str, public: &JWK) -> VerificationMethod {
+    let mut jwk = public.to_public();
+    jwk.key_id = None;
+    jwk.algorithm = None;
+    match ed25519_multibase(&jwk) {
+        Some(mb) => VerificationMethod {
+            id: id.to_owned(),
+            type_: "Multikey".into(),
+            controller: controller.to_owned(),
+            public_key_multibase: Some(mb),
+            public_key_jwk: None,
+        },
+        None => VerificationMethod {
+            id: id.to_owned(),
+            type_: "JsonWebKey".into(),
+            controller: controller.to_owned(),
+            public_key_multibase: None,
+            public_key_jwk: serde_json::to_value(&jwk).ok(),
+        },
+    }
+}
+
+/// A DID document listing `keys` (`(method id, public key)`), all allowed to sign
+/// credentials. Retired keys stay listed so old credentials keep verifying.
+pub fn did_document(did: &str, keys: &[(String, JWK)]) -> DidDocument {
+    DidDocument {
+        context: vec![DID_V1_URL.into(), MULTIKEY_V1_URL.into(), JWS_2020_URL.into()],
+        id: did.to_owned(),
+        verification_method: keys.iter().map(|(id, jwk)| verification_method(id, did, jwk)).collect(),
+        assertion_method: keys.iter().map(|(id, _)| id.clone()).collect(),
+        authentication: keys.iter().map(|(id, _)| id.clone()).collect(),
+    }
+}
+
+/// Resolves verification methods offline.
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    web: HashMap<String, DidDocument>,
+}
+
+impl Resolver {
+    /// A resolver that knows did:key only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a DID document (a did:web of one of our issuers).
+    pub fn with_document(mut self, doc: DidDocument) -> Self {
+        self.web.insert(doc.id.clone(), doc);
+        self
+    }
+
+    /// Adds a DID document in place.
+    pub fn add_document(&mut self, doc: DidDocument) {
+        self.web.insert(doc.id.clone(), doc);
+    }
+
+    /// Resolves a verification method that is to sign credentials (assertionMethod).
+    pub fn resolve_assertion_key(&self, vm_id: &str) -> Result<ResolvedKey, ResolveError> {
+        let (did, fragment) = vm_id.split_once('#').ok_or_else(|| ResolveError::NotADidUrl(vm_id.to_owned()))?;
+        if !did.starts_with("did:") || fragment.is_empty() {
+            return Err(ResolveError::NotADidUrl(vm_id.to_owned()));
+        }
+        let bad = |reason: String| ResolveError::BadKey { id: vm_id.to_owned(), reason };
+        if let Some(msid) = did.strip_prefix("did:key:") {
+            if fragment != msid {
+                return Err(ResolveError::NoSuchKey { did: did.to_owned(), id: vm_id.to_owned() });
+            }
+            let jwk = jwk_from_multibase(msid).map_err(bad)?;
+            return Ok(ResolvedKey { id: vm_id.to_owned(), controller: did.to_owned(), jwk });
+        }
+        if !did.starts_with("did:web:") {
+            return Err(ResolveError::UnsupportedMethod(did.to_owned()));
+        }
+        let doc = self.web.get(did).ok_or_else(|| ResolveError::UnknownDid(did.to_owned()))?;
+        let vm = doc
+            .verification_method
+            .iter()
+            .find(|m| m.id == vm_id || m.id == format!("#{fragment}"))
+            .ok_or_else(|| ResolveError::NoSuchKey { did: did.to_owned(), id: vm_id.to_owned() })?;
+        if !doc.assertion_method.iter().any(|a| a == vm_id || *a == format!("#{fragment}")) {
+            return Err(ResolveError::NotAssertionMethod(vm_id.to_owned()));
+        }
+        let jwk = match (&vm.public_key_multibase, &vm.public_key_jwk) {
+            (Some(mb), _) => jwk_from_multibase(mb).map_err(bad)?,
+            (None, Some(j)) => serde_json::from_value::<JWK>(j.clone()).map_err(|e| bad(e.to_string()))?,
+            (None, None) => return Err(bad("no publicKeyMultibase or publicKeyJwk".into())),
+        };
+        if jwk.to_public() != jwk {
+            return Err(bad("a DID document must not contain private key material".into()));
+        }
+        Ok(ResolvedKey { id: vm_id.to_owned(), controller: did.to_owned(), jwk })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys::{IssuerKey, KeyAlg};
+
+    #[test]
+    fn did_key_resolves_to_the_same_public_key() {
+        let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+        let r = Resolver::new().resolve_assertion_key(key.verification_method()).expect("resolve");
+        let mut want = key.public_jwk();
+        want.key_id = None;
+        want.algorithm = None;
+        assert_eq!(r.jwk, want);
+        assert_eq!(r.controller, key.did());
+    }
+
+    #[test]
+    fn did_web_resolves_only_from_known_documents_and_assertion_keys() {
+        let mut jwk = JWK::generate_ed25519().expect("jwk");
+        jwk.key_id = Some("did:web:example.be:issuers:x#key-1".into());
+        let key = IssuerKey::from_jwk(jwk).expect("key");
+        let vm = key.verification_method().to_owned();
+        let empty = Resolver::new();
+        assert!(matches!(empty.resolve_assertion_key(&vm), Err(ResolveError::UnknownDid(_))));
+        let mut doc = did_document(key.did(), &[(vm.clone(), key.public_jwk())]);
+        let r = Resolver::new().with_document(doc.clone());
+        assert!(r.resolve_assertion_key(&vm).is_ok());
+        assert!(matches!(r.resolve_assertion_key("did:web:example.be:issuers:x#key-9"), Err(ResolveError::NoSuchKey { .. })));
+        doc.assertion_method.clear();
+        let r = Resolver::new().with_document(doc);
+        assert!(matches!(r.resolve_assertion_key(&vm), Err(ResolveError::NotAssertionMethod(_))));
+        assert!(matches!(r.resolve_assertion_key("did:example:x#y"), Err(ResolveError::UnsupportedMethod(_))));
+    }
+}

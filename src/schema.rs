@@ -1,0 +1,86 @@
+//! JSON Schema checks run before anything is signed and on every verification: the
+//! 1EdTech OB 3.0 AchievementCredential schema (vendored unchanged in `schemas/`) and
+//! our extension schema for the microcredential terms. JSON-LD cannot tell `"10"` from
+//! `10` or a misspelt enum value from a valid one; these schemas can.
+
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The 1EdTech OB 3.0 AchievementCredential JSON Schema (draft 2019-09), unchanged.
+pub const OB3_SCHEMA: &str = include_str!("../schemas/ob_v3p0_achievementcredential_schema.json");
+/// Our extension schema, served at [`crate::ob3::EXTENSION_SCHEMA_URL`].
+pub const EXTENSION_SCHEMA: &str = include_str!("../schemas/microcred-extension-v1.json");
+
+/// Which schema a problem comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemaKind {
+    /// The 1EdTech OB 3.0 schema.
+    Ob3,
+    /// Our extension schema.
+    Extension,
+}
+
+/// One schema violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaViolation {
+    /// Which schema.
+    pub schema: SchemaKind,
+    /// JSON Pointer into the credential.
+    pub path: String,
+    /// What is wrong (values masked, so no personal data or huge strings leak).
+    pub message: String,
+}
+
+fn compile(text: &str) -> Validator {
+    let schema: Value = serde_json::from_str(text).unwrap_or_else(|e| unreachable!("embedded schema is JSON: {e}"));
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| unreachable!("embedded schema compiles offline: {e}"))
+}
+
+fn ob3() -> &'static Validator {
+    static V: OnceLock<Validator> = OnceLock::new();
+    V.get_or_init(|| compile(OB3_SCHEMA))
+}
+
+fn extension() -> &'static Validator {
+    static V: OnceLock<Validator> = OnceLock::new();
+    V.get_or_init(|| compile(EXTENSION_SCHEMA))
+}
+
+fn run(v: &Validator, kind: SchemaKind, instance: &Value, out: &mut Vec<SchemaViolation>) {
+    for e in v.iter_errors(instance).take(50) {
+        out.push(SchemaViolation { schema: kind, path: e.instance_path().to_string(), message: e.masked().to_string() });
+    }
+}
+
+/// Checks a credential against the OB 3.0 schema, and against the extension schema
+/// when `with_extension`. An empty list means it passes.
+pub fn check(credential: &Value, with_extension: bool) -> Vec<SchemaViolation> {
+    let mut out = Vec::new();
+    run(ob3(), SchemaKind::Ob3, credential, &mut out);
+    if with_extension {
+        run(extension(), SchemaKind::Extension, credential, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_schemas_compile_offline() {
+        let _ = ob3();
+        let _ = extension();
+    }
+
+    #[test]
+    fn a_credential_without_a_subject_fails_the_ob3_schema() {
+        let v = check(&json!({"@context": [], "id": "urn:x", "type": ["VerifiableCredential"]}), false);
+        assert!(v.iter().any(|e| e.schema == SchemaKind::Ob3));
+    }
+}

@@ -1,0 +1,342 @@
+//! Verification of a credential given as JSON with an embedded Data Integrity proof or
+//! as an OB 3.0 VC-JWT: format, contexts, JSON-LD safe mode, issuer key, signature,
+//! validity period, the OB 3.0 (and extension) JSON Schema and, where our extension is
+//! present, the microcredential rules. Every failure has its own code.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::clock::Clock;
+use crate::crypto::did::{ResolveError, ResolvedKey, Resolver};
+use crate::crypto::{jwt, proof};
+use crate::domain::parse_record_with;
+use crate::jsonld::{self, JsonLdProblem};
+use crate::ob3::reverse;
+use crate::schema;
+
+/// Longest input accepted.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The check passed.
+    Passed,
+    /// The check failed (see `errors`).
+    Failed,
+    /// The check could not run (an earlier check failed) or does not apply.
+    Skipped,
+}
+
+/// One verification failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyError {
+    /// The check that failed.
+    pub check: &'static str,
+    /// Stable code, e.g. `signature.invalid`.
+    pub code: String,
+    /// For a human.
+    pub message: String,
+    /// JSON Pointer into the credential, where it helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// The structured result.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationReport {
+    /// `true` only if every applicable check passed.
+    pub valid: bool,
+    /// `ldp`, `jwt` or `unknown`.
+    pub format: &'static str,
+    /// The issuer id, when readable.
+    pub issuer: Option<String>,
+    /// Every check and its outcome.
+    pub checks: BTreeMap<&'static str, CheckStatus>,
+    /// Every failure.
+    pub errors: Vec<VerifyError>,
+    /// Findings that do not make the credential invalid.
+    pub warnings: Vec<VerifyError>,
+    /// The credential (JWT: the decoded payload without the registered claims).
+    #[serde(skip)]
+    pub credential: Option<Value>,
+}
+
+/// The check names, in the order they run.
+pub const CHECKS: [&str; 8] =
+    ["format", "contexts", "json_ld", "issuer_key", "signature", "validity_period", "schema", "microcredential_rules"];
+
+impl VerificationReport {
+    fn new() -> Self {
+        Self {
+            valid: false,
+            format: "unknown",
+            issuer: None,
+            checks: CHECKS.iter().map(|c| (*c, CheckStatus::Skipped)).collect(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            credential: None,
+        }
+    }
+
+    fn pass(&mut self, check: &'static str) {
+        self.checks.insert(check, CheckStatus::Passed);
+    }
+
+    fn fail(&mut self, check: &'static str, code: &str, message: impl Into<String>, path: Option<String>) {
+        self.checks.insert(check, CheckStatus::Failed);
+        self.errors.push(VerifyError { check, code: code.to_owned(), message: message.into(), path });
+    }
+
+    fn finish(mut self) -> Self {
+        self.valid = self.errors.is_empty() && self.checks.get("signature") == Some(&CheckStatus::Passed);
+        self
+    }
+
+    /// Whether a check failed with this code.
+    pub fn has_code(&self, code: &str) -> bool {
+        self.errors.iter().any(|e| e.code == code)
+    }
+}
+
+fn jsonld_failure(r: &mut VerificationReport, p: &JsonLdProblem) {
+    let (check, code) = match p {
+        JsonLdProblem::UnknownContext(_) => ("contexts", "context.unknown"),
+        JsonLdProblem::BadContext(_) => ("contexts", "context.invalid"),
+        JsonLdProblem::UndefinedTerm(_) => ("json_ld", "jsonld.undefined_term"),
+        _ => ("json_ld", "jsonld.invalid"),
+    };
+    r.fail(check, code, p.to_string(), None);
+}
+
+fn key_failure(r: &mut VerificationReport, e: &ResolveError) {
+    let code = match e {
+        ResolveError::NotAssertionMethod(_) => "key.not_authorized",
+        ResolveError::BadKey { .. } => "key.invalid",
+        _ => "key.unresolvable",
+    };
+    r.fail("issuer_key", code, e.to_string(), None);
+}
+
+/// Verifies a credential given as text: JSON (Data Integrity) or a compact JWT.
+pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
+    let mut r = VerificationReport::new();
+    let trimmed = text.trim();
+    if trimmed.len() > MAX_INPUT_BYTES {
+        r.fail("format", "format.too_large", format!("input is larger than {MAX_INPUT_BYTES} bytes"), None);
+        return r.finish();
+    }
+    if trimmed.starts_with('{') {
+        r.format = "ldp";
+        match serde_json::from_str::<Value>(trimmed) {
+            Ok(v) => verify_ldp(v, resolver, clock, r).await,
+            Err(e) => {
+                r.fail("format", "format.malformed_json", format!("not valid JSON: {e}"), None);
+                r.finish()
+            }
+        }
+    } else if jwt::looks_like_jwt(trimmed) {
+        r.format = "jwt";
+        verify_jwt(trimmed, resolver, clock, r).await
+    } else {
+        r.fail("format", "format.unrecognized", "expected a JSON credential with an embedded proof, or a compact JWT (header.payload.signature)", None);
+        r.finish()
+    }
+}
+
+/// Verifies a parsed credential with an embedded proof.
+pub async fn verify_json(v: Value, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
+    let mut r = VerificationReport::new();
+    r.format = "ldp";
+    verify_ldp(v, resolver, clock, r).await
+}
+
+fn issuer_of(c: &Value) -> Option<String> {
+    match c.get("issuer")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("id")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
+    match v.get("proof") {
+        None => Err("the credential has no proof; sign it, or give the JWT".into()),
+        Some(Value::Object(p)) => Ok(p),
+        Some(Value::Array(a)) if a.len() == 1 => a[0].as_object().ok_or_else(|| "proof is not an object".into()),
+        Some(Value::Array(a)) => Err(format!("expected exactly one proof, found {}", a.len())),
+        Some(_) => Err("proof is not an object".into()),
+    }
+}
+
+async fn verify_ldp(v: Value, resolver: &Resolver, clock: &dyn Clock, mut r: VerificationReport) -> VerificationReport {
+    if !v.is_object() {
+        r.fail("format", "format.not_object", "a credential must be a JSON object", None);
+        return r.finish();
+    }
+    let proof = match single_proof(&v) {
+        Ok(p) => p.clone(),
+        Err(m) => {
+            r.fail("format", "proof.missing", m, Some("/proof".into()));
+            return r.finish();
+        }
+    };
+    r.pass("format");
+    r.issuer = issuer_of(&v);
+    let ld_ok = check_json_ld(&v, &mut r).await;
+    let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
+    if field("type") != "DataIntegrityProof" || field("cryptosuite") != proof::CRYPTOSUITE {
+        r.fail(
+            "signature",
+            "proof.unsupported",
+            format!("proof type '{}' with cryptosuite '{}' is not supported; expected DataIntegrityProof with eddsa-rdfc-2022", field("type"), field("cryptosuite")),
+            Some("/proof".into()),
+        );
+    } else if field("proofPurpose") != "assertionMethod" {
+        r.fail("signature", "proof.wrong_purpose", format!("proofPurpose is '{}'; a credential proof must be for assertionMethod", field("proofPurpose")), Some("/proof".into()));
+    }
+    let key = resolve_issuer_key(field("verificationMethod"), resolver, &mut r);
+    if let (Some(key), true, Some(CheckStatus::Skipped)) = (key, ld_ok, r.checks.get("signature").copied()) {
+        match proof::verify(&v, &key.id, &key.controller, &key.jwk).await {
+            Ok(()) => r.pass("signature"),
+            Err(proof::ProofFailure::BadSignature) => r.fail("signature", "signature.invalid", proof::ProofFailure::BadSignature.to_string(), Some("/proof".into())),
+            Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
+            Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some("/proof".into())),
+        }
+    }
+    check_content(v, clock, r)
+}
+
+async fn verify_jwt(token: &str, resolver: &Resolver, clock: &dyn Clock, mut r: VerificationReport) -> VerificationReport {
+    let (header, payload) = match jwt::parse(token) {
+        Ok(x) => x,
+        Err(e) => {
+            let code = match e {
+                jwt::JwtFailure::AlgorithmNotAllowed(_) => "jwt.alg_not_allowed",
+                jwt::JwtFailure::HeaderNotAllowed(_) => "jwt.header_not_allowed",
+                _ => "format.malformed_jwt",
+            };
+            r.fail("format", code, e.to_string(), None);
+            return r.finish();
+        }
+    };
+    r.pass("format");
+    let credential = Value::Object(reverse::without_jwt_claims(&payload));
+    r.issuer = issuer_of(&credential);
+    let ld_ok = check_json_ld(&credential, &mut r).await;
+    if let Some(key) = resolve_issuer_key(&header.kid, resolver, &mut r) {
+        match jwt::verify_signature(token, &header, &key.jwk).and_then(|()| jwt::check_claims(&payload)) {
+            Ok(()) if ld_ok => r.pass("signature"),
+            Ok(()) => {}
+            Err(e @ jwt::JwtFailure::ClaimMismatch(_)) => r.fail("signature", "jwt.claims_mismatch", e.to_string(), None),
+            Err(e @ jwt::JwtFailure::KeyMismatch(_)) => r.fail("issuer_key", "key.wrong_type", e.to_string(), None),
+            Err(e) => r.fail("signature", "signature.invalid", e.to_string(), None),
+        }
+    }
+    check_content(credential, clock, r)
+}
+
+async fn check_json_ld(v: &Value, r: &mut VerificationReport) -> bool {
+    if let Err(p) = jsonld::check_contexts(v) {
+        jsonld_failure(r, &p);
+        return false;
+    }
+    r.pass("contexts");
+    match jsonld::check_terms(v).await {
+        Ok(()) => {
+            r.pass("json_ld");
+            true
+        }
+        Err(p) => {
+            jsonld_failure(r, &p);
+            false
+        }
+    }
+}
+
+fn resolve_issuer_key(vm: &str, resolver: &Resolver, r: &mut VerificationReport) -> Option<ResolvedKey> {
+    let issuer = r.issuer.clone();
+    let issuer = issuer.as_deref();
+    let key = match resolver.resolve_assertion_key(vm) {
+        Ok(k) => k,
+        Err(e) => {
+            key_failure(r, &e);
+            return None;
+        }
+    };
+    if issuer != Some(key.controller.as_str()) {
+        r.fail(
+            "issuer_key",
+            "key.not_issuer",
+            format!("the credential is signed with key {} of {}, but its issuer is {}", key.id, key.controller, issuer.unwrap_or("(missing)")),
+            Some("/issuer".into()),
+        );
+        return Some(key);
+    }
+    r.pass("issuer_key");
+    Some(key)
+}
+
+fn parse_time(v: &Value, name: &str, r: &mut VerificationReport) -> Option<DateTime<Utc>> {
+    let s = v.get(name)?.as_str();
+    match s.map(DateTime::parse_from_rfc3339) {
+        Some(Ok(t)) => Some(t.with_timezone(&Utc)),
+        _ => {
+            r.fail("validity_period", "validity.invalid_date", format!("{name} is not an RFC 3339 date-time"), Some(format!("/{name}")));
+            None
+        }
+    }
+}
+
+fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> VerificationReport {
+    let now = clock.now();
+    let before = r.errors.len();
+    if let Some(from) = parse_time(&v, "validFrom", &mut r) {
+        if from > now {
+            r.fail("validity_period", "validity.not_yet_valid", format!("the credential is valid only from {from}"), Some("/validFrom".into()));
+        }
+    } else if v.get("validFrom").is_none() {
+        r.fail("validity_period", "validity.invalid_date", "validFrom is missing", Some("/validFrom".into()));
+    }
+    if let Some(until) = parse_time(&v, "validUntil", &mut r) {
+        if until < now {
+            r.fail("validity_period", "validity.expired", format!("the credential expired on {until}"), Some("/validUntil".into()));
+        }
+    }
+    if r.errors.len() == before {
+        r.pass("validity_period");
+    }
+    let ext = reverse::has_extension(&v);
+    let violations = schema::check(&v, ext);
+    if violations.is_empty() {
+        r.pass("schema");
+    }
+    for s in violations.into_iter().take(20) {
+        let which = if s.schema == schema::SchemaKind::Ob3 { "OB 3.0 schema" } else { "microcredential extension schema" };
+        r.fail("schema", "schema.invalid", format!("{which}: {}", s.message), Some(s.path));
+    }
+    if ext {
+        match reverse::to_record(&v) {
+            Ok((record, options)) => match parse_record_with(&record, clock, options) {
+                Ok((_, report)) => {
+                    r.pass("microcredential_rules");
+                    for w in report.warnings {
+                        r.warnings.push(VerifyError { check: "microcredential_rules", code: w.code, message: w.message, path: Some(reverse::credential_path(&w.path)) });
+                    }
+                }
+                Err(report) => {
+                    for e in report.errors {
+                        r.fail("microcredential_rules", "rules.violation", format!("{} {}: {}", e.rule, e.code, e.message), Some(reverse::credential_path(&e.path)));
+                    }
+                }
+            },
+            Err(e) => r.fail("microcredential_rules", "rules.unreadable", format!("the microcredential extension cannot be read: {e}"), None),
+        }
+    }
+    r.credential = Some(v);
+    r.finish()
+}

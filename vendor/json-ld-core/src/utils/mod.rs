@@ -1,0 +1,7 @@
+//! Utility functions.
+
+mod comparison;
+mod hash;
+
+pub use comparison::*;
+pub use hash::*;
