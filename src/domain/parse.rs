@@ -15,7 +15,7 @@ use super::types::*;
 use crate::clock::Clock;
 
 /// Fields of the record envelope.
-const RECORD_FIELDS: &[&str] = &["record_id", "summary", "microcredential", "award", "expected_errors"];
+const RECORD_FIELDS: &[&str] = &["record_id", "summary", "microcredential", "award", "expected_errors", "expected_warnings"];
 /// Fields of `microcredential`.
 const MC_FIELDS: &[&str] = &[
     "id", "offering_kind", "institution_id", "platform", "title_nl", "title_en", "mc_type", "ects",
@@ -703,6 +703,9 @@ fn r21_credits_earned(mc: &Obj<'_>, award: &Obj<'_>, f: &mut Findings) {
     let (Ok(Some(earned)), Ok(Some(ects))) = (award.field("credits_earned").number(), mc.field("ects").number()) else {
         return; // missing or malformed numbers are reported by their own checks
     };
+    if ects <= 0.0 {
+        return; // an invalid workload is reported by MC-R08; comparing with it says nothing
+    }
     if earned > ects + 1e-9 {
         f.error("MC-R21", "credits_earned.exceeds_ects", "/award/credits_earned", format!("credits_earned is {earned}, more than the workload of {ects} ECTS; a learner cannot earn more credits than the microcredential carries."));
     }

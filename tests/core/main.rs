@@ -2,4 +2,6 @@
 
 mod helpers;
 mod issue_verify;
+mod tamper;
 mod validate;
+mod vector;
