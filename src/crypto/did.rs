@@ -31,13 +31,13 @@ pub struct DidDocument {
     pub authentication: Vec<String>,
 }
 
-/// A verification method: `Multikey` (Ed25519) or `JsonWebKey` (RSA).
+/// A verification method: `Multikey` (Ed25519) or `JsonWebKey2020` (RSA).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationMethod {
     /// `did…#fragment`.
     pub id: String,
-    /// `Multikey` or `JsonWebKey`.
+    /// `Multikey` or `JsonWebKey2020`.
     #[serde(rename = "type")]
     pub type_: String,
     /// The DID.
@@ -128,7 +128,7 @@ pub fn verification_method(id: &str, controller: &str, public: &JWK) -> Verifica
         },
         None => VerificationMethod {
             id: id.to_owned(),
-            type_: "JsonWebKey".into(),
+            type_: "JsonWebKey2020".into(),
             controller: controller.to_owned(),
             public_key_multibase: None,
             public_key_jwk: serde_json::to_value(&jwk).ok(),
