@@ -36,6 +36,7 @@ pub mod exit {
     about = "Issue and verify Flemish higher-education microcredentials as signed Open Badges 3.0 credentials",
     after_help = "Examples:\n  microcred keys generate --out issuer.jwk\n  microcred validate record.json\n  microcred issue record.json --key issuer.jwk > credential.json\n  microcred verify credential.json\n\nExit codes: 0 ok, 1 invalid, 2 unreadable input or bad arguments."
 )]
+/// The parsed command line.
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,7 +45,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check microcredential records against rules MC-R01..MC-R21.
-    #[command(after_help = "Prints {\"valid\":bool,\"errors\":[...],\"warnings\":[...]} per record (one line each for an array).\n\nExamples:\n  microcred validate record.json\n  microcred validate batch.json --today 2025-09-01\n  cat record.json | microcred validate -\n\nExit codes: 0 all valid, 1 any invalid, 2 unreadable or not JSON.")]
+    #[command(
+        after_help = "Prints {\"valid\":bool,\"errors\":[...],\"warnings\":[...]} per record (one line each for an array).\n\nExamples:\n  microcred validate record.json\n  microcred validate batch.json --today 2025-09-01\n  cat record.json | microcred validate -\n\nExit codes: 0 all valid, 1 any invalid, 2 unreadable or not JSON."
+    )]
     Validate {
         /// A JSON file with one record or an array of records (`-` for stdin).
         file: PathBuf,
@@ -52,7 +55,9 @@ enum Command {
         clock: ClockArgs,
     },
     /// Validate records and sign them as OB 3.0 credentials.
-    #[command(after_help = "Prints one credential per line (ldp: JSON; jwt: the compact token). If any record is invalid, nothing is issued: the validation reports go to stderr and the exit code is 1.\n\nExamples:\n  microcred issue record.json --key issuer.jwk\n  microcred issue record.json --key issuer.jwk --format jwt\n  microcred issue batch.json --key keys-example/demo-issuer.jwk --out credentials.jsonl\n\nExit codes: 0 issued, 1 invalid record, 2 unreadable input, bad key or refused signature.")]
+    #[command(
+        after_help = "Prints one credential per line (ldp: JSON; jwt: the compact token). If any record is invalid, nothing is issued: the validation reports go to stderr and the exit code is 1.\n\nExamples:\n  microcred issue record.json --key issuer.jwk\n  microcred issue record.json --key issuer.jwk --format jwt\n  microcred issue batch.json --key keys-example/demo-issuer.jwk --out credentials.jsonl\n\nExit codes: 0 issued, 1 invalid record, 2 unreadable input, bad key or refused signature."
+    )]
     Issue {
         /// A JSON file with one record or an array of records (`-` for stdin).
         file: PathBuf,
@@ -72,7 +77,9 @@ enum Command {
         clock: ClockArgs,
     },
     /// Verify a credential: JSON with an embedded proof, or a compact JWT.
-    #[command(after_help = "Prints the verification report {valid, format, issuer, checks, errors, warnings}.\n\nExamples:\n  microcred verify credential.json\n  microcred issue record.json --key issuer.jwk --format jwt | microcred verify -\n  microcred verify credential.json --did-doc keys-example/did.json\n\nExit codes: 0 valid, 1 not valid, 2 unreadable input.")]
+    #[command(
+        after_help = "Prints the verification report {valid, format, issuer, checks, errors, warnings}.\n\nExamples:\n  microcred verify credential.json\n  microcred issue record.json --key issuer.jwk --format jwt | microcred verify -\n  microcred verify credential.json --did-doc keys-example/did.json\n\nExit codes: 0 valid, 1 not valid, 2 unreadable input."
+    )]
     Verify {
         /// The credential (`-` for stdin).
         file: PathBuf,
@@ -91,7 +98,9 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Generate a private JWK (file mode 0600) and print its DID.
-    #[command(after_help = "Examples:\n  microcred keys generate --out issuer.jwk\n  microcred keys generate --alg rs256 --out issuer-rsa.jwk\n  microcred keys generate --out kul.jwk --did-web 'did:web:badges.example.be:issuers:kuleuven#key-1'")]
+    #[command(
+        after_help = "Examples:\n  microcred keys generate --out issuer.jwk\n  microcred keys generate --alg rs256 --out issuer-rsa.jwk\n  microcred keys generate --out kul.jwk --did-web 'did:web:badges.example.be:issuers:kuleuven#key-1'"
+    )]
     Generate {
         /// Key type.
         #[arg(long, value_enum, default_value_t = AlgArg::Ed25519)]
@@ -104,7 +113,9 @@ enum KeysCommand {
         did_web: Option<String>,
     },
     /// Print the DID document (did.json) for one or more keys of the same did:web.
-    #[command(after_help = "Examples:\n  microcred keys did-document --key keys-example/demo-issuer.jwk > did.json")]
+    #[command(
+        after_help = "Examples:\n  microcred keys did-document --key keys-example/demo-issuer.jwk > did.json"
+    )]
     DidDocument {
         /// Private or public JWKs (repeatable); their kids name the did:web keys.
         #[arg(long = "key", required = true)]
@@ -146,7 +157,10 @@ pub struct Exit(pub u8, pub String);
 
 /// Runs the command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -165,7 +179,14 @@ pub fn run(cli: Cli) -> u8 {
 async fn dispatch(command: Command) -> Result<u8> {
     match command {
         Command::Validate { file, clock } => validate(&file, clock.clock().as_ref()),
-        Command::Issue { file, key, format, out, valid_until, clock } => {
+        Command::Issue {
+            file,
+            key,
+            format,
+            out,
+            valid_until,
+            clock,
+        } => {
             let format = match format {
                 FormatArg::Ldp => Format::Ldp,
                 FormatArg::Jwt => Format::Jwt,
@@ -175,16 +196,29 @@ async fn dispatch(command: Command) -> Result<u8> {
                 valid_until: valid_until.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
                 ..Default::default()
             };
-            issue_file(&file, &key, &options, out.as_deref(), clock.clock().as_ref()).await
+            issue_file(
+                &file,
+                &key,
+                &options,
+                out.as_deref(),
+                clock.clock().as_ref(),
+            )
+            .await
         }
-        Command::Verify { file, did_docs, now } => {
+        Command::Verify {
+            file,
+            did_docs,
+            now,
+        } => {
             let clock: Box<dyn Clock> = match now {
                 Some(t) => Box::new(FixedClock(t)),
                 None => Box::new(SystemClock),
             };
             verify_file(&file, &did_docs, clock.as_ref()).await
         }
-        Command::Keys(KeysCommand::Generate { alg, out, did_web }) => keys_generate(alg, &out, did_web),
+        Command::Keys(KeysCommand::Generate { alg, out, did_web }) => {
+            keys_generate(alg, &out, did_web)
+        }
         Command::Keys(KeysCommand::DidDocument { keys }) => keys_did_document(&keys),
     }
 }
@@ -193,13 +227,23 @@ async fn dispatch(command: Command) -> Result<u8> {
 fn read_input(path: &Path) -> Result<String> {
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_string(&mut text).context("cannot read stdin")?;
+        std::io::stdin()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_string(&mut text)
+            .context("cannot read stdin")?;
     } else {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_string(&mut text)
+            .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
     }
     if text.len() as u64 > MAX_FILE_BYTES {
-        anyhow::bail!("{} is larger than {} MiB", path.display(), MAX_FILE_BYTES >> 20);
+        anyhow::bail!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        );
     }
     Ok(text)
 }
@@ -208,9 +252,13 @@ fn read_input(path: &Path) -> Result<String> {
 fn read_records(path: &Path) -> Result<(Vec<Value>, bool)> {
     let text = read_input(path)?;
     if text.trim().is_empty() {
-        anyhow::bail!("{} is empty; expected a JSON record or an array of records", path.display());
+        anyhow::bail!(
+            "{} is empty; expected a JSON record or an array of records",
+            path.display()
+        );
     }
-    let value: Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let value: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
     Ok(match value {
         Value::Array(a) => (a, true),
         v => (vec![v], false),
@@ -232,7 +280,13 @@ fn validate(file: &Path, clock: &dyn Clock) -> Result<u8> {
     Ok(if all_valid { exit::OK } else { exit::INVALID })
 }
 
-async fn issue_file(file: &Path, key_path: &Path, options: &IssueOptions, out: Option<&Path>, clock: &dyn Clock) -> Result<u8> {
+async fn issue_file(
+    file: &Path,
+    key_path: &Path,
+    options: &IssueOptions,
+    out: Option<&Path>,
+    clock: &dyn Clock,
+) -> Result<u8> {
     let (records, is_array) = read_records(file)?;
     let key = IssuerKey::load(key_path)?;
     // All or nothing: validate every record before signing any.
@@ -248,7 +302,9 @@ async fn issue_file(file: &Path, key_path: &Path, options: &IssueOptions, out: O
         }
     }
     if invalid {
-        eprintln!("error: nothing was issued: fix the records above (validation reports, one per invalid record)");
+        eprintln!(
+            "error: nothing was issued: fix the records above (validation reports, one per invalid record)"
+        );
         return Ok(exit::INVALID);
     }
     let mut rng = rand::rngs::OsRng;
@@ -257,7 +313,10 @@ async fn issue_file(file: &Path, key_path: &Path, options: &IssueOptions, out: O
         match issue(rec, &key, clock, &mut rng, options).await {
             Ok(issued) => {
                 for w in &issued.warnings.warnings {
-                    eprintln!("warning: {} {} at {}: {}", w.rule, w.code, w.path, w.message);
+                    eprintln!(
+                        "warning: {} {} at {}: {}",
+                        w.rule, w.code, w.path, w.message
+                    );
                 }
                 lines.push(issued.to_wire());
             }
@@ -272,7 +331,8 @@ async fn issue_file(file: &Path, key_path: &Path, options: &IssueOptions, out: O
     text.push('\n');
     match out {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("issued {} credential(s) to {}", lines.len(), path.display());
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
@@ -284,12 +344,17 @@ async fn verify_file(file: &Path, did_docs: &[PathBuf], clock: &dyn Clock) -> Re
     let text = read_input(file)?;
     let mut resolver = Resolver::new();
     for path in did_docs {
-        let doc: DidDocument = serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not a DID document", path.display()))?;
+        let doc: DidDocument = serde_json::from_str(&read_input(path)?)
+            .with_context(|| format!("{} is not a DID document", path.display()))?;
         resolver.add_document(doc);
     }
     let report = verify_text(&text, &resolver, clock).await;
     println!("{}", serde_json::to_string(&report)?);
-    Ok(if report.valid { exit::OK } else { exit::INVALID })
+    Ok(if report.valid {
+        exit::OK
+    } else {
+        exit::INVALID
+    })
 }
 
 fn keys_generate(alg: AlgArg, out: &Path, did_web: Option<String>) -> Result<u8> {
@@ -300,7 +365,9 @@ fn keys_generate(alg: AlgArg, out: &Path, did_web: Option<String>) -> Result<u8>
     let mut key = IssuerKey::generate(alg)?;
     if let Some(kid) = did_web {
         if !kid.starts_with("did:web:") || !kid.contains('#') {
-            anyhow::bail!("--did-web must be a did:web key URL such as did:web:badges.example.be:issuers:kuleuven#key-1");
+            anyhow::bail!(
+                "--did-web must be a did:web key URL such as did:web:badges.example.be:issuers:kuleuven#key-1"
+            );
         }
         let mut jwk: ssi::JWK = serde_json::from_str(&key.to_private_json())?;
         jwk.key_id = Some(kid);
@@ -315,9 +382,21 @@ fn keys_did_document(paths: &[PathBuf]) -> Result<u8> {
     let mut did: Option<String> = None;
     let mut keys = Vec::new();
     for path in paths {
-        let jwk: ssi::JWK = serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not a JWK", path.display()))?;
-        let kid = jwk.key_id.clone().filter(|k| k.starts_with("did:web:")).with_context(|| format!("{}: the JWK's kid must be a did:web key URL", path.display()))?;
-        let (d, _) = kid.split_once('#').with_context(|| format!("{}: kid has no #fragment", path.display()))?;
+        let jwk: ssi::JWK = serde_json::from_str(&read_input(path)?)
+            .with_context(|| format!("{} is not a JWK", path.display()))?;
+        let kid = jwk
+            .key_id
+            .clone()
+            .filter(|k| k.starts_with("did:web:"))
+            .with_context(|| {
+                format!(
+                    "{}: the JWK's kid must be a did:web key URL",
+                    path.display()
+                )
+            })?;
+        let (d, _) = kid
+            .split_once('#')
+            .with_context(|| format!("{}: kid has no #fragment", path.display()))?;
         if did.as_deref().is_some_and(|x| x != d) {
             anyhow::bail!("all keys must belong to the same DID");
         }
@@ -325,7 +404,10 @@ fn keys_did_document(paths: &[PathBuf]) -> Result<u8> {
         keys.push((kid, jwk.to_public()));
     }
     let did = did.context("no key given")?;
-    println!("{}", serde_json::to_string_pretty(&did_document(&did, &keys))?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&did_document(&did, &keys))?
+    );
     Ok(exit::OK)
 }
 

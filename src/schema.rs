@@ -36,8 +36,10 @@ pub struct SchemaViolation {
 }
 
 fn compile(text: &str) -> Validator {
-    let schema: Value = serde_json::from_str(text).unwrap_or_else(|e| unreachable!("embedded schema is JSON: {e}"));
-    jsonschema::validator_for(&schema).unwrap_or_else(|e| unreachable!("embedded schema compiles offline: {e}"))
+    let schema: Value =
+        serde_json::from_str(text).unwrap_or_else(|e| unreachable!("embedded schema is JSON: {e}"));
+    jsonschema::validator_for(&schema)
+        .unwrap_or_else(|e| unreachable!("embedded schema compiles offline: {e}"))
 }
 
 fn ob3() -> &'static Validator {
@@ -52,7 +54,11 @@ fn extension() -> &'static Validator {
 
 fn run(v: &Validator, kind: SchemaKind, instance: &Value, out: &mut Vec<SchemaViolation>) {
     for e in v.iter_errors(instance).take(50) {
-        out.push(SchemaViolation { schema: kind, path: e.instance_path().to_string(), message: e.masked().to_string() });
+        out.push(SchemaViolation {
+            schema: kind,
+            path: e.instance_path().to_string(),
+            message: e.masked().to_string(),
+        });
     }
 }
 
@@ -80,7 +86,10 @@ mod tests {
 
     #[test]
     fn a_credential_without_a_subject_fails_the_ob3_schema() {
-        let v = check(&json!({"@context": [], "id": "urn:x", "type": ["VerifiableCredential"]}), false);
+        let v = check(
+            &json!({"@context": [], "id": "urn:x", "type": ["VerifiableCredential"]}),
+            false,
+        );
         assert!(v.iter().any(|e| e.schema == SchemaKind::Ob3));
     }
 }

@@ -67,8 +67,16 @@ pub struct VerificationReport {
 }
 
 /// The check names, in the order they run.
-pub const CHECKS: [&str; 8] =
-    ["format", "contexts", "json_ld", "issuer_key", "signature", "validity_period", "schema", "microcredential_rules"];
+pub const CHECKS: [&str; 8] = [
+    "format",
+    "contexts",
+    "json_ld",
+    "issuer_key",
+    "signature",
+    "validity_period",
+    "schema",
+    "microcredential_rules",
+];
 
 impl VerificationReport {
     fn new() -> Self {
@@ -87,13 +95,25 @@ impl VerificationReport {
         self.checks.insert(check, CheckStatus::Passed);
     }
 
-    fn fail(&mut self, check: &'static str, code: &str, message: impl Into<String>, path: Option<String>) {
+    fn fail(
+        &mut self,
+        check: &'static str,
+        code: &str,
+        message: impl Into<String>,
+        path: Option<String>,
+    ) {
         self.checks.insert(check, CheckStatus::Failed);
-        self.errors.push(VerifyError { check, code: code.to_owned(), message: message.into(), path });
+        self.errors.push(VerifyError {
+            check,
+            code: code.to_owned(),
+            message: message.into(),
+            path,
+        });
     }
 
     fn finish(mut self) -> Self {
-        self.valid = self.errors.is_empty() && self.checks.get("signature") == Some(&CheckStatus::Passed);
+        self.valid =
+            self.errors.is_empty() && self.checks.get("signature") == Some(&CheckStatus::Passed);
         self
     }
 
@@ -127,7 +147,12 @@ pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> 
     let mut r = VerificationReport::new();
     let trimmed = text.trim();
     if trimmed.len() > MAX_INPUT_BYTES {
-        r.fail("format", "format.too_large", format!("input is larger than {MAX_INPUT_BYTES} bytes"), None);
+        r.fail(
+            "format",
+            "format.too_large",
+            format!("input is larger than {MAX_INPUT_BYTES} bytes"),
+            None,
+        );
         return r.finish();
     }
     if trimmed.starts_with('{') {
@@ -135,7 +160,12 @@ pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> 
         match serde_json::from_str::<Value>(trimmed) {
             Ok(v) => verify_ldp(v, resolver, clock, r).await,
             Err(e) => {
-                r.fail("format", "format.malformed_json", format!("not valid JSON: {e}"), None);
+                r.fail(
+                    "format",
+                    "format.malformed_json",
+                    format!("not valid JSON: {e}"),
+                    None,
+                );
                 r.finish()
             }
         }
@@ -167,15 +197,27 @@ fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
     match v.get("proof") {
         None => Err("the credential has no proof; sign it, or give the JWT".into()),
         Some(Value::Object(p)) => Ok(p),
-        Some(Value::Array(a)) if a.len() == 1 => a[0].as_object().ok_or_else(|| "proof is not an object".into()),
+        Some(Value::Array(a)) if a.len() == 1 => a[0]
+            .as_object()
+            .ok_or_else(|| "proof is not an object".into()),
         Some(Value::Array(a)) => Err(format!("expected exactly one proof, found {}", a.len())),
         Some(_) => Err("proof is not an object".into()),
     }
 }
 
-async fn verify_ldp(v: Value, resolver: &Resolver, clock: &dyn Clock, mut r: VerificationReport) -> VerificationReport {
+async fn verify_ldp(
+    v: Value,
+    resolver: &Resolver,
+    clock: &dyn Clock,
+    mut r: VerificationReport,
+) -> VerificationReport {
     if !v.is_object() {
-        r.fail("format", "format.not_object", "a credential must be a JSON object", None);
+        r.fail(
+            "format",
+            "format.not_object",
+            "a credential must be a JSON object",
+            None,
+        );
         return r.finish();
     }
     let proof = match single_proof(&v) {
@@ -197,21 +239,46 @@ async fn verify_ldp(v: Value, resolver: &Resolver, clock: &dyn Clock, mut r: Ver
             Some("/proof".into()),
         );
     } else if field("proofPurpose") != "assertionMethod" {
-        r.fail("signature", "proof.wrong_purpose", format!("proofPurpose is '{}'; a credential proof must be for assertionMethod", field("proofPurpose")), Some("/proof".into()));
+        r.fail(
+            "signature",
+            "proof.wrong_purpose",
+            format!(
+                "proofPurpose is '{}'; a credential proof must be for assertionMethod",
+                field("proofPurpose")
+            ),
+            Some("/proof".into()),
+        );
     }
     let key = resolve_issuer_key(field("verificationMethod"), resolver, &mut r);
-    if let (Some(key), true, Some(CheckStatus::Skipped)) = (key, ld_ok, r.checks.get("signature").copied()) {
+    if let (Some(key), true, Some(CheckStatus::Skipped)) =
+        (key, ld_ok, r.checks.get("signature").copied())
+    {
         match proof::verify(&v, &key.id, &key.controller, &key.jwk).await {
             Ok(()) => r.pass("signature"),
-            Err(proof::ProofFailure::BadSignature) => r.fail("signature", "signature.invalid", proof::ProofFailure::BadSignature.to_string(), Some("/proof".into())),
+            Err(proof::ProofFailure::BadSignature) => r.fail(
+                "signature",
+                "signature.invalid",
+                proof::ProofFailure::BadSignature.to_string(),
+                Some("/proof".into()),
+            ),
             Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
-            Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some("/proof".into())),
+            Err(e) => r.fail(
+                "signature",
+                "proof.malformed",
+                e.to_string(),
+                Some("/proof".into()),
+            ),
         }
     }
     check_content(v, clock, r)
 }
 
-async fn verify_jwt(token: &str, resolver: &Resolver, clock: &dyn Clock, mut r: VerificationReport) -> VerificationReport {
+async fn verify_jwt(
+    token: &str,
+    resolver: &Resolver,
+    clock: &dyn Clock,
+    mut r: VerificationReport,
+) -> VerificationReport {
     let (header, payload) = match jwt::parse(token) {
         Ok(x) => x,
         Err(e) => {
@@ -229,11 +296,17 @@ async fn verify_jwt(token: &str, resolver: &Resolver, clock: &dyn Clock, mut r: 
     r.issuer = issuer_of(&credential);
     let ld_ok = check_json_ld(&credential, &mut r).await;
     if let Some(key) = resolve_issuer_key(&header.kid, resolver, &mut r) {
-        match jwt::verify_signature(token, &header, &key.jwk).and_then(|()| jwt::check_claims(&payload)) {
+        match jwt::verify_signature(token, &header, &key.jwk)
+            .and_then(|()| jwt::check_claims(&payload))
+        {
             Ok(()) if ld_ok => r.pass("signature"),
             Ok(()) => {}
-            Err(e @ jwt::JwtFailure::ClaimMismatch(_)) => r.fail("signature", "jwt.claims_mismatch", e.to_string(), None),
-            Err(e @ jwt::JwtFailure::KeyMismatch(_)) => r.fail("issuer_key", "key.wrong_type", e.to_string(), None),
+            Err(e @ jwt::JwtFailure::ClaimMismatch(_)) => {
+                r.fail("signature", "jwt.claims_mismatch", e.to_string(), None)
+            }
+            Err(e @ jwt::JwtFailure::KeyMismatch(_)) => {
+                r.fail("issuer_key", "key.wrong_type", e.to_string(), None)
+            }
             Err(e) => r.fail("signature", "signature.invalid", e.to_string(), None),
         }
     }
@@ -258,7 +331,11 @@ async fn check_json_ld(v: &Value, r: &mut VerificationReport) -> bool {
     }
 }
 
-fn resolve_issuer_key(vm: &str, resolver: &Resolver, r: &mut VerificationReport) -> Option<ResolvedKey> {
+fn resolve_issuer_key(
+    vm: &str,
+    resolver: &Resolver,
+    r: &mut VerificationReport,
+) -> Option<ResolvedKey> {
     let issuer = r.issuer.clone();
     let issuer = issuer.as_deref();
     let key = match resolver.resolve_assertion_key(vm) {
@@ -272,7 +349,12 @@ fn resolve_issuer_key(vm: &str, resolver: &Resolver, r: &mut VerificationReport)
         r.fail(
             "issuer_key",
             "key.not_issuer",
-            format!("the credential is signed with key {} of {}, but its issuer is {}", key.id, key.controller, issuer.unwrap_or("(missing)")),
+            format!(
+                "the credential is signed with key {} of {}, but its issuer is {}",
+                key.id,
+                key.controller,
+                issuer.unwrap_or("(missing)")
+            ),
             Some("/issuer".into()),
         );
         return Some(key);
@@ -286,7 +368,12 @@ fn parse_time(v: &Value, name: &str, r: &mut VerificationReport) -> Option<DateT
     match s.map(DateTime::parse_from_rfc3339) {
         Some(Ok(t)) => Some(t.with_timezone(&Utc)),
         _ => {
-            r.fail("validity_period", "validity.invalid_date", format!("{name} is not an RFC 3339 date-time"), Some(format!("/{name}")));
+            r.fail(
+                "validity_period",
+                "validity.invalid_date",
+                format!("{name} is not an RFC 3339 date-time"),
+                Some(format!("/{name}")),
+            );
             None
         }
     }
@@ -297,15 +384,30 @@ fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> Veri
     let before = r.errors.len();
     if let Some(from) = parse_time(&v, "validFrom", &mut r) {
         if from > now {
-            r.fail("validity_period", "validity.not_yet_valid", format!("the credential is valid only from {from}"), Some("/validFrom".into()));
+            r.fail(
+                "validity_period",
+                "validity.not_yet_valid",
+                format!("the credential is valid only from {from}"),
+                Some("/validFrom".into()),
+            );
         }
     } else if v.get("validFrom").is_none() {
-        r.fail("validity_period", "validity.invalid_date", "validFrom is missing", Some("/validFrom".into()));
+        r.fail(
+            "validity_period",
+            "validity.invalid_date",
+            "validFrom is missing",
+            Some("/validFrom".into()),
+        );
     }
-    if let Some(until) = parse_time(&v, "validUntil", &mut r) {
-        if until < now {
-            r.fail("validity_period", "validity.expired", format!("the credential expired on {until}"), Some("/validUntil".into()));
-        }
+    if let Some(until) = parse_time(&v, "validUntil", &mut r)
+        && until < now
+    {
+        r.fail(
+            "validity_period",
+            "validity.expired",
+            format!("the credential expired on {until}"),
+            Some("/validUntil".into()),
+        );
     }
     if r.errors.len() == before {
         r.pass("validity_period");
@@ -316,8 +418,17 @@ fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> Veri
         r.pass("schema");
     }
     for s in violations.into_iter().take(20) {
-        let which = if s.schema == schema::SchemaKind::Ob3 { "OB 3.0 schema" } else { "microcredential extension schema" };
-        r.fail("schema", "schema.invalid", format!("{which}: {}", s.message), Some(s.path));
+        let which = if s.schema == schema::SchemaKind::Ob3 {
+            "OB 3.0 schema"
+        } else {
+            "microcredential extension schema"
+        };
+        r.fail(
+            "schema",
+            "schema.invalid",
+            format!("{which}: {}", s.message),
+            Some(s.path),
+        );
     }
     if ext {
         match reverse::to_record(&v) {
@@ -325,16 +436,31 @@ fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> Veri
                 Ok((_, report)) => {
                     r.pass("microcredential_rules");
                     for w in report.warnings {
-                        r.warnings.push(VerifyError { check: "microcredential_rules", code: w.code, message: w.message, path: Some(reverse::credential_path(&w.path)) });
+                        r.warnings.push(VerifyError {
+                            check: "microcredential_rules",
+                            code: w.code,
+                            message: w.message,
+                            path: Some(reverse::credential_path(&w.path)),
+                        });
                     }
                 }
                 Err(report) => {
                     for e in report.errors {
-                        r.fail("microcredential_rules", "rules.violation", format!("{} {}: {}", e.rule, e.code, e.message), Some(reverse::credential_path(&e.path)));
+                        r.fail(
+                            "microcredential_rules",
+                            "rules.violation",
+                            format!("{} {}: {}", e.rule, e.code, e.message),
+                            Some(reverse::credential_path(&e.path)),
+                        );
                     }
                 }
             },
-            Err(e) => r.fail("microcredential_rules", "rules.unreadable", format!("the microcredential extension cannot be read: {e}"), None),
+            Err(e) => r.fail(
+                "microcredential_rules",
+                "rules.unreadable",
+                format!("the microcredential extension cannot be read: {e}"),
+                None,
+            ),
         }
     }
     r.credential = Some(v);

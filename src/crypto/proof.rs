@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ssi::JWK;
-use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrity, DataIntegrityDocument, ProofOptions};
+use ssi::claims::data_integrity::{
+    AnySuite, CryptographicSuite, DataIntegrity, DataIntegrityDocument, ProofOptions,
+};
 use ssi::claims::{SignatureEnvironment, VerificationParameters};
 use ssi::json_ld::iref::IriBuf;
 use ssi::verification_methods::{AnyMethod, SingleSecretSigner};
@@ -45,7 +47,9 @@ pub enum ProofFailure {
     #[error(transparent)]
     JsonLd(#[from] JsonLdProblem),
     /// The signature does not match the content and key.
-    #[error("the signature does not match: the credential was changed after signing, or it was not signed by the key its proof names")]
+    #[error(
+        "the signature does not match: the credential was changed after signing, or it was not signed by the key its proof names"
+    )]
     BadSignature,
 }
 
@@ -56,9 +60,17 @@ fn multikey_method(vm_id: &str, controller: &str, public: &JWK) -> Result<AnyMet
         .map_err(|e| e.to_string())
 }
 
-fn method_map(vm_id: &str, controller: &str, public: &JWK) -> Result<HashMap<IriBuf, AnyMethod>, String> {
-    let iri = IriBuf::new(vm_id.to_owned()).map_err(|e| format!("verification method id is not an IRI: {e}"))?;
-    Ok(HashMap::from([(iri, multikey_method(vm_id, controller, public)?)]))
+fn method_map(
+    vm_id: &str,
+    controller: &str,
+    public: &JWK,
+) -> Result<HashMap<IriBuf, AnyMethod>, String> {
+    let iri = IriBuf::new(vm_id.to_owned())
+        .map_err(|e| format!("verification method id is not an IRI: {e}"))?;
+    Ok(HashMap::from([(
+        iri,
+        multikey_method(vm_id, controller, public)?,
+    )]))
 }
 
 /// Formats a proof timestamp (whole seconds, `Z`).
@@ -67,18 +79,40 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
 }
 
 /// Signs `doc` (without `proof`) and returns the proof object.
-pub async fn sign(doc: &Value, secret: &JWK, vm_id: &str, controller: &str, created: DateTime<Utc>) -> Result<Value, SignError> {
+pub async fn sign(
+    doc: &Value,
+    secret: &JWK,
+    vm_id: &str,
+    controller: &str,
+    created: DateTime<Utc>,
+) -> Result<Value, SignError> {
     let methods = method_map(vm_id, controller, secret).map_err(SignError::WrongKey)?;
-    let unsecured: DataIntegrityDocument =
-        serde_json::from_value(doc.clone()).map_err(|e| SignError::Other(format!("not a JSON-LD document: {e}")))?;
+    let unsecured: DataIntegrityDocument = serde_json::from_value(doc.clone())
+        .map_err(|e| SignError::Other(format!("not a JSON-LD document: {e}")))?;
     let mut options = ProofOptions::from_method(
-        IriBuf::new(vm_id.to_owned()).map_err(|e| SignError::WrongKey(e.to_string()))?.into(),
+        IriBuf::new(vm_id.to_owned())
+            .map_err(|e| SignError::WrongKey(e.to_string()))?
+            .into(),
     );
-    options.created = Some(timestamp(created).parse().map_err(|e| SignError::Other(format!("{e:?}")))?);
+    options.created = Some(
+        timestamp(created)
+            .parse()
+            .map_err(|e| SignError::Other(format!("{e:?}")))?,
+    );
     let signer = SingleSecretSigner::new(secret.clone()).into_local();
-    let env = SignatureEnvironment { json_ld_loader: jsonld::loader(), eip712_loader: () };
+    let env = SignatureEnvironment {
+        json_ld_loader: jsonld::loader(),
+        eip712_loader: (),
+    };
     let signed = AnySuite::EdDsaRdfc2022
-        .sign_with(env, unsecured, &methods, &signer, options, Default::default())
+        .sign_with(
+            env,
+            unsecured,
+            &methods,
+            &signer,
+            options,
+            Default::default(),
+        )
         .await
         .map_err(|e| {
             let msg = e.to_string();
@@ -88,7 +122,8 @@ pub async fn sign(doc: &Value, secret: &JWK, vm_id: &str, controller: &str, crea
                 SignError::Other(msg)
             }
         })?;
-    let proofs = serde_json::to_value(&signed.proofs).map_err(|e| SignError::Other(e.to_string()))?;
+    let proofs =
+        serde_json::to_value(&signed.proofs).map_err(|e| SignError::Other(e.to_string()))?;
     match proofs {
         Value::Array(mut a) if a.len() == 1 => Ok(a.remove(0)),
         Value::Object(o) => Ok(Value::Object(o)),
@@ -98,12 +133,19 @@ pub async fn sign(doc: &Value, secret: &JWK, vm_id: &str, controller: &str, crea
 
 /// Verifies the single eddsa-rdfc-2022 proof of `doc` (with `proof`) against a key
 /// already resolved by the caller.
-pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
+pub async fn verify(
+    doc: &Value,
+    vm_id: &str,
+    controller: &str,
+    public: &JWK,
+) -> Result<(), ProofFailure> {
     let methods = method_map(vm_id, controller, public).map_err(ProofFailure::Malformed)?;
     let text = serde_json::to_string(doc).map_err(|e| ProofFailure::Malformed(e.to_string()))?;
-    let secured: DataIntegrity<DataIntegrityDocument, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
-        .map_err(|e| ProofFailure::Malformed(format!("the proof cannot be read: {e}")))?;
-    let params = VerificationParameters::from_resolver(&methods).with_json_ld_loader(jsonld::loader());
+    let secured: DataIntegrity<DataIntegrityDocument, AnySuite> =
+        ssi::claims::data_integrity::from_json_str(&text)
+            .map_err(|e| ProofFailure::Malformed(format!("the proof cannot be read: {e}")))?;
+    let params =
+        VerificationParameters::from_resolver(&methods).with_json_ld_loader(jsonld::loader());
     match secured.verify(&params).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_invalid)) => Err(ProofFailure::BadSignature),
@@ -111,7 +153,10 @@ pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) ->
             let msg = e.to_string();
             if msg.contains("expansion") || msg.contains("Key `") || msg.contains("context") {
                 Err(ProofFailure::JsonLd(jsonld::classify(&msg)))
-            } else if msg.to_lowercase().contains("signature") || msg.contains("multibase") || msg.contains("decod") {
+            } else if msg.to_lowercase().contains("signature")
+                || msg.contains("multibase")
+                || msg.contains("decod")
+            {
                 Err(ProofFailure::BadSignature)
             } else {
                 Err(ProofFailure::Malformed(msg))

@@ -15,19 +15,52 @@ use super::types::*;
 use crate::clock::Clock;
 
 /// Fields of the record envelope.
-const RECORD_FIELDS: &[&str] = &["record_id", "summary", "microcredential", "award", "expected_errors", "expected_warnings"];
+const RECORD_FIELDS: &[&str] = &[
+    "record_id",
+    "summary",
+    "microcredential",
+    "award",
+    "expected_errors",
+    "expected_warnings",
+];
 /// Fields of `microcredential`.
 const MC_FIELDS: &[&str] = &[
-    "id", "offering_kind", "institution_id", "platform", "title_nl", "title_en", "mc_type", "ects",
-    "ects_exception", "ects_exception_reason", "vks_level", "level_tie_choice_reason", "delivery_mode",
-    "languages", "isced_f_code", "learning_outcomes", "assessment", "supervision_id_verification",
-    "quality_assurance", "prerequisites", "components", "stackability", "stackable_towards",
-    "credit_certificates", "further_information_url",
+    "id",
+    "offering_kind",
+    "institution_id",
+    "platform",
+    "title_nl",
+    "title_en",
+    "mc_type",
+    "ects",
+    "ects_exception",
+    "ects_exception_reason",
+    "vks_level",
+    "level_tie_choice_reason",
+    "delivery_mode",
+    "languages",
+    "isced_f_code",
+    "learning_outcomes",
+    "assessment",
+    "supervision_id_verification",
+    "quality_assurance",
+    "prerequisites",
+    "components",
+    "stackability",
+    "stackable_towards",
+    "credit_certificates",
+    "further_information_url",
 ];
 /// Fields of `award`.
 const AWARD_FIELDS: &[&str] = &[
-    "learner", "activity_start_date", "activity_end_date", "date_of_issuing", "academic_term",
-    "credits_earned", "grade", "result_status",
+    "learner",
+    "activity_start_date",
+    "activity_end_date",
+    "date_of_issuing",
+    "academic_term",
+    "credits_earned",
+    "grade",
+    "result_status",
 ];
 
 /// How a record is read.
@@ -39,7 +72,10 @@ pub struct ParseOptions {
 }
 
 /// Validates a record and, when it has no errors, returns it typed, with its warnings.
-pub fn parse_record(value: &Value, clock: &dyn Clock) -> Result<(Record, ValidationReport), ValidationReport> {
+pub fn parse_record(
+    value: &Value,
+    clock: &dyn Clock,
+) -> Result<(Record, ValidationReport), ValidationReport> {
     parse_record_with(value, clock, ParseOptions::default())
 }
 
@@ -63,11 +99,19 @@ pub fn parse_record_with(
     }
 }
 
-fn object_at<'a>(field: &Field<'a>, what: &str, f: &mut Findings) -> Option<&'a serde_json::Map<String, Value>> {
+fn object_at<'a>(
+    field: &Field<'a>,
+    what: &str,
+    f: &mut Findings,
+) -> Option<&'a serde_json::Map<String, Value>> {
     match field.object() {
         Ok(Some(o)) => Some(o),
         Ok(None) => {
-            f.format("format.required", &field.path, format!("'{what}' is required: an object (see the record format)."));
+            f.format(
+                "format.required",
+                &field.path,
+                format!("'{what}' is required: an object (see the record format)."),
+            );
             None
         }
         Err(found) => {
@@ -77,30 +121,46 @@ fn object_at<'a>(field: &Field<'a>, what: &str, f: &mut Findings) -> Option<&'a 
     }
 }
 
-fn read_record(value: &Value, clock: &dyn Clock, options: ParseOptions, f: &mut Findings) -> Option<Record> {
+fn read_record(
+    value: &Value,
+    clock: &dyn Clock,
+    options: ParseOptions,
+    f: &mut Findings,
+) -> Option<Record> {
     let Value::Object(map) = value else {
         f.format(
             "format.wrong_type",
             "",
-            format!("A record must be a JSON object with 'microcredential' and 'award', found {}.", super::reader::type_name(value)),
+            format!(
+                "A record must be a JSON object with 'microcredential' and 'award', found {}.",
+                super::reader::type_name(value)
+            ),
         );
         return None;
     };
     let root = Obj::new(map, "");
     root.reject_unknown(RECORD_FIELDS, f);
-    let mc = object_at(&root.field("microcredential"), "microcredential", f).map(|m| Obj::new(m, "/microcredential"));
+    let mc = object_at(&root.field("microcredential"), "microcredential", f)
+        .map(|m| Obj::new(m, "/microcredential"));
     let aw = object_at(&root.field("award"), "award", f).map(|m| Obj::new(m, "/award"));
     if let (Some(mc), Some(aw)) = (&mc, &aw) {
         r21_credits_earned(mc, aw, f);
     }
     let mc = mc.and_then(|mc| read_microcredential(&mc, f));
     let award = aw.and_then(|aw| read_award(&aw, clock, options, f));
-    Some(Record { microcredential: mc?, award: award? })
+    Some(Record {
+        microcredential: mc?,
+        award: award?,
+    })
 }
 
 fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential> {
     o.reject_unknown(MC_FIELDS, f);
-    let id = required_url(&o.field("id"), "the stable id of the microcredential definition", f);
+    let id = required_url(
+        &o.field("id"),
+        "the stable id of the microcredential definition",
+        f,
+    );
     r05_r06_offering_kind(o, f);
     let institution = r04_institution(o, f);
     let platform = enum_field::<Platform>(&o.field("platform"), f);
@@ -114,11 +174,21 @@ fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential
     let isced_f_code = isced(&o.field("isced_f_code"), f);
     let learning_outcomes = r13_learning_outcomes(o, languages.as_ref(), f);
     let assessment = r14_assessment(o, f);
-    let supervision = r20_enum::<Supervision>(&o.field("supervision_id_verification"), "supervision.invalid", "supervision and identity verification", f);
+    let supervision = r20_enum::<Supervision>(
+        &o.field("supervision_id_verification"),
+        "supervision.invalid",
+        "supervision and identity verification",
+        f,
+    );
     let quality_assurance = r16_quality_assurance(o, f);
     let prerequisites = lang_object(&o.field("prerequisites"), f);
     let components = rules_components::read(&o.field("components"), f);
-    let stackability = r20_enum::<Stackability>(&o.field("stackability"), "stackability.invalid", "stackability", f);
+    let stackability = r20_enum::<Stackability>(
+        &o.field("stackability"),
+        "stackability.invalid",
+        "stackability",
+        f,
+    );
     let stackable_towards = o.field("stackable_towards").text(f);
     let credit_certificates = o.field("credit_certificates").flag(f).unwrap_or(false);
     let further_information_url = optional_url(&o.field("further_information_url"), f);
@@ -130,7 +200,11 @@ fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential
         if let Some(level) = level {
             rules_components::r12_type1_level(t, level, level_tie_choice_reason.is_some(), &cs, f);
         }
-        Some(cs.into_iter().filter_map(LooseComponent::build).collect::<Vec<_>>())
+        Some(
+            cs.into_iter()
+                .filter_map(LooseComponent::build)
+                .collect::<Vec<_>>(),
+        )
     });
     if let Some(t) = mc_type {
         r19_credit_certificates(t, credit_certificates, f);
@@ -162,7 +236,12 @@ fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential
     })
 }
 
-fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Findings) -> Option<Award> {
+fn read_award(
+    o: &Obj<'_>,
+    clock: &dyn Clock,
+    options: ParseOptions,
+    f: &mut Findings,
+) -> Option<Award> {
     o.reject_unknown(AWARD_FIELDS, f);
     let learner = r01_learner(o, options, f);
     let dates = r17_dates(o, clock, f);
@@ -170,7 +249,11 @@ fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Fin
     let credits = o.field("credits_earned");
     let credits_earned = match credits.number() {
         Ok(Some(n)) => Credits::new(n).or_else(|| {
-            f.format("format.invalid_value", &credits.path, format!("credits_earned is {n}; it must be a number above 0."));
+            f.format(
+                "format.invalid_value",
+                &credits.path,
+                format!("credits_earned is {n}; it must be a number above 0."),
+            );
             None
         }),
         Ok(None) => {
@@ -187,7 +270,15 @@ fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Fin
     let result_status = match status.string() {
         Ok(None) => Some(ResultStatus::Completed),
         Ok(Some(s)) => ResultStatus::parse(s).or_else(|| {
-            f.format("format.invalid_value", &status.path, format!("result_status is '{}'; only completed awards can be issued (allowed: {}).", clip(s), ResultStatus::allowed()));
+            f.format(
+                "format.invalid_value",
+                &status.path,
+                format!(
+                    "result_status is '{}'; only completed awards can be issued (allowed: {}).",
+                    clip(s),
+                    ResultStatus::allowed()
+                ),
+            );
             None
         }),
         Err(found) => {
@@ -219,7 +310,11 @@ pub(crate) fn clip(s: &str) -> String {
 
 fn required_url(field: &Field<'_>, what: &str, f: &mut Findings) -> Option<Url> {
     if !field.is_present() {
-        f.format("format.required", &field.path, format!("This field is required: {what}, an absolute URL."));
+        f.format(
+            "format.required",
+            &field.path,
+            format!("This field is required: {what}, an absolute URL."),
+        );
         return None;
     }
     optional_url(field, f)
@@ -229,7 +324,9 @@ fn optional_url(field: &Field<'_>, f: &mut Findings) -> Option<Url> {
     match field.string() {
         Ok(None) => None,
         Ok(Some(s)) => match Url::parse(s) {
-            Ok(u) if s.len() <= 2048 && u.has_host() && matches!(u.scheme(), "https" | "http") => Some(u),
+            Ok(u) if s.len() <= 2048 && u.has_host() && matches!(u.scheme(), "https" | "http") => {
+                Some(u)
+            }
             _ => {
                 f.format("format.invalid_value", &field.path, format!("'{}' is not an absolute http(s) URL (at most 2048 characters), e.g. https://www.example.be/mc/ethics.", clip(s)));
                 None
@@ -246,7 +343,15 @@ fn enum_field<E: EnumValue>(field: &Field<'_>, f: &mut Findings) -> Option<E> {
     match field.string() {
         Ok(None) => None,
         Ok(Some(s)) => E::parse_value(s).or_else(|| {
-            f.format("format.invalid_value", &field.path, format!("'{}' is not allowed here; use one of: {}.", clip(s), E::allowed_values()));
+            f.format(
+                "format.invalid_value",
+                &field.path,
+                format!(
+                    "'{}' is not allowed here; use one of: {}.",
+                    clip(s),
+                    E::allowed_values()
+                ),
+            );
             None
         }),
         Err(found) => {
@@ -270,14 +375,28 @@ macro_rules! enum_value {
         }
     )*};
 }
-enum_value!(Platform, Supervision, Stackability, ExternalReview, ComponentOrigin, ProgrammeType);
+enum_value!(
+    Platform,
+    Supervision,
+    Stackability,
+    ExternalReview,
+    ComponentOrigin,
+    ProgrammeType
+);
 
 fn isced(field: &Field<'_>, f: &mut Findings) -> Option<String> {
     match field.string() {
         Ok(None) => None,
         Ok(Some(s)) if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) => Some(s.to_owned()),
         Ok(Some(s)) => {
-            f.format("format.invalid_value", &field.path, format!("isced_f_code '{}' is not a 4-digit ISCED-F 2013 code, e.g. 0223.", clip(s)));
+            f.format(
+                "format.invalid_value",
+                &field.path,
+                format!(
+                    "isced_f_code '{}' is not a 4-digit ISCED-F 2013 code, e.g. 0223.",
+                    clip(s)
+                ),
+            );
             None
         }
         Err(found) => {
@@ -319,7 +438,14 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
             let id = match id_field.string() {
                 Ok(None) => None,
                 Ok(Some(s)) => Url::parse(s).ok().filter(|_| s.len() <= 2048).or_else(|| {
-                    f.format("format.invalid_value", &id_field.path, format!("learner_id '{}' is not a URI; use e.g. urn:uuid:… or a DID.", clip(s)));
+                    f.format(
+                        "format.invalid_value",
+                        &id_field.path,
+                        format!(
+                            "learner_id '{}' is not a URI; use e.g. urn:uuid:… or a DID.",
+                            clip(s)
+                        ),
+                    );
                     None
                 }),
                 Err(found) => {
@@ -331,7 +457,11 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
             let email = match email_field.string() {
                 Ok(None) => None,
                 Ok(Some(s)) => Email::parse(s).or_else(|| {
-                    f.format("format.invalid_value", &email_field.path, "email is not a valid e-mail address (name@domain.tld).");
+                    f.format(
+                        "format.invalid_value",
+                        &email_field.path,
+                        "email is not a valid e-mail address (name@domain.tld).",
+                    );
                     None
                 }),
                 Err(found) => {
@@ -339,13 +469,19 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
                     None
                 }
             };
-            (id, email, l.field("given_name").text(f), l.field("family_name").text(f))
+            (
+                id,
+                email,
+                l.field("given_name").text(f),
+                l.field("family_name").text(f),
+            )
         }
         None => (None, None, None, None),
     };
     let has_id = id.is_some() || email.is_some() || options.hashed_email_present;
     let has_name = given_name.is_some() || family_name.is_some();
-    if !(has_id && has_name) && !f.has_error_at(&field.path) {
+    let identified = has_id && has_name;
+    if !identified && !f.has_error_at(&field.path) {
         let missing = match (has_id, has_name) {
             (false, false) => "both an identifier and a name are missing",
             (false, true) => "the identifier is missing",
@@ -358,7 +494,12 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
             format!("The learner must be identified: a learner_id or e-mail, plus a given or family name (Annex I: identification of the learner); {missing}."),
         );
     }
-    Some(Learner { id, email, given_name, family_name })
+    Some(Learner {
+        id,
+        email,
+        given_name,
+        family_name,
+    })
 }
 
 fn r02_r03_title(o: &Obj<'_>, f: &mut Findings) -> Option<LangText> {
@@ -377,7 +518,12 @@ fn r02_r03_title(o: &Obj<'_>, f: &mut Findings) -> Option<LangText> {
     }
     let title = LangText::new(tnl, ten);
     if title.is_none() && !f.has_error_at(&nl.path) && !f.has_error_at(&en.path) {
-        f.error("MC-R02", "title.missing", &nl.path, "A title is required (Annex I): give title_nl and/or title_en.");
+        f.error(
+            "MC-R02",
+            "title.missing",
+            &nl.path,
+            "A title is required (Annex I): give title_nl and/or title_en.",
+        );
     }
     title
 }
@@ -397,15 +543,30 @@ fn r04_institution(o: &Obj<'_>, f: &mut Findings) -> Option<&'static Institution
     let found = match field.string() {
         Ok(s) => s,
         Err(t) => {
-            f.error("MC-R04", "issuer.unknown_institution", &field.path, format!("institution_id must be text naming one of the 18 institutions, found {t}."));
+            f.error(
+                "MC-R04",
+                "issuer.unknown_institution",
+                &field.path,
+                format!(
+                    "institution_id must be text naming one of the 18 institutions, found {t}."
+                ),
+            );
             return None;
         }
     };
     let inst = found.and_then(Institution::by_id);
     if inst.is_none() {
         let what = found.map_or("is missing".to_owned(), |s| format!("'{}' is not one of the 18 Flemish higher-education institutions this issuer serves", clip(s)));
-        let ids: Vec<&str> = super::institution::INSTITUTIONS.iter().map(|i| i.id).collect();
-        f.error("MC-R04", "issuer.unknown_institution", &field.path, format!("Institution {what}; use one of: {}.", ids.join(", ")));
+        let ids: Vec<&str> = super::institution::INSTITUTIONS
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        f.error(
+            "MC-R04",
+            "issuer.unknown_institution",
+            &field.path,
+            format!("Institution {what}; use one of: {}.", ids.join(", ")),
+        );
     }
     inst
 }
@@ -450,7 +611,14 @@ fn r07_mc_type(o: &Obj<'_>, f: &mut Findings) -> Option<McType> {
         Ok(None) => "missing".to_owned(),
         Err(t) => t,
     };
-    f.error("MC-R07", "mc_type.invalid", &field.path, format!("mc_type is {found}; it must be 1, 2, 3 or 4 (the four Flemish microcredential types)."));
+    f.error(
+        "MC-R07",
+        "mc_type.invalid",
+        &field.path,
+        format!(
+            "mc_type is {found}; it must be 1, 2, 3 or 4 (the four Flemish microcredential types)."
+        ),
+    );
     None
 }
 
@@ -466,8 +634,17 @@ fn r08_ects(o: &Obj<'_>, f: &mut Findings) -> Option<(Credits, Option<String>)> 
         Err(_) => None,
     };
     let Some(ects) = ects else {
-        let shown = field.value.map_or("missing".to_owned(), |v| v.to_string().chars().take(40).collect());
-        f.error("MC-R08", "ects.invalid", &field.path, format!("ects is {shown}; it must be a number of ECTS credits above 0 (normally 3-20)."));
+        let shown = field.value.map_or("missing".to_owned(), |v| {
+            v.to_string().chars().take(40).collect()
+        });
+        f.error(
+            "MC-R08",
+            "ects.invalid",
+            &field.path,
+            format!(
+                "ects is {shown}; it must be a number of ECTS credits above 0 (normally 3-20)."
+            ),
+        );
         return None;
     };
     let n = ects.get();
@@ -505,7 +682,11 @@ fn r11_level(o: &Obj<'_>, f: &mut Findings) -> Option<Level> {
     None
 }
 
-fn r13_learning_outcomes(o: &Obj<'_>, languages: Option<&NonEmptyVec<LanguageTag>>, f: &mut Findings) -> Option<NonEmptyVec<LearningOutcome>> {
+fn r13_learning_outcomes(
+    o: &Obj<'_>,
+    languages: Option<&NonEmptyVec<LanguageTag>>,
+    f: &mut Findings,
+) -> Option<NonEmptyVec<LearningOutcome>> {
     let field = o.field("learning_outcomes");
     let items = match field.array() {
         Ok(Some(a)) if !a.is_empty() => a,
@@ -514,7 +695,12 @@ fn r13_learning_outcomes(o: &Obj<'_>, languages: Option<&NonEmptyVec<LanguageTag
             return None;
         }
         Err(t) => {
-            f.error("MC-R13", "learning_outcomes.missing", &field.path, format!("learning_outcomes must be a list of outcomes, found {t}."));
+            f.error(
+                "MC-R13",
+                "learning_outcomes.missing",
+                &field.path,
+                format!("learning_outcomes must be a list of outcomes, found {t}."),
+            );
             return None;
         }
     };
@@ -523,7 +709,14 @@ fn r13_learning_outcomes(o: &Obj<'_>, languages: Option<&NonEmptyVec<LanguageTag
     for (i, item) in items.iter().enumerate() {
         let path = format!("{}/{i}", field.path);
         let Value::Object(map) = item else {
-            f.format("format.wrong_type", &path, format!("A learning outcome must be an object {{\"id\", \"nl\", \"en\"}}, found {}.", super::reader::type_name(item)));
+            f.format(
+                "format.wrong_type",
+                &path,
+                format!(
+                    "A learning outcome must be an object {{\"id\", \"nl\", \"en\"}}, found {}.",
+                    super::reader::type_name(item)
+                ),
+            );
             continue;
         };
         let lo = Obj::new(map, &path);
@@ -531,7 +724,14 @@ fn r13_learning_outcomes(o: &Obj<'_>, languages: Option<&NonEmptyVec<LanguageTag
         let id_field = lo.field("id");
         let id = id_field.text(f).unwrap_or_else(|| format!("LO{}", i + 1));
         if !ids.insert(id.clone()) {
-            f.format("format.duplicate", &id_field.path, format!("Learning outcome id '{}' is used twice; ids must be unique.", clip(&id)));
+            f.format(
+                "format.duplicate",
+                &id_field.path,
+                format!(
+                    "Learning outcome id '{}' is used twice; ids must be unique.",
+                    clip(&id)
+                ),
+            );
         }
         let text = LangText::new(lo.field("nl").text(f), lo.field("en").text(f));
         let in_instruction_language = match (&text, languages) {
@@ -540,7 +740,12 @@ fn r13_learning_outcomes(o: &Obj<'_>, languages: Option<&NonEmptyVec<LanguageTag
             (None, _) => false,
         };
         if !in_instruction_language && !f.has_error_at(&path) {
-            let langs = languages.map_or(String::new(), |l| l.iter().map(LanguageTag::as_str).collect::<Vec<_>>().join(", "));
+            let langs = languages.map_or(String::new(), |l| {
+                l.iter()
+                    .map(LanguageTag::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
             f.error("MC-R13", "learning_outcomes.language_mismatch", &path, format!("Learning outcome {} has no text in a language of instruction ({langs}); add the text in that language.", clip(&id)));
         }
         if let Some(text) = text {
@@ -564,12 +769,28 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
         }
     };
     let a = Obj::new(map, &field.path);
-    a.reject_unknown(&["types", "announced_in_advance", "description_nl", "description_en"], f);
+    a.reject_unknown(
+        &[
+            "types",
+            "announced_in_advance",
+            "description_nl",
+            "description_en",
+        ],
+        f,
+    );
     let types_field = a.field("types");
     let raw = match types_field.array() {
         Ok(Some(v)) if !v.is_empty() => v.as_slice(),
         _ => {
-            f.error("MC-R14", "assessment.missing", &types_field.path, format!("Give at least one assessment type; allowed: {}.", AssessmentType::allowed()));
+            f.error(
+                "MC-R14",
+                "assessment.missing",
+                &types_field.path,
+                format!(
+                    "Give at least one assessment type; allowed: {}.",
+                    AssessmentType::allowed()
+                ),
+            );
             &[]
         }
     };
@@ -578,25 +799,46 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
         match t.as_str().and_then(AssessmentType::parse) {
             Some(t) if !types.contains(&t) => types.push(t),
             Some(_) => {}
-            None => f.error("MC-R14", "assessment.unknown_type", format!("{}/{i}", types_field.path), format!("Unknown assessment type {}; allowed: {}.", clip(&t.to_string()), AssessmentType::allowed())),
+            None => f.error(
+                "MC-R14",
+                "assessment.unknown_type",
+                format!("{}/{i}", types_field.path),
+                format!(
+                    "Unknown assessment type {}; allowed: {}.",
+                    clip(&t.to_string()),
+                    AssessmentType::allowed()
+                ),
+            ),
         }
     }
-    if !types.is_empty() && types.iter().all(|t| *t == AssessmentType::LevelOfAttendance) {
+    if !types.is_empty()
+        && types
+            .iter()
+            .all(|t| *t == AssessmentType::LevelOfAttendance)
+    {
         f.error("MC-R14", "assessment.attendance_only", &types_field.path, "Attendance alone is not an assessment of the learning outcomes; add the assessment type that tests them.");
     }
     let announced = a.field("announced_in_advance");
     if announced.boolean() != Ok(Some(true)) {
         f.error("MC-R14", "assessment.not_announced", &announced.path, "announced_in_advance must be true: the assessment format is announced to students in advance (afsprakenkader).");
     }
-    let description = LangText::new(a.field("description_nl").text(f), a.field("description_en").text(f));
-    Some(Assessment { types: NonEmptyVec::new(types)?, description })
+    let description = LangText::new(
+        a.field("description_nl").text(f),
+        a.field("description_en").text(f),
+    );
+    Some(Assessment {
+        types: NonEmptyVec::new(types)?,
+        description,
+    })
 }
 
 fn r15_delivery_mode(o: &Obj<'_>, f: &mut Findings) -> Option<DeliveryMode> {
     let field = o.field("delivery_mode");
     let mode = field.string().ok().flatten().and_then(DeliveryMode::parse);
     if mode.is_none() {
-        let shown = field.value.map_or("missing".to_owned(), |v| clip(&v.to_string()));
+        let shown = field
+            .value
+            .map_or("missing".to_owned(), |v| clip(&v.to_string()));
         f.error("MC-R15", "delivery_mode.invalid", &field.path, format!("delivery_mode is {shown}; use physical (fysiek), hybrid (hybride) or distance (afstandsonderwijs)."));
     }
     mode
@@ -604,7 +846,10 @@ fn r15_delivery_mode(o: &Obj<'_>, f: &mut Findings) -> Option<DeliveryMode> {
 
 fn r16_quality_assurance(o: &Obj<'_>, f: &mut Findings) -> Option<QualityAssurance> {
     let field = o.field("quality_assurance");
-    let msg = format!("The type of quality assurance is mandatory (Annex I): give quality_assurance.type, one of: {}.", QaType::allowed());
+    let msg = format!(
+        "The type of quality assurance is mandatory (Annex I): give quality_assurance.type, one of: {}.",
+        QaType::allowed()
+    );
     let map = match field.object() {
         Ok(Some(m)) => m,
         _ => {
@@ -613,15 +858,30 @@ fn r16_quality_assurance(o: &Obj<'_>, f: &mut Findings) -> Option<QualityAssuran
         }
     };
     let q = Obj::new(map, &field.path);
-    q.reject_unknown(&["type", "external_review", "description_nl", "description_en"], f);
+    q.reject_unknown(
+        &[
+            "type",
+            "external_review",
+            "description_nl",
+            "description_en",
+        ],
+        f,
+    );
     let type_field = q.field("type");
     let qa_type = type_field.string().ok().flatten().and_then(QaType::parse);
     if qa_type.is_none() {
         f.error("MC-R16", "quality_assurance.missing", &type_field.path, msg);
     }
     let external_review = enum_field::<ExternalReview>(&q.field("external_review"), f);
-    let description = LangText::new(q.field("description_nl").text(f), q.field("description_en").text(f));
-    Some(QualityAssurance { qa_type: qa_type?, external_review, description })
+    let description = LangText::new(
+        q.field("description_nl").text(f),
+        q.field("description_en").text(f),
+    );
+    Some(QualityAssurance {
+        qa_type: qa_type?,
+        external_review,
+        description,
+    })
 }
 
 fn parse_date(field: &Field<'_>, f: &mut Findings) -> Option<NaiveDate> {
@@ -633,22 +893,45 @@ fn parse_date(field: &Field<'_>, f: &mut Findings) -> Option<NaiveDate> {
         Ok(None) => "missing".to_owned(),
         Err(t) => t.to_owned(),
     };
-    f.error("MC-R17", "dates.invalid", &field.path, format!("Date is {found}; give a calendar date as YYYY-MM-DD."));
+    f.error(
+        "MC-R17",
+        "dates.invalid",
+        &field.path,
+        format!("Date is {found}; give a calendar date as YYYY-MM-DD."),
+    );
     None
 }
 
-fn r17_dates(o: &Obj<'_>, clock: &dyn Clock, f: &mut Findings) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
-    let (sf, ef, df) = (o.field("activity_start_date"), o.field("activity_end_date"), o.field("date_of_issuing"));
+fn r17_dates(
+    o: &Obj<'_>,
+    clock: &dyn Clock,
+    f: &mut Findings,
+) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+    let (sf, ef, df) = (
+        o.field("activity_start_date"),
+        o.field("activity_end_date"),
+        o.field("date_of_issuing"),
+    );
     let (start, end, issued) = (parse_date(&sf, f), parse_date(&ef, f), parse_date(&df, f));
-    if let (Some(s), Some(e)) = (start, end) {
-        if s > e {
-            f.error("MC-R17", "dates.start_after_end", &sf.path, format!("The learning activity starts on {s}, after it ends on {e}."));
-        }
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        f.error(
+            "MC-R17",
+            "dates.start_after_end",
+            &sf.path,
+            format!("The learning activity starts on {s}, after it ends on {e}."),
+        );
     }
-    if let (Some(e), Some(d)) = (end, issued) {
-        if d < e {
-            f.error("MC-R17", "dates.issued_before_activity_end", &df.path, format!("Date of issuing {d} is before the end of the learning activity {e}."));
-        }
+    if let (Some(e), Some(d)) = (end, issued)
+        && d < e
+    {
+        f.error(
+            "MC-R17",
+            "dates.issued_before_activity_end",
+            &df.path,
+            format!("Date of issuing {d} is before the end of the learning activity {e}."),
+        );
     }
     if let Some(d) = issued {
         let today = clock.today();
@@ -673,7 +956,14 @@ fn r18_languages(o: &Obj<'_>, f: &mut Findings) -> Option<NonEmptyVec<LanguageTa
         match item.as_str().and_then(LanguageTag::parse) {
             Some(tag) if !out.contains(&tag) => out.push(tag),
             Some(_) => {}
-            None => f.format("format.invalid_value", format!("{}/{i}", field.path), format!("{} is not a BCP 47 language code such as nl, en or nl-BE.", clip(&item.to_string()))),
+            None => f.format(
+                "format.invalid_value",
+                format!("{}/{i}", field.path),
+                format!(
+                    "{} is not a BCP 47 language code such as nl, en or nl-BE.",
+                    clip(&item.to_string())
+                ),
+            ),
         }
     }
     NonEmptyVec::new(out)
@@ -685,22 +975,47 @@ fn r19_credit_certificates(t: McType, credit_certificates: bool, f: &mut Finding
     }
 }
 
-fn r20_enum<E: EnumValue>(field: &Field<'_>, code: &str, what: &str, f: &mut Findings) -> Option<E> {
+fn r20_enum<E: EnumValue>(
+    field: &Field<'_>,
+    code: &str,
+    what: &str,
+    f: &mut Findings,
+) -> Option<E> {
     let s = match field.string() {
         Ok(s) => s?,
         Err(t) => {
-            f.error("MC-R20", code, &field.path, format!("{what} must be text, found {t}; allowed: {}.", E::allowed_values()));
+            f.error(
+                "MC-R20",
+                code,
+                &field.path,
+                format!(
+                    "{what} must be text, found {t}; allowed: {}.",
+                    E::allowed_values()
+                ),
+            );
             return None;
         }
     };
     E::parse_value(s).or_else(|| {
-        f.error("MC-R20", code, &field.path, format!("'{}' is not a valid value for {what}; allowed: {}.", clip(s), E::allowed_values()));
+        f.error(
+            "MC-R20",
+            code,
+            &field.path,
+            format!(
+                "'{}' is not a valid value for {what}; allowed: {}.",
+                clip(s),
+                E::allowed_values()
+            ),
+        );
         None
     })
 }
 
 fn r21_credits_earned(mc: &Obj<'_>, award: &Obj<'_>, f: &mut Findings) {
-    let (Ok(Some(earned)), Ok(Some(ects))) = (award.field("credits_earned").number(), mc.field("ects").number()) else {
+    let (Ok(Some(earned)), Ok(Some(ects))) = (
+        award.field("credits_earned").number(),
+        mc.field("ects").number(),
+    ) else {
         return; // missing or malformed numbers are reported by their own checks
     };
     if ects <= 0.0 {

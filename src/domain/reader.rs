@@ -56,7 +56,10 @@ impl<'a> Obj<'a> {
             Value::String(s) => !s.trim().is_empty(),
             _ => true,
         });
-        Field { value, path: format!("{}/{}", self.path, escape_token(key)) }
+        Field {
+            value,
+            path: format!("{}/{}", self.path, escape_token(key)),
+        }
     }
 
     /// Reports every member whose name is not in `known`.

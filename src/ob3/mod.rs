@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// URL of the 1EdTech OB 3.0 AchievementCredential JSON Schema.
-pub const OB_SCHEMA_URL: &str = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+pub const OB_SCHEMA_URL: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 /// URL of our extension JSON Schema, version 1.
 pub const EXTENSION_SCHEMA_URL: &str = "https://w3id.org/microcred/schemas/v1.json";
 /// The `credentialSchema` type OB 3.0 uses.

@@ -1,4 +1,9 @@
 //! Integration tests of the library core: validation, mapping, signing, verification.
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests and examples fail loudly on broken inputs"
+)]
 
 mod helpers;
 mod interop;

@@ -14,8 +14,18 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 const ASSESSMENTS: [&str; 13] = [
-    "written_exam", "oral_exam", "practical_assessment", "project_work", "portfolio", "marked_assignment",
-    "continuous_evaluation", "peer_assessment", "peer_review", "group_performance", "quiz", "problem_based_learning",
+    "written_exam",
+    "oral_exam",
+    "practical_assessment",
+    "project_work",
+    "portfolio",
+    "marked_assignment",
+    "continuous_evaluation",
+    "peer_assessment",
+    "peer_review",
+    "group_performance",
+    "quiz",
+    "problem_based_learning",
     "artefact_assessment",
 ];
 
@@ -90,7 +100,9 @@ prop_compose! {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().expect("runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
 }
 
 proptest! {
@@ -119,14 +131,16 @@ fn junk() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         ".{0,40}".prop_map(Value::from),
         (1usize..200_000).prop_map(|n| Value::from("x".repeat(n))),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(".{0,12}", inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(".{0,12}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -140,13 +154,13 @@ fn mutate(doc: &mut Value, mut choice: u64, replacement: Value) {
             Value::Array(a) => (0..a.len()).map(|i| i.to_string()).collect(),
             _ => vec![],
         };
-        if keys.is_empty() || choice % 4 == 0 {
+        if keys.is_empty() || choice.is_multiple_of(4) {
             *node = replacement;
             return;
         }
         let key = &keys[(choice as usize / 4) % keys.len()];
         choice /= 7;
-        if choice % 5 == 0 {
+        if choice.is_multiple_of(5) {
             if let Value::Object(o) = node {
                 o.remove(key);
             } else if let Value::Array(a) = node {

@@ -9,7 +9,9 @@ fn every_valid_fixture_validates_without_errors() {
     for rec in all_valid_records() {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
         match parse_record(&rec, &fixture_clock()) {
-            Ok((_, report)) => assert!(report.valid && report.errors.is_empty(), "{id}: {report:?}"),
+            Ok((_, report)) => {
+                assert!(report.valid && report.errors.is_empty(), "{id}: {report:?}")
+            }
             Err(report) => panic!("{id} should be valid: {:#?}", report.errors),
         }
     }
@@ -20,7 +22,13 @@ fn expected_set(rec: &serde_json::Value) -> BTreeSet<(String, String, String)> {
         .as_array()
         .expect("expected_errors")
         .iter()
-        .map(|e| (e["rule"].as_str().unwrap().into(), e["code"].as_str().unwrap().into(), e["path"].as_str().unwrap().into()))
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().into(),
+                e["code"].as_str().unwrap().into(),
+                e["path"].as_str().unwrap().into(),
+            )
+        })
         .collect()
 }
 
@@ -28,10 +36,18 @@ fn check_invalid(records: Vec<serde_json::Value>) {
     for rec in records {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
         let report = parse_record(&rec, &fixture_clock()).expect_err(&id);
-        let got: BTreeSet<_> = report.errors.iter().map(|e| (e.rule.clone(), e.code.clone(), e.path.clone())).collect();
+        let got: BTreeSet<_> = report
+            .errors
+            .iter()
+            .map(|e| (e.rule.clone(), e.code.clone(), e.path.clone()))
+            .collect();
         assert_eq!(got, expected_set(&rec), "{id}: {:#?}", report.errors);
         for e in &report.errors {
-            assert!(e.message.len() > 20, "{id}: message too terse: {}", e.message);
+            assert!(
+                e.message.len() > 20,
+                "{id}: message too terse: {}",
+                e.message
+            );
         }
     }
 }
@@ -53,13 +69,24 @@ fn every_own_invalid_fixture_yields_exactly_its_expected_errors() {
 fn own_valid_fixtures_yield_exactly_their_expected_warnings() {
     for rec in own_records("valid.json") {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
-        let (_, report) = parse_record(&rec, &fixture_clock()).unwrap_or_else(|r| panic!("{id}: {r:?}"));
-        let got: BTreeSet<_> = report.warnings.iter().map(|e| (e.rule.clone(), e.code.clone(), e.path.clone())).collect();
+        let (_, report) =
+            parse_record(&rec, &fixture_clock()).unwrap_or_else(|r| panic!("{id}: {r:?}"));
+        let got: BTreeSet<_> = report
+            .warnings
+            .iter()
+            .map(|e| (e.rule.clone(), e.code.clone(), e.path.clone()))
+            .collect();
         let want: BTreeSet<_> = rec["expected_warnings"]
             .as_array()
             .expect("expected_warnings")
             .iter()
-            .map(|e| (e["rule"].as_str().unwrap().into(), e["code"].as_str().unwrap().into(), e["path"].as_str().unwrap().into()))
+            .map(|e| {
+                (
+                    e["rule"].as_str().unwrap().into(),
+                    e["code"].as_str().unwrap().into(),
+                    e["path"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         assert_eq!(got, want, "{id}");
     }
@@ -68,19 +95,47 @@ fn own_valid_fixtures_yield_exactly_their_expected_warnings() {
 #[test]
 fn every_rule_and_code_of_the_catalogue_is_exercised_by_some_fixture() {
     let catalogue = [
-        "learner.identification_missing", "title.missing", "title.forbidden_term", "issuer.unknown_institution",
-        "offering.postgraduate_not_microcredential", "offering.not_microcredential",
-        "offering.bridging_or_preparatory_not_microcredential", "mc_type.invalid", "ects.invalid", "ects.below_minimum",
-        "ects.above_20_without_exception", "ects.exception_reason_missing", "ects.at_or_above_master_minimum",
-        "ects.exception_flag_unneeded", "components.type1_requires_existing_only",
-        "components.type2_requires_existing_and_new", "components.not_allowed_for_type", "components.ects_sum_mismatch",
-        "components.source_programme_invalid", "components.level_mismatch", "level.out_of_range",
-        "level.below_higher_education", "level.type1_not_majority", "level.type1_tie_choice_invalid",
-        "level.tie_choice_reason_missing", "learning_outcomes.missing", "learning_outcomes.language_mismatch",
-        "assessment.missing", "assessment.unknown_type", "assessment.attendance_only", "assessment.not_announced",
-        "delivery_mode.invalid", "quality_assurance.missing", "dates.invalid", "dates.start_after_end",
-        "dates.issued_before_activity_end", "dates.issued_in_future", "languages.missing",
-        "credit_certificates.not_allowed_for_type", "supervision.invalid", "stackability.invalid",
+        "learner.identification_missing",
+        "title.missing",
+        "title.forbidden_term",
+        "issuer.unknown_institution",
+        "offering.postgraduate_not_microcredential",
+        "offering.not_microcredential",
+        "offering.bridging_or_preparatory_not_microcredential",
+        "mc_type.invalid",
+        "ects.invalid",
+        "ects.below_minimum",
+        "ects.above_20_without_exception",
+        "ects.exception_reason_missing",
+        "ects.at_or_above_master_minimum",
+        "ects.exception_flag_unneeded",
+        "components.type1_requires_existing_only",
+        "components.type2_requires_existing_and_new",
+        "components.not_allowed_for_type",
+        "components.ects_sum_mismatch",
+        "components.source_programme_invalid",
+        "components.level_mismatch",
+        "level.out_of_range",
+        "level.below_higher_education",
+        "level.type1_not_majority",
+        "level.type1_tie_choice_invalid",
+        "level.tie_choice_reason_missing",
+        "learning_outcomes.missing",
+        "learning_outcomes.language_mismatch",
+        "assessment.missing",
+        "assessment.unknown_type",
+        "assessment.attendance_only",
+        "assessment.not_announced",
+        "delivery_mode.invalid",
+        "quality_assurance.missing",
+        "dates.invalid",
+        "dates.start_after_end",
+        "dates.issued_before_activity_end",
+        "dates.issued_in_future",
+        "languages.missing",
+        "credit_certificates.not_allowed_for_type",
+        "supervision.invalid",
+        "stackability.invalid",
         "credits_earned.exceeds_ects",
     ];
     let mut records = own_records("invalid.json");
@@ -91,7 +146,13 @@ fn every_rule_and_code_of_the_catalogue_is_exercised_by_some_fixture() {
         let report = match parse_record(rec, &fixture_clock()) {
             Ok((_, r)) | Err(r) => r,
         };
-        seen.extend(report.errors.into_iter().chain(report.warnings).map(|f| f.code));
+        seen.extend(
+            report
+                .errors
+                .into_iter()
+                .chain(report.warnings)
+                .map(|f| f.code),
+        );
     }
     let missing: Vec<_> = catalogue.iter().filter(|c| !seen.contains(**c)).collect();
     // Without ../shared, the shared-only codes may be missing; with it, none may be.

@@ -1,0 +1,355 @@
+//! The command-line contract: output shapes, exit codes, files, and bad input.
+#![expect(
+    clippy::expect_used,
+    reason = "tests and examples fail loudly on broken inputs"
+)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_microcred"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run microcred")
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn own(name: &str) -> Vec<Value> {
+    serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures").join(name)).expect("read"),
+    )
+    .expect("json")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p.to_str().expect("utf-8").to_owned()
+}
+
+const TODAY: &str = "2025-09-01";
+
+#[test]
+fn every_command_has_help_with_examples() {
+    for args in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["issue", "--help"],
+        &["verify", "--help"],
+        &["keys", "generate", "--help"],
+        &["keys", "did-document", "--help"],
+    ] {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(stdout(&o).contains("Example"), "{args:?}: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn validate_prints_one_report_per_record_and_exits_by_validity() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let valid = own("valid.json");
+    let invalid = own("invalid.json");
+    let one = write(dir.path(), "one.json", &valid[0].to_string());
+    let o = run(&["validate", &one, "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(0));
+    let report: Value = serde_json::from_str(stdout(&o).trim()).expect("one line of JSON");
+    assert_eq!(report["valid"], true);
+    assert!(report["errors"].as_array().expect("errors").is_empty());
+
+    let mixed = write(
+        dir.path(),
+        "mixed.json",
+        &Value::Array(vec![valid[0].clone(), invalid[3].clone(), valid[1].clone()]).to_string(),
+    );
+    let o = run(&["validate", &mixed, "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("line is JSON"))
+        .collect();
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| l["valid"].as_bool())
+            .collect::<Vec<_>>(),
+        [Some(true), Some(false), Some(true)]
+    );
+    let e = &lines[1]["errors"][0];
+    for k in ["rule", "code", "path", "message"] {
+        assert!(e[k].is_string(), "{k}");
+    }
+}
+
+#[test]
+fn the_issued_in_future_rule_uses_the_injected_today() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = write(dir.path(), "r.json", &own("valid.json")[0].to_string()); // issued 2025-06-20
+    assert_eq!(
+        run(&["validate", &f, "--today", "2025-06-19"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["validate", &f, "--today", "2025-06-20"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn unreadable_or_non_json_input_exits_2_with_a_message_and_never_panics() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cases = [
+        ("truncated", "{\"microcredential\": {"),
+        ("not-json", "hello"),
+        ("empty", ""),
+        ("binary", "\u{0}\u{1}\u{2}\u{fffd}"),
+    ];
+    for (name, text) in cases {
+        let f = write(dir.path(), name, text);
+        for cmd in ["validate", "issue"] {
+            let mut args = vec![cmd, f.as_str()];
+            if cmd == "issue" {
+                args.extend(["--key", "keys-example/demo-issuer.jwk"]);
+            }
+            let o = bin().current_dir(root()).args(&args).output().expect("run");
+            assert_eq!(o.status.code(), Some(2), "{cmd} {name}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("error:") && !stderr(&o).contains("panicked"),
+                "{cmd} {name}: {}",
+                stderr(&o)
+            );
+            assert!(stdout(&o).is_empty(), "{cmd} {name}");
+        }
+    }
+    let o = run(&["validate", "/nonexistent/record.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read /nonexistent/record.json"));
+}
+
+#[test]
+fn wrong_types_unknown_fields_and_huge_strings_are_clear_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wrong = write(
+        dir.path(),
+        "wrong.json",
+        r#"{"microcredential": 5, "award": []}"#,
+    );
+    let o = run(&["validate", &wrong]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("format.wrong_type"));
+
+    let mut rec = own("valid.json")[0].clone();
+    rec["microcredential"]["title_nl"] = "x".repeat(10 * 1024 * 1024).into();
+    rec["microcredential"]["colour"] = "blue".into();
+    let huge = write(dir.path(), "huge.json", &rec.to_string());
+    let o = run(&["validate", &huge, "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("format.too_long")
+            && out.contains("format.unknown_field")
+            && out.len() < 10_000,
+        "{}",
+        &out[..out.len().min(500)]
+    );
+}
+
+#[test]
+fn issue_of_an_invalid_record_prints_no_credential_and_the_report_on_stderr() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let batch = Value::Array(vec![
+        own("valid.json")[0].clone(),
+        own("invalid.json")[0].clone(),
+    ]);
+    let f = write(dir.path(), "batch.json", &batch.to_string());
+    let o = bin()
+        .current_dir(root())
+        .args([
+            "issue",
+            &f,
+            "--key",
+            "keys-example/demo-issuer.jwk",
+            "--today",
+            TODAY,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("title.missing") && stderr(&o).contains("\"index\":1"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn issue_then_verify_round_trips_in_both_formats_with_the_did_web_demo_key() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = write(
+        dir.path(),
+        "valid.json",
+        &Value::Array(own("valid.json")).to_string(),
+    );
+    for (format, key) in [
+        ("ldp", "keys-example/demo-issuer.jwk"),
+        ("jwt", "keys-example/demo-issuer.jwk"),
+        ("jwt", "keys-example/demo-issuer-rsa.jwk"),
+    ] {
+        let out = dir.path().join(format!("{format}.txt"));
+        let o = bin()
+            .current_dir(root())
+            .args([
+                "issue",
+                &f,
+                "--key",
+                key,
+                "--format",
+                format,
+                "--today",
+                TODAY,
+                "--out",
+                out.to_str().expect("p"),
+            ])
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+        let text = std::fs::read_to_string(&out).expect("out");
+        assert_eq!(text.lines().count(), own("valid.json").len());
+        for line in text.lines() {
+            let o = bin()
+                .current_dir(root())
+                .args(["verify", "-", "--did-doc", "keys-example/did.json"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .and_then(|mut c| {
+                    c.stdin.take().expect("stdin").write_all(line.as_bytes())?;
+                    c.wait_with_output()
+                })
+                .expect("verify");
+            assert_eq!(o.status.code(), Some(0), "{format} {key}: {}", stdout(&o));
+            let report: Value = serde_json::from_str(stdout(&o).trim()).expect("report");
+            assert_eq!(report["format"], format);
+            assert_eq!(report["issuer"], "did:web:localhost%3A8080:issuers:demo");
+        }
+        // Without the DID document, the did:web key cannot be resolved (never fetched).
+        let first = text.lines().next().expect("line");
+        let o = run_stdin(&["verify", "-"], first);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stdout(&o).contains("key.unresolvable"));
+    }
+}
+
+#[test]
+fn an_rsa_key_cannot_make_a_data_integrity_proof() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = write(dir.path(), "r.json", &own("valid.json")[0].to_string());
+    let o = bin()
+        .current_dir(root())
+        .args([
+            "issue",
+            &f,
+            "--key",
+            "keys-example/demo-issuer-rsa.jwk",
+            "--today",
+            TODAY,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("Ed25519") && stderr(&o).contains("--format jwt"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn verify_refuses_alg_none_and_garbage_with_exit_1() {
+    use base64::Engine;
+    let b64 = base64::prelude::BASE64_URL_SAFE_NO_PAD;
+    let none = format!(
+        "{}.{}.",
+        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(r#"{"iss":"did:key:x"}"#)
+    );
+    let o = run_stdin(&["verify", "-"], &none);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("jwt.alg_not_allowed"));
+    let o = run_stdin(&["verify", "-"], "not a credential");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("format.unrecognized"));
+}
+
+#[cfg(unix)]
+#[test]
+fn keys_generate_writes_a_0600_private_jwk_prints_its_did_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    for (alg, prefix) in [("ed25519", "did:key:z6Mk"), ("rs256", "did:key:z4MX")] {
+        let out = dir.path().join(format!("{alg}.jwk"));
+        let o = run(&[
+            "keys",
+            "generate",
+            "--alg",
+            alg,
+            "--out",
+            out.to_str().expect("p"),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).trim().starts_with(prefix), "{}", stdout(&o));
+        let mode = std::fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let jwk: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("jwk");
+        assert!(jwk["d"].is_string());
+        let again = run(&[
+            "keys",
+            "generate",
+            "--alg",
+            alg,
+            "--out",
+            out.to_str().expect("p"),
+        ]);
+        assert_eq!(again.status.code(), Some(2));
+    }
+}
