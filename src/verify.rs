@@ -3,8 +3,6 @@
 //! validity period, the OB 3.0 (and extension) JSON Schema and, where our extension is
 //! present, the microcredential rules. Every failure has its own code.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -55,8 +53,8 @@ pub struct VerificationReport {
     pub format: &'static str,
     /// The issuer id, when readable.
     pub issuer: Option<String>,
-    /// Every check and its outcome.
-    pub checks: BTreeMap<&'static str, CheckStatus>,
+    /// Every check and its outcome, in the order they run.
+    pub checks: Checks,
     /// Every failure.
     pub errors: Vec<VerifyError>,
     /// Findings that do not make the credential invalid.
@@ -64,6 +62,35 @@ pub struct VerificationReport {
     /// The credential (JWT: the decoded payload without the registered claims).
     #[serde(skip)]
     pub credential: Option<Value>,
+}
+
+/// Check outcomes in run order (serialised as a JSON object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checks(Vec<(&'static str, CheckStatus)>);
+
+impl Checks {
+    /// The outcome of a check.
+    pub fn get(&self, name: &str) -> Option<&CheckStatus> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+    }
+
+    fn insert(&mut self, name: &'static str, status: CheckStatus) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = status,
+            None => self.0.push((name, status)),
+        }
+    }
+}
+
+impl Serialize for Checks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// The check names, in the order they run.
@@ -84,7 +111,7 @@ impl VerificationReport {
             valid: false,
             format: "unknown",
             issuer: None,
-            checks: CHECKS.iter().map(|c| (*c, CheckStatus::Skipped)).collect(),
+            checks: Checks(CHECKS.iter().map(|c| (*c, CheckStatus::Skipped)).collect()),
             errors: Vec::new(),
             warnings: Vec::new(),
             credential: None,

@@ -147,8 +147,9 @@ fn achievement(mc: &Microcredential, graded: bool) -> Achievement {
     let level = mc.level.get();
     let ects_text = serde_json::to_string(&ects).unwrap_or_default();
     let (mode_nl, mode_en) = mode_words(mc.delivery_mode);
+    let ects_text_nl = ects_text.replace('.', ",");
     let desc_nl = format!(
-        "Microcredential (type {}) van {ects_text} studiepunten (ECTS) op niveau {level} van de Vlaamse kwalificatiestructuur (EQF {level}), {mode_nl}, uitgereikt door {}.",
+        "Microcredential (type {}) van {ects_text_nl} studiepunten (ECTS) op niveau {level} van de Vlaamse kwalificatiestructuur (EQF {level}), {mode_nl}, uitgereikt door {}.",
         mc.mc_type.get(),
         mc.institution.name
     );

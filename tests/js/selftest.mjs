@@ -1,6 +1,6 @@
 // Self-test of the verification harness (run with `npm test` in tests/js).
-// Offline: contexts come from ../../../shared/contexts (or $OB3_SHARED_DIR/contexts),
-// the test vector from .../shared/vectors.
+// Offline: contexts come from the project's contexts/, the official OB 3.0 test
+// vector from tests/vectors/.
 
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,12 +18,13 @@ import {keyPairFromJwk, signCredential, verifyLdp} from './lib/ldp.mjs';
 import {verifyJwt} from './lib/jwt.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SHARED = process.env.OB3_SHARED_DIR ??
-  [path.resolve(HERE, '../../../shared'), '/work/shared'].find(p => existsSync(p));
-const CONTEXTS = path.join(SHARED, 'contexts');
+// The project's own copies (contexts/, tests/vectors/, schemas/), so the self-test
+// needs nothing outside the repository.
+const REPO = path.resolve(HERE, '../..');
+const CONTEXTS = path.join(REPO, 'contexts');
 const VECTOR = JSON.parse(readFileSync(
-  path.join(SHARED, 'vectors/ob3-eddsa-rdfc-2022.json'), 'utf8'));
-const OB3_SCHEMA = path.join(SHARED, 'ob3/ob_v3p0_achievementcredential_schema.json');
+  path.join(REPO, 'tests/vectors/ob3-eddsa-rdfc-2022.json'), 'utf8'));
+const OB3_SCHEMA = path.join(REPO, 'schemas/ob_v3p0_achievementcredential_schema.json');
 const NOW = '2025-06-01T00:00:00Z';
 
 let tmp;
@@ -127,7 +128,7 @@ after(() => {
 // --- test vector ----------------------------------------------------------
 
 test('canonical N-Quads of the vector document match ob3-document-canon.txt', async () => {
-  const expected = readFileSync(path.join(SHARED, 'vectors/ob3-document-canon.txt'), 'utf8');
+  const expected = readFileSync(path.join(REPO, 'tests/vectors/ob3-document-canon.txt'), 'utf8');
   const got = await eddsaRdfc2022.canonize(VECTOR.credential, {documentLoader: vectorLoader});
   assert.equal(got.trim(), expected.trim());
 });
