@@ -12,4 +12,5 @@ pub mod issuance;
 pub mod jsonld;
 pub mod ob3;
 pub mod schema;
+pub mod store;
 pub mod verify;

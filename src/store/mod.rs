@@ -1,0 +1,231 @@
+//! Storage: one [`Store`] trait, two implementations that own their SQL and
+//! migrations: SQLite (embedded, WAL, `synchronous=FULL`) and PostgreSQL. Every write
+//! that a caller is told about is committed before the call returns.
+
+mod sql;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use sql::{PgStore, SqliteStore};
+
+/// Storage failures. Internals (SQL, driver messages) stay in `source`, never in API bodies.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A unique key already exists.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// A referenced row does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The database cannot be reached.
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    /// Any other database error.
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    /// Migrations failed.
+    #[error("database migration failed")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => Self::Unavailable(e),
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(db.message().to_owned()),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::NotFound(db.message().to_owned()),
+            _ => Self::Database(e),
+        }
+    }
+}
+
+/// An institution (issuer profile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstitutionRow {
+    /// URL slug, also the last part of its did:web.
+    pub slug: String,
+    /// Which of the 18 institutions' records it may award (`None`: any; the demo).
+    pub institution_id: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Homepage.
+    pub url: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A signing key of an institution. Only the public half is ever shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyRow {
+    /// Verification method id (`did:web:…#key-N`).
+    pub kid: String,
+    /// Owner.
+    pub slug: String,
+    /// `Ed25519` or `RS256`.
+    pub alg: String,
+    /// Public JWK (JSON).
+    pub public_jwk: String,
+    /// The private JWK sealed with the key-encryption key (keys kept in the database).
+    pub secret: Option<String>,
+    /// Or the path of a mode-0600 file holding it.
+    pub key_file: Option<String>,
+    /// `active` (signs) or `retired` (kept for verification).
+    pub status: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, when retired.
+    pub retired_at: Option<String>,
+}
+
+impl std::fmt::Debug for KeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRow")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("status", &self.status)
+            .field("secret", &self.secret.as_ref().map(|_| "<sealed>"))
+            .field("key_file", &self.key_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An API key; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRow {
+    /// Public id of the key (shown in listings, never secret).
+    pub id: String,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// The institution it acts for; `None` for an admin key.
+    pub slug: Option<String>,
+    /// What it is for.
+    pub label: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A registered microcredential definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchievementRow {
+    /// Server-assigned id.
+    pub id: String,
+    /// Owner.
+    pub slug: String,
+    /// The validated `microcredential` object (JSON).
+    pub definition: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// An issued credential, in both representations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialRow {
+    /// Unguessable public id (share URL).
+    pub public_id: String,
+    /// The credential's own id (`urn:uuid:`).
+    pub credential_id: String,
+    /// Issuer.
+    pub slug: String,
+    /// Definition it was awarded from, if any.
+    pub achievement_id: Option<String>,
+    /// Format the caller asked for.
+    pub format: String,
+    /// JSON with the Data Integrity proof.
+    pub ldp: String,
+    /// The VC-JWT.
+    pub jwt: String,
+    /// RFC 3339.
+    pub issued_at: String,
+}
+
+/// A remembered `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRow {
+    /// Institution.
+    pub slug: String,
+    /// The header value.
+    pub key: String,
+    /// SHA-256 of the request body.
+    pub request_hash: String,
+    /// The credential it produced.
+    pub public_id: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Outcome of an idempotent insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    /// Stored.
+    Inserted,
+    /// Another request already used this idempotency key; nothing was stored.
+    KeyTaken(IdempotencyRow),
+}
+
+/// The storage contract.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Checks the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Adds an institution (`Conflict` if the slug exists).
+    async fn insert_institution(&self, row: &InstitutionRow) -> Result<(), StoreError>;
+    /// One institution.
+    async fn get_institution(&self, slug: &str) -> Result<Option<InstitutionRow>, StoreError>;
+    /// All institutions, by slug.
+    async fn list_institutions(&self) -> Result<Vec<InstitutionRow>, StoreError>;
+    /// Every key of an institution, oldest first.
+    async fn list_keys(&self, slug: &str) -> Result<Vec<KeyRow>, StoreError>;
+    /// Makes `key` the institution's only active key, retiring the others, atomically.
+    async fn rotate_key(&self, key: &KeyRow, retired_at: &str) -> Result<(), StoreError>;
+    /// Stores an API key.
+    async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError>;
+    /// Finds an API key by the hash of its token.
+    async fn find_api_key(&self, token_hash: &str) -> Result<Option<ApiKeyRow>, StoreError>;
+    /// Stores a definition.
+    async fn insert_achievement(&self, row: &AchievementRow) -> Result<(), StoreError>;
+    /// One definition of an institution.
+    async fn get_achievement(&self, slug: &str, id: &str) -> Result<Option<AchievementRow>, StoreError>;
+    /// Definitions of an institution, newest first.
+    async fn list_achievements(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AchievementRow>, StoreError>;
+    /// Stores a credential and, atomically, its idempotency key.
+    async fn insert_credential(&self, row: &CredentialRow, idempotency: Option<&IdempotencyRow>) -> Result<InsertOutcome, StoreError>;
+    /// A credential by public id.
+    async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError>;
+    /// A remembered idempotency key.
+    async fn find_idempotency(&self, slug: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError>;
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://path` or a plain path.
+    Sqlite(String),
+    /// `postgres://…` or `postgresql://…`.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses by scheme.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Ok(Self::Sqlite(path.split('?').next().unwrap_or(path).to_owned()))
+        } else if url.contains("://") {
+            Err(format!("unsupported database URL scheme in '{}': use sqlite://PATH or postgres://…", url.split("://").next().unwrap_or("")))
+        } else {
+            Ok(Self::Sqlite(url.to_owned()))
+        }
+    }
+}
+
+/// Opens (creating if needed) and migrates the database a URL names.
+pub async fn connect(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+        DatabaseUrl::Postgres(url) => Arc::new(PgStore::connect(url, None).await?),
+    })
+}
