@@ -93,6 +93,78 @@ enum Command {
     /// Manage issuer keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Run the issuer service (HTTP API, public pages, did:web documents).
+    #[command(
+        after_help = "With no configuration it starts on http://localhost:8080 with SQLite under ./data/ and a demo institution signing with the PUBLIC demo key (never for production).\n\nExamples:\n  microcred serve\n  microcred serve --config microcred.toml\n  DATABASE_URL=postgres://localhost/microcred microcred serve\n  MICROCRED_SERVER__PORT=9000 microcred serve"
+    )]
+    Serve {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Manage institutions (issuer profiles) of the service.
+    #[command(subcommand)]
+    Institutions(InstitutionsCommand),
+    /// Manage API keys of the service.
+    #[command(subcommand)]
+    Apikeys(ApikeysCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+struct ConfigArgs {
+    /// TOML configuration file (also MICROCRED_CONFIG); environment variables MICROCRED_… override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum InstitutionsCommand {
+    /// Create an institution with its first signing key.
+    #[command(
+        after_help = "Examples:\n  microcred institutions create --slug kuleuven --institution-id kuleuven"
+    )]
+    Create {
+        /// URL slug; its DID becomes did:web:{host}:issuers:{slug}.
+        #[arg(long)]
+        slug: String,
+        /// Which of the 18 Flemish institutions it awards for.
+        #[arg(long)]
+        institution_id: String,
+        /// Display name (default: the official name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Homepage (default: the official homepage).
+        #[arg(long)]
+        url: Option<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// List institutions with their DIDs.
+    #[command(after_help = "Examples:\n  microcred institutions list")]
+    List {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApikeysCommand {
+    /// Create an API key and print it once (only its hash is stored).
+    #[command(
+        after_help = "Examples:\n  microcred apikeys create --institution kuleuven\n  microcred apikeys create --admin --label ops"
+    )]
+    Create {
+        /// The institution the key acts for.
+        #[arg(long, conflicts_with = "admin", required_unless_present = "admin")]
+        institution: Option<String>,
+        /// An admin key (manages institutions, keys and API keys) instead.
+        #[arg(long)]
+        admin: bool,
+        /// What the key is for.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +183,16 @@ enum KeysCommand {
         /// Sign as this did:web key (`did:web:…#key-1`) instead of the key's did:key.
         #[arg(long)]
         did_web: Option<String>,
+    },
+    /// Rotate the signing key of a service institution: the new key signs from now on;
+    /// old public keys stay in its DID document so earlier credentials still verify.
+    #[command(after_help = "Examples:\n  microcred keys rotate --institution kuleuven")]
+    Rotate {
+        /// The institution's slug.
+        #[arg(long)]
+        institution: String,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Print the DID document (did.json) for one or more keys of the same did:web.
     #[command(
@@ -220,7 +302,85 @@ async fn dispatch(command: Command) -> Result<u8> {
             keys_generate(alg, &out, did_web)
         }
         Command::Keys(KeysCommand::DidDocument { keys }) => keys_did_document(&keys),
+        Command::Keys(KeysCommand::Rotate {
+            institution,
+            config,
+        }) => {
+            let s = services(&config).await?;
+            let key = s.directory.rotate(&institution, s.clock.as_ref()).await?;
+            println!("{}", key.kid);
+            eprintln!(
+                "new signing key for '{institution}'; earlier keys stay in {}",
+                s.url(&format!("/issuers/{institution}/did.json"))
+            );
+            Ok(exit::OK)
+        }
+        Command::Serve { config } => serve(&config).await,
+        Command::Institutions(InstitutionsCommand::Create {
+            slug,
+            institution_id,
+            name,
+            url,
+            config,
+        }) => {
+            let s = services(&config).await?;
+            let new = crate::service::institutions::NewInstitution {
+                slug,
+                institution_id: Some(institution_id),
+                name,
+                url,
+            };
+            let row = s.directory.create(new, s.clock.as_ref()).await?;
+            println!("{}", s.directory.did(&row.slug));
+            Ok(exit::OK)
+        }
+        Command::Institutions(InstitutionsCommand::List { config }) => {
+            let s = services(&config).await?;
+            for row in s.store.list_institutions().await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    row.slug,
+                    s.directory.did(&row.slug),
+                    row.institution_id.as_deref().unwrap_or("(any: demo)"),
+                    row.name
+                );
+            }
+            Ok(exit::OK)
+        }
+        Command::Apikeys(ApikeysCommand::Create {
+            institution,
+            admin,
+            label,
+            config,
+        }) => {
+            let s = services(&config).await?;
+            let slug = if admin { None } else { institution.as_deref() };
+            let (row, token) = crate::service::apikeys::create(&s, slug, &label).await?;
+            println!("{token}");
+            eprintln!(
+                "API key {} for {}; shown once, only its hash is stored",
+                row.id,
+                slug.unwrap_or("administration")
+            );
+            Ok(exit::OK)
+        }
     }
+}
+
+async fn services(config: &ConfigArgs) -> Result<crate::service::Services> {
+    let settings = crate::config::load(config.config.as_deref())?;
+    crate::telemetry::init(&settings.log);
+    Ok(crate::service::Services::start(settings, std::sync::Arc::new(SystemClock)).await?)
+}
+
+async fn serve(config: &ConfigArgs) -> Result<u8> {
+    let settings = crate::config::load(config.config.as_deref())?;
+    crate::telemetry::init(&settings.log);
+    let base = settings.base_url().to_owned();
+    let app = crate::app::Application::build(settings, std::sync::Arc::new(SystemClock)).await?;
+    tracing::info!(address = ?app.local_addr(), base_url = %base, "microcred is listening");
+    app.run_until_stopped().await?;
+    Ok(exit::OK)
 }
 
 /// Reads a file (or stdin for `-`) as text, with a size limit.

@@ -67,9 +67,9 @@ pub struct Issued {
 impl Issued {
     /// What to hand out: the JSON text (ldp) or the compact token (jwt).
     pub fn to_wire(&self) -> String {
-        match &self.jwt {
-            Some(t) => t.clone(),
-            None => serde_json::to_string(&self.credential).unwrap_or_default(),
+        match (self.format, &self.jwt) {
+            (Format::Jwt, Some(t)) => t.clone(),
+            _ => serde_json::to_string(&self.credential).unwrap_or_default(),
         }
     }
 }
@@ -229,4 +229,29 @@ pub async fn issue_record(
             })
         }
     }
+}
+
+/// Issues a validated record in both representations of the same credential: JSON with
+/// an eddsa-rdfc-2022 proof, and the OB 3.0 VC-JWT (`Issued::jwt`). `options.format` only
+/// says which one [`Issued::to_wire`] returns. The key must be Ed25519.
+pub async fn issue_record_both(
+    record: &Record,
+    warnings: ValidationReport,
+    key: &IssuerKey,
+    clock: &dyn Clock,
+    ids: &mut dyn IdSource,
+    options: &IssueOptions,
+) -> Result<Issued, IssueError> {
+    let ldp_options = IssueOptions {
+        format: Format::Ldp,
+        ..options.clone()
+    };
+    let mut issued = issue_record(record, warnings, key, clock, ids, &ldp_options).await?;
+    let Value::Object(mut unsigned) = issued.credential.clone() else {
+        return Err(IssueError::Signing("credential is not an object".into()));
+    };
+    unsigned.remove("proof");
+    issued.jwt = Some(jwt::sign(&unsigned, key).map_err(|e| IssueError::Signing(e.to_string()))?);
+    issued.format = options.format;
+    Ok(issued)
 }

@@ -99,6 +99,46 @@ pub fn parse_record_with(
     }
 }
 
+/// Validates a microcredential definition on its own (`{"microcredential": {...}}`), for
+/// registering it before any award: every rule that does not need an award.
+pub fn parse_definition(
+    value: &Value,
+) -> Result<(Microcredential, ValidationReport), ValidationReport> {
+    let mut f = Findings::default();
+    let def = match value {
+        Value::Object(map) => {
+            let root = Obj::new(map, "");
+            root.reject_unknown(&["microcredential"], &mut f);
+            object_at(&root.field("microcredential"), "microcredential", &mut f)
+                .and_then(|m| read_microcredential(&Obj::new(m, "/microcredential"), &mut f))
+        }
+        other => {
+            f.format(
+                "format.wrong_type",
+                "",
+                format!(
+                    "Expected {{\"microcredential\": {{...}}}}, found {}.",
+                    super::reader::type_name(other)
+                ),
+            );
+            None
+        }
+    };
+    match def {
+        Some(d) if !f.has_errors() => Ok((d, f.into_report())),
+        _ => {
+            if !f.has_errors() {
+                f.format(
+                    "format.invalid_record",
+                    "",
+                    "The definition could not be read.",
+                );
+            }
+            Err(f.into_report())
+        }
+    }
+}
+
 fn object_at<'a>(
     field: &Field<'a>,
     what: &str,

@@ -34,9 +34,16 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => Self::Unavailable(e),
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(db.message().to_owned()),
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::NotFound(db.message().to_owned()),
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => Self::Unavailable(e),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(db.message().to_owned())
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                Self::NotFound(db.message().to_owned())
+            }
             _ => Self::Database(e),
         }
     }
@@ -167,7 +174,7 @@ pub enum InsertOutcome {
 
 /// The storage contract.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + std::fmt::Debug {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Adds an institution (`Conflict` if the slug exists).
@@ -187,15 +194,32 @@ pub trait Store: Send + Sync {
     /// Stores a definition.
     async fn insert_achievement(&self, row: &AchievementRow) -> Result<(), StoreError>;
     /// One definition of an institution.
-    async fn get_achievement(&self, slug: &str, id: &str) -> Result<Option<AchievementRow>, StoreError>;
+    async fn get_achievement(
+        &self,
+        slug: &str,
+        id: &str,
+    ) -> Result<Option<AchievementRow>, StoreError>;
     /// Definitions of an institution, newest first.
-    async fn list_achievements(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AchievementRow>, StoreError>;
+    async fn list_achievements(
+        &self,
+        slug: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AchievementRow>, StoreError>;
     /// Stores a credential and, atomically, its idempotency key.
-    async fn insert_credential(&self, row: &CredentialRow, idempotency: Option<&IdempotencyRow>) -> Result<InsertOutcome, StoreError>;
+    async fn insert_credential(
+        &self,
+        row: &CredentialRow,
+        idempotency: Option<&IdempotencyRow>,
+    ) -> Result<InsertOutcome, StoreError>;
     /// A credential by public id.
     async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError>;
     /// A remembered idempotency key.
-    async fn find_idempotency(&self, slug: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError>;
+    async fn find_idempotency(
+        &self,
+        slug: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRow>, StoreError>;
 }
 
 /// Which database a URL names.
@@ -212,10 +236,18 @@ impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<Self, String> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Self::Postgres(url.to_owned()))
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-            Ok(Self::Sqlite(path.split('?').next().unwrap_or(path).to_owned()))
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Ok(Self::Sqlite(
+                path.split('?').next().unwrap_or(path).to_owned(),
+            ))
         } else if url.contains("://") {
-            Err(format!("unsupported database URL scheme in '{}': use sqlite://PATH or postgres://…", url.split("://").next().unwrap_or("")))
+            Err(format!(
+                "unsupported database URL scheme in '{}': use sqlite://PATH or postgres://…",
+                url.split("://").next().unwrap_or("")
+            ))
         } else {
             Ok(Self::Sqlite(url.to_owned()))
         }

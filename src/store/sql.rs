@@ -26,13 +26,18 @@ pub struct PgStore {
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/postgres");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("src/store/migrations/postgres");
 
 impl SqliteStore {
     /// Opens (creating the file and its directory if needed) and migrates.
     pub async fn open(path: &str) -> Result<Self, StoreError> {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
@@ -40,8 +45,14 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        SQLITE_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        SQLITE_MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
         Ok(Self { pool })
     }
 
@@ -58,8 +69,16 @@ impl PgStore {
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
         let mut options = PgConnectOptions::from_str(url)?;
         if let Some(schema) = schema {
-            let setup = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', "")))).execute(&setup).await?;
+            let setup = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                schema.replace('"', "")
+            )))
+            .execute(&setup)
+            .await?;
             setup.close().await;
             options = options.options([("search_path", schema)]);
         }
@@ -68,7 +87,10 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        POSTGRES_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
+        POSTGRES_MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
         Ok(Self { pool })
     }
 
@@ -79,7 +101,12 @@ impl PgStore {
     /// Drops a test schema and everything in it.
     pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", schema.replace('"', "")))).execute(&pool).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+            schema.replace('"', "")
+        )))
+        .execute(&pool)
+        .await?;
         pool.close().await;
         Ok(())
     }

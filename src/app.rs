@@ -1,0 +1,119 @@
+//! The service process: bind first (so port 0 works), then serve until SIGTERM or
+//! Ctrl-C, finishing requests in flight.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::http::{router, state::AppState};
+use crate::service::{ServiceError, Services};
+
+/// A bound, ready-to-run server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+/// Startup failures.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// Binding the address failed.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    /// Store, keys or institutions could not be prepared.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl Application {
+    /// Binds, then connects the database (running migrations) and prepares the
+    /// institutions. An empty `server.base_url` becomes `http://{host}:{bound port}`.
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let (listener, settings) = bind(settings).await?;
+        let services = Services::start(settings, clock).await?;
+        Ok(Self {
+            listener,
+            state: AppState { services },
+        })
+    }
+
+    /// [`Application::build`] with an already connected store (tests use a fresh
+    /// PostgreSQL schema this way).
+    pub async fn build_with_store(
+        settings: Settings,
+        store: Arc<dyn crate::store::Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let (listener, settings) = bind(settings).await?;
+        let services = Services::with_store(settings, store, clock).await?;
+        Ok(Self {
+            listener,
+            state: AppState { services },
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    /// The services (tests use them to arrange data).
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
+    /// Serves until SIGTERM/Ctrl-C.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let app = router(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn bind(mut settings: Settings) -> Result<(TcpListener, Settings), StartError> {
+    let addr = format!("{}:{}", settings.server.host, settings.server.port);
+    let listener = TcpListener::bind(&addr)
+        .await
+        .map_err(|e| StartError::Bind(addr.clone(), e))?;
+    if settings.server.base_url.is_empty() {
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        settings.server.base_url = format!("http://{}:{port}", settings.server.host);
+    }
+    Ok((listener, settings))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

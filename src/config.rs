@@ -1,0 +1,366 @@
+//! Configuration: defaults, then an optional TOML file (`--config` or
+//! `MICROCRED_CONFIG`), then environment variables `MICROCRED_SECTION__KEY` (and
+//! `DATABASE_URL`). Unknown keys, in the file or the environment, are errors that name
+//! the key. Tests build [`Settings`] in code.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A secret string: never printed by `Debug`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The value; handle with care.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// All settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSettings,
+    /// Signing keys.
+    pub keys: KeySettings,
+    /// Logging.
+    pub log: LogSettings,
+    /// Institutions to create at start if they do not exist yet.
+    pub institutions: Vec<InstitutionSettings>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Bind address. Env `MICROCRED_SERVER__HOST`. Default `127.0.0.1`.
+    pub host: String,
+    /// Port (0 picks a free one). Env `MICROCRED_SERVER__PORT`. Default `8080`.
+    pub port: u16,
+    /// Public base URL: share links, QR codes and did:web identifiers derive from it.
+    /// Empty means `http://{host}:{bound port}`. Env `MICROCRED_SERVER__BASE_URL`.
+    /// Default `http://localhost:8080`.
+    pub base_url: String,
+    /// Largest request body in bytes. Env `MICROCRED_SERVER__MAX_BODY_BYTES`. Default 1 MiB.
+    pub max_body_bytes: usize,
+    /// Request timeout in seconds. Env `MICROCRED_SERVER__REQUEST_TIMEOUT_SECS`. Default 30.
+    pub request_timeout_secs: u64,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://…`. Env `DATABASE_URL` or `MICROCRED_DATABASE__URL`.
+    /// Default `sqlite://data/microcred.db`.
+    pub url: Secret,
+}
+
+/// `[keys]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeySettings {
+    /// Directory for private key files (mode 0600) when keys are not kept in the
+    /// database. Env `MICROCRED_KEYS__DIR`. Default `data/keys`.
+    pub dir: PathBuf,
+    /// Key-encryption key (32 bytes, base64): when set, new private keys are stored in
+    /// the database, sealed with XChaCha20-Poly1305. Env `MICROCRED_KEYS__ENCRYPTION_KEY`.
+    pub encryption_key: Option<Secret>,
+    /// Demo key used for the demo institution when no institution exists.
+    /// Env `MICROCRED_KEYS__DEMO_KEY`. Default `keys-example/demo-issuer.jwk`.
+    pub demo_key: PathBuf,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `tracing` filter, e.g. `info,sqlx=warn`. Env `MICROCRED_LOG__FILTER` (or `RUST_LOG`).
+    pub filter: String,
+    /// JSON lines instead of text. Env `MICROCRED_LOG__JSON`.
+    pub json: bool,
+}
+
+/// `[[institutions]]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionSettings {
+    /// URL slug (`kuleuven`): its did:web is `did:web:{host}:issuers:{slug}`.
+    pub slug: String,
+    /// Which of the 18 institutions' records it awards (defaults to the slug when that
+    /// is one of them).
+    pub institution_id: Option<String>,
+    /// Display name (defaults to the institution's official name).
+    pub name: Option<String>,
+    /// Homepage (defaults to the institution's homepage).
+    pub url: Option<String>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            base_url: "http://localhost:8080".into(),
+            max_body_bytes: 1 << 20,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret::new("sqlite://data/microcred.db"),
+        }
+    }
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        Self {
+            dir: "data/keys".into(),
+            encryption_key: None,
+            demo_key: "keys-example/demo-issuer.jwk".into(),
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: "info,sqlx=warn,tower_http=info".into(),
+            json: false,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            keys: KeySettings::default(),
+            log: LogSettings::default(),
+            institutions: Vec::new(),
+        }
+    }
+}
+
+/// Environment variables that set a key: `MICROCRED_` + this.
+const ENV_KEYS: &[&str] = &[
+    "SERVER__HOST",
+    "SERVER__PORT",
+    "SERVER__BASE_URL",
+    "SERVER__MAX_BODY_BYTES",
+    "SERVER__REQUEST_TIMEOUT_SECS",
+    "DATABASE__URL",
+    "KEYS__DIR",
+    "KEYS__ENCRYPTION_KEY",
+    "KEYS__DEMO_KEY",
+    "LOG__FILTER",
+    "LOG__JSON",
+];
+
+/// A configuration error naming the offending key or file.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+/// Loads settings: defaults < file < environment.
+pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let file = file.map(Path::to_path_buf).or_else(|| {
+        env.iter()
+            .find(|(k, _)| k == "MICROCRED_CONFIG")
+            .map(|(_, v)| PathBuf::from(v))
+    });
+    load_from(file.as_deref(), &env)
+}
+
+/// [`load`] with an explicit environment (for tests).
+pub fn load_from(file: Option<&Path>, env: &[(String, String)]) -> Result<Settings, ConfigError> {
+    let mut tree = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", path.display()))
+            })?;
+            text.parse::<toml::Table>().map_err(|e| {
+                ConfigError(format!(
+                    "config file {} is not valid TOML: {e}",
+                    path.display()
+                ))
+            })?
+        }
+        None => toml::Table::new(),
+    };
+    for (name, value) in env {
+        let key = if name == "DATABASE_URL" {
+            "DATABASE__URL"
+        } else if let Some(k) = name.strip_prefix("MICROCRED_") {
+            if k == "CONFIG" {
+                continue;
+            }
+            if !ENV_KEYS.contains(&k) {
+                return Err(ConfigError(format!(
+                    "unknown environment variable {name}; settable keys are MICROCRED_{}",
+                    ENV_KEYS.join(", MICROCRED_")
+                )));
+            }
+            k
+        } else {
+            continue;
+        };
+        let mut parts = key.split("__");
+        let (Some(section), Some(field)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let section = section.to_lowercase();
+        let field = field.to_lowercase();
+        let entry = tree
+            .entry(section.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let toml::Value::Table(t) = entry else {
+            return Err(ConfigError(format!(
+                "config section [{section}] is not a table"
+            )));
+        };
+        t.insert(field, scalar(value));
+    }
+    let settings: Settings =
+        toml::Value::Table(tree)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                ConfigError(format!("configuration error: {}", e.message()))
+            })?;
+    settings.check()?;
+    Ok(settings)
+}
+
+/// An environment value as TOML: integers and booleans typed, everything else text.
+fn scalar(v: &str) -> toml::Value {
+    if let Ok(i) = v.parse::<i64>() {
+        toml::Value::Integer(i)
+    } else if let Ok(b) = v.parse::<bool>() {
+        toml::Value::Boolean(b)
+    } else {
+        toml::Value::String(v.to_owned())
+    }
+}
+
+impl Settings {
+    /// Checks values that types cannot.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.server.base_url.is_empty() {
+            return Ok(()); // derived from the bound address at start
+        }
+        let base = url::Url::parse(&self.server.base_url).map_err(|e| {
+            ConfigError(format!(
+                "server.base_url '{}' is not a URL: {e}",
+                self.server.base_url
+            ))
+        })?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(ConfigError(format!(
+                "server.base_url '{}' must be an http(s) URL with a host",
+                self.server.base_url
+            )));
+        }
+        crate::store::DatabaseUrl::parse(self.database.url.expose())
+            .map_err(|e| ConfigError(format!("database.url: {e}")))?;
+        for i in &self.institutions {
+            crate::service::institutions::check_slug(&i.slug)
+                .map_err(|e| ConfigError(format!("institutions: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.server.base_url.trim_end_matches('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_file_and_no_environment() {
+        let s = load_from(None, &[]).expect("defaults");
+        assert_eq!(s, Settings::default());
+        assert_eq!(s.server.port, 8080);
+        assert_eq!(s.database.url.expose(), "sqlite://data/microcred.db");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[server]\nport = 9000\nbase_url = \"https://badges.example.be\"\n[[institutions]]\nslug = \"kuleuven\"\n").expect("write");
+        let s = load_from(
+            Some(&f),
+            &env(&[
+                ("MICROCRED_SERVER__PORT", "9100"),
+                ("DATABASE_URL", "postgres://u@h/db"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(s.server.port, 9100);
+        assert_eq!(s.server.base_url, "https://badges.example.be");
+        assert_eq!(s.database.url.expose(), "postgres://u@h/db");
+        assert_eq!(s.institutions[0].slug, "kuleuven");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[server]\nprot = 9000\n").expect("write");
+        let e = load_from(Some(&f), &[])
+            .expect_err("unknown key")
+            .to_string();
+        assert!(e.contains("prot"), "{e}");
+        let e = load_from(None, &env(&[("MICROCRED_SERVER__PROT", "1")]))
+            .expect_err("unknown env")
+            .to_string();
+        assert!(e.contains("MICROCRED_SERVER__PROT"), "{e}");
+        std::fs::write(&f, "[sever]\nport = 1\n").expect("write");
+        let e = load_from(Some(&f), &[])
+            .expect_err("unknown section")
+            .to_string();
+        assert!(e.contains("sever"), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let mut s = Settings::default();
+        s.database.url = Secret::new("postgres://user:hunter2@db/x");
+        s.keys.encryption_key = Some(Secret::new("c2VjcmV0"));
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("c2VjcmV0"));
+    }
+}

@@ -1,0 +1,129 @@
+//! Extractors whose rejections are [`ApiError`]s: JSON bodies with size and media-type
+//! checks, and the bearer API key.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde_json::Value;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::service::apikeys::{Principal, authenticate};
+
+/// A JSON body (`application/json` or any `+json` type).
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+/// Reads the body within the configured limit.
+pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    let limit = state.services.settings.server.max_body_bytes;
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(limit)
+        } else {
+            ApiError::BadRequest(format!(
+                "cannot read the request body: {}",
+                rejection.body_text()
+            ))
+        }
+    })
+}
+
+/// The media type of a request, lower-cased, without parameters.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
+}
+
+/// Whether a media type is JSON.
+pub fn is_json(media: &str) -> bool {
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        match media_type(req.headers()) {
+            Some(m) if is_json(&m) => {}
+            Some(m) => {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "send JSON with Content-Type: application/json, not {m}"
+                )));
+            }
+            None => {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send JSON with Content-Type: application/json".into(),
+                ));
+            }
+        }
+        let bytes = read_body(req, state).await?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl Caller {
+    /// The institution this key acts for; admin keys are refused here.
+    pub fn institution(&self) -> Result<&str, ApiError> {
+        match &self.0 {
+            Principal::Institution(slug) => Ok(slug),
+            Principal::Admin => Err(ApiError::Forbidden("use an API key of the institution for this; admin keys manage institutions and keys".into())),
+        }
+    }
+
+    /// Admin only.
+    pub fn admin(&self) -> Result<(), ApiError> {
+        match &self.0 {
+            Principal::Admin => Ok(()),
+            Principal::Institution(_) => {
+                Err(ApiError::Forbidden("this needs an admin API key".into()))
+            }
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or(ApiError::Unauthorized)?;
+        match authenticate(&state.services, token).await? {
+            Some(p) => Ok(Caller(p)),
+            None => Err(ApiError::Unauthorized),
+        }
+    }
+}
+
+/// Query parameters; a malformed query is a 400 problem.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::BadRequest(format!("bad query parameters: {}", e.body_text())))
+    }
+}

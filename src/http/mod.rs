@@ -1,0 +1,103 @@
+//! The HTTP API (`/api/v1`, JSON, RFC 9457 problems), the public issuer documents and
+//! the public credential pages. Every route is listed in [`router`].
+
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use self::error::{ApiError, LoggedCause};
+use self::routes::*;
+use self::state::AppState;
+
+/// Every route of the service.
+pub fn router(state: AppState) -> Router {
+    let settings = state.services.settings.clone();
+    let api = Router::new()
+        .route("/openapi.json", get(contexts::get_openapi))
+        .route(
+            "/achievements",
+            post(achievements::create_achievement).get(achievements::list_achievements),
+        )
+        .route("/achievements/{id}", get(achievements::get_achievement))
+        .route("/credentials", post(credentials::issue_credential))
+        .route("/credentials/{public_id}", get(credentials::get_credential))
+        .route("/verify", post(verify::verify_credential))
+        .route(
+            "/institutions",
+            post(admin::create_institution).get(admin::list_institutions),
+        )
+        .route("/institutions/{slug}/keys", get(admin::list_keys))
+        .route("/institutions/{slug}/keys/rotate", post(admin::rotate_key))
+        .route("/institutions/{slug}/api-keys", post(admin::create_api_key))
+        .fallback(api_not_found);
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health::get_health))
+        .route("/readyz", get(health::get_ready))
+        .route("/issuers/{slug}", get(issuers::get_profile))
+        .route("/issuers/{slug}/did.json", get(issuers::get_did_document))
+        .route("/microcred/contexts/v1.jsonld", get(contexts::get_context))
+        .route("/microcred/schemas/v1.json", get(contexts::get_schema))
+        .route("/credentials/{public_id}", get(public::get_shared_credential))
+        .route("/credentials/{public_id}/credential.json", get(public::download_json))
+        .route("/credentials/{public_id}/credential.jwt", get(public::download_jwt))
+        .merge(pages::routes())
+        .layer(middleware::from_fn(problem_details))
+        .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(settings.server.request_timeout_secs)))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint; see /api/v1/openapi.json".into())
+}
+
+/// Adds `instance` (the request path) to problem documents, and logs the cause of 5xx
+/// responses once, inside the request span.
+async fn problem_details(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    if let Some(LoggedCause(cause)) = res.extensions().get::<LoggedCause>() {
+        tracing::error!(%cause, "request failed");
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == "application/problem+json");
+    if !is_problem {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return ApiError::Internal("problem body unreadable".into()).into_response();
+    };
+    let mut doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    doc["instance"] = path.into();
+    let text = doc.to_string();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+    Response::from_parts(parts, Body::from(text))
+}

@@ -1,0 +1,126 @@
+//! Administration (admin API key): institutions, key rotation, API keys.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::http::error::ApiError;
+use crate::http::extract::{Caller, JsonBody};
+use crate::http::state::AppState;
+use crate::service::apikeys;
+use crate::service::institutions::NewInstitution;
+use crate::store::InstitutionRow;
+
+fn institution_dto(state: &AppState, row: &InstitutionRow) -> Value {
+    let did = state.services.directory.did(&row.slug);
+    json!({
+        "slug": row.slug, "institution_id": row.institution_id, "name": row.name, "url": row.url,
+        "did": did, "created_at": row.created_at,
+        "profile_url": state.services.url(&format!("/issuers/{}", row.slug)),
+        "did_document_url": state.services.url(&format!("/issuers/{}/did.json", row.slug)),
+    })
+}
+
+fn text(body: &Value, key: &str) -> Result<Option<String>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::BadRequest(format!("'{key}' must be a string"))),
+    }
+}
+
+/// `POST /api/v1/institutions`: `{slug, institution_id, name?, url?}`.
+pub async fn create_institution(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.admin()?;
+    let slug =
+        text(&body, "slug")?.ok_or_else(|| ApiError::BadRequest("'slug' is required".into()))?;
+    let institution_id = text(&body, "institution_id")?.ok_or_else(|| {
+        ApiError::BadRequest(
+            "'institution_id' is required: one of the 18 Flemish institutions".into(),
+        )
+    })?;
+    let new = NewInstitution {
+        slug,
+        institution_id: Some(institution_id),
+        name: text(&body, "name")?,
+        url: text(&body, "url")?,
+    };
+    let row = state
+        .services
+        .directory
+        .create(new, state.services.clock.as_ref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(institution_dto(&state, &row))))
+}
+
+/// `GET /api/v1/institutions`.
+pub async fn list_institutions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    caller.admin()?;
+    let rows = state.services.store.list_institutions().await?;
+    Ok(Json(
+        json!({"items": rows.iter().map(|r| institution_dto(&state, r)).collect::<Vec<_>>()}),
+    ))
+}
+
+/// `POST /api/v1/institutions/{slug}/keys/rotate`: a new signing key; old keys stay in the DID document.
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.admin()?;
+    let key = state
+        .services
+        .directory
+        .rotate(&slug, state.services.clock.as_ref())
+        .await?;
+    let public: Value = serde_json::from_str(&key.public_jwk).unwrap_or(Value::Null);
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"kid": key.kid, "status": key.status, "created_at": key.created_at, "public_key_jwk": public}),
+        ),
+    ))
+}
+
+/// `GET /api/v1/institutions/{slug}/keys`: public keys and their status.
+pub async fn list_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.admin()?;
+    let keys = state.services.store.list_keys(&slug).await?;
+    let items: Vec<Value> = keys
+        .iter()
+        .map(|k| json!({"kid": k.kid, "status": k.status, "created_at": k.created_at, "retired_at": k.retired_at,
+                        "public_key_jwk": serde_json::from_str::<Value>(&k.public_jwk).unwrap_or(Value::Null)}))
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+/// `POST /api/v1/institutions/{slug}/api-keys`: a new API key for the institution, shown once.
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.admin()?;
+    let label = text(&body, "label")?.unwrap_or_else(|| "api".into());
+    let (row, token) = apikeys::create(&state.services, Some(&slug), &label).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"id": row.id, "institution": row.slug, "label": row.label, "created_at": row.created_at, "api_key": token}),
+        ),
+    ))
+}

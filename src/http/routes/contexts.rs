@@ -1,0 +1,39 @@
+//! Our JSON-LD context and extension schema, served at the paths of their canonical
+//! URLs (`https://w3id.org/microcred/…`), so the w3id redirect can point here.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::jsonld::contexts::{MICROCRED_V1_URL, get};
+
+/// `GET /microcred/contexts/v1.jsonld`.
+pub async fn get_context() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "application/ld+json"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        get(MICROCRED_V1_URL).unwrap_or_default(),
+    )
+}
+
+/// `GET /microcred/schemas/v1.json`.
+pub async fn get_schema() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "application/schema+json"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        crate::schema::EXTENSION_SCHEMA,
+    )
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn get_openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+}

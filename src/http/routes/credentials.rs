@@ -1,0 +1,97 @@
+//! `/api/v1/credentials`: issue (idempotently) and read the caller's credentials.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::http::error::ApiError;
+use crate::http::extract::{Caller, JsonBody};
+use crate::http::state::AppState;
+use crate::service::Services;
+use crate::service::credentials;
+use crate::store::CredentialRow;
+
+/// The public links of a credential.
+pub fn links(s: &Services, public_id: &str) -> Value {
+    json!({
+        "share_url": s.url(&format!("/credentials/{public_id}")),
+        "json_url": s.url(&format!("/credentials/{public_id}/credential.json")),
+        "jwt_url": s.url(&format!("/credentials/{public_id}/credential.jwt")),
+        "qr_svg_url": s.url(&format!("/credentials/{public_id}/qr.svg")),
+        "qr_png_url": s.url(&format!("/credentials/{public_id}/qr.png")),
+    })
+}
+
+fn dto(s: &Services, row: &CredentialRow, format: &str) -> Value {
+    let credential = if format == "jwt" {
+        Value::String(row.jwt.clone())
+    } else {
+        serde_json::from_str(&row.ldp).unwrap_or(Value::Null)
+    };
+    let mut v = json!({
+        "public_id": row.public_id,
+        "credential_id": row.credential_id,
+        "institution": row.slug,
+        "achievement_id": row.achievement_id,
+        "format": format,
+        "issued_at": row.issued_at,
+        "credential": credential,
+    });
+    if let (Value::Object(o), Value::Object(l)) = (&mut v, links(s, &row.public_id)) {
+        o.extend(l);
+    }
+    v
+}
+
+/// `POST /api/v1/credentials`: issue from `{achievement_id, award}` or an inline record.
+pub async fn issue_credential(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let slug = caller.institution()?;
+    let key =
+        match headers.get("idempotency-key") {
+            Some(v) => Some(v.to_str().map_err(|_| {
+                ApiError::BadRequest("Idempotency-Key must be visible ASCII".into())
+            })?),
+            None => None,
+        };
+    let out = credentials::issue(&state.services, slug, &body, key).await?;
+    let mut v = dto(&state.services, &out.row, &out.row.format);
+    v["warnings"] = out
+        .warnings
+        .warnings
+        .iter()
+        .map(|w| json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code}))
+        .collect();
+    let status = if out.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut res = (status, Json(v)).into_response();
+    let location = format!("/api/v1/credentials/{}", out.row.public_id);
+    if let Ok(l) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, l);
+    }
+    if out.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// `GET /api/v1/credentials/{public_id}`: one of the caller's credentials.
+pub async fn get_credential(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(public_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let slug = caller.institution()?;
+    let row = credentials::get_own(&state.services, slug, &public_id).await?;
+    Ok(Json(dto(&state.services, &row, &row.format)))
+}

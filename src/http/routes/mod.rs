@@ -1,0 +1,11 @@
+//! One file per resource.
+
+pub mod achievements;
+pub mod admin;
+pub mod contexts;
+pub mod credentials;
+pub mod health;
+pub mod issuers;
+pub mod pages;
+pub mod public;
+pub mod verify;

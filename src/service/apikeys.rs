@@ -1,0 +1,66 @@
+//! API keys: random bearer tokens, shown once, stored only as SHA-256 hashes, scoped to
+//! one institution or to administration.
+
+use base64::Engine;
+use base64::prelude::BASE64_URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{ServiceError, Services};
+use crate::store::ApiKeyRow;
+
+/// Who a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Administration: institutions, keys, API keys.
+    Admin,
+    /// One institution's own achievements and credentials.
+    Institution(String),
+}
+
+/// The hash under which a token is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates an API key for an institution (`Some(slug)`) or an admin key (`None`);
+/// returns the token, which is never stored or shown again.
+pub async fn create(
+    s: &Services,
+    slug: Option<&str>,
+    label: &str,
+) -> Result<(ApiKeyRow, String), ServiceError> {
+    if let Some(slug) = slug {
+        if s.store.get_institution(slug).await?.is_none() {
+            return Err(ServiceError::NotFound(format!("institution '{slug}'")));
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("mck_{}", BASE64_URL_SAFE_NO_PAD.encode(bytes));
+    let mut id = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    let row = ApiKeyRow {
+        id: format!("key_{}", hex::encode(id)),
+        token_hash: token_hash(&token),
+        slug: slug.map(str::to_owned),
+        label: label.to_owned(),
+        created_at: s
+            .clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    s.store.insert_api_key(&row).await?;
+    Ok((row, token))
+}
+
+/// Looks a bearer token up.
+pub async fn authenticate(s: &Services, token: &str) -> Result<Option<Principal>, ServiceError> {
+    Ok(s.store
+        .find_api_key(&token_hash(token))
+        .await?
+        .map(|k| match k.slug {
+            Some(slug) => Principal::Institution(slug),
+            None => Principal::Admin,
+        }))
+}

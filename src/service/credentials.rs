@@ -1,0 +1,276 @@
+//! Issuing through the service: from a registered definition plus an award, or from an
+//! inline record; idempotent with `Idempotency-Key`; stored durably in both
+//! representations (Data Integrity JSON and VC-JWT) before the caller hears of it.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::prelude::BASE64_URL_SAFE_NO_PAD;
+use rand::RngCore;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{ServiceError, Services};
+use crate::domain::report::{FORMAT_RULE, Finding};
+use crate::domain::{ValidationReport, parse_record};
+use crate::issuance::{Format, IssueOptions, issue_record_both};
+use crate::store::{CredentialRow, IdempotencyRow, InsertOutcome};
+
+/// Longest accepted `Idempotency-Key`.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// The result of an issuance request.
+#[derive(Debug, Clone)]
+pub struct IssueOutcome {
+    /// The stored credential.
+    pub row: CredentialRow,
+    /// `true` when an earlier request with the same idempotency key produced it.
+    pub replayed: bool,
+    /// Warnings of the record.
+    pub warnings: ValidationReport,
+}
+
+/// 128 random bits, base64url: the credential's unguessable public id.
+pub fn new_public_id() -> String {
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    BASE64_URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Whether a public id has the shape we hand out (so junk never reaches the database).
+pub fn is_public_id(s: &str) -> bool {
+    s.len() == 22
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Refuses a record of another institution than the one the caller acts for.
+pub async fn check_institution(
+    s: &Services,
+    slug: &str,
+    record_institution: &str,
+) -> Result<(), ServiceError> {
+    let row = s
+        .store
+        .get_institution(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("institution '{slug}'")))?;
+    match row.institution_id {
+        Some(id) if id != record_institution => Err(ServiceError::Forbidden(format!(
+            "this API key acts for '{slug}' ({id}); the record is awarded by '{record_institution}'"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let m: BTreeMap<&String, Value> = o.iter().map(|(k, v)| (k, sorted(v))).collect();
+            Value::Object(m.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// SHA-256 of the body with object keys sorted, so reordered JSON is the same request.
+pub fn request_hash(body: &Value) -> String {
+    hex::encode(Sha256::digest(sorted(body).to_string().as_bytes()))
+}
+
+fn unknown_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), ServiceError> {
+    let errors: Vec<Finding> = body
+        .keys()
+        .filter(|k| !allowed.contains(&k.as_str()))
+        .map(|k| Finding {
+            rule: FORMAT_RULE.into(),
+            code: "format.unknown_field".into(),
+            path: format!("/{}", crate::domain::report::escape_token(k)),
+            message: format!(
+                "Unknown field '{}'; with achievement_id the body has: {}.",
+                k.chars().take(60).collect::<String>(),
+                allowed.join(", ")
+            ),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(ValidationReport {
+            valid: false,
+            errors,
+            warnings: vec![],
+        }))
+    }
+}
+
+/// Issues a credential for institution `slug` from a request body:
+/// `{"achievement_id", "award", "format"?}` or an inline record `{"microcredential", "award", "format"?}`.
+pub async fn issue(
+    s: &Services,
+    slug: &str,
+    body: &Value,
+    idempotency_key: Option<&str>,
+) -> Result<IssueOutcome, ServiceError> {
+    let Value::Object(map) = body else {
+        return Err(ServiceError::BadRequest(
+            "the body must be a JSON object: {\"achievement_id\", \"award\"} or an inline record"
+                .into(),
+        ));
+    };
+    let format = match map.get("format") {
+        None | Some(Value::Null) => Format::Ldp,
+        Some(Value::String(f)) if f == "ldp" => Format::Ldp,
+        Some(Value::String(f)) if f == "jwt" => Format::Jwt,
+        Some(other) => {
+            return Err(ServiceError::BadRequest(format!(
+                "format must be \"ldp\" or \"jwt\", not {other}"
+            )));
+        }
+    };
+    if let Some(k) = idempotency_key {
+        if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(ServiceError::BadRequest(format!(
+                "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
+            )));
+        }
+    }
+    let hash = request_hash(body);
+    if let Some(k) = idempotency_key {
+        if let Some(seen) = s.store.find_idempotency(slug, k).await? {
+            return replay(s, &seen, &hash).await;
+        }
+    }
+    let (record_json, achievement_id) = match map.get("achievement_id") {
+        Some(id) => {
+            unknown_fields(map, &["achievement_id", "award", "format"])?;
+            let id = id.as_str().ok_or_else(|| {
+                ServiceError::BadRequest("achievement_id must be a string".into())
+            })?;
+            let def = super::achievements::get(s, slug, id).await?;
+            let definition: Value = serde_json::from_str(&def.definition)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            (
+                json!({"microcredential": definition, "award": map.get("award").cloned().unwrap_or(Value::Null)}),
+                Some(def.id),
+            )
+        }
+        None => {
+            let mut record = map.clone();
+            record.remove("format");
+            (Value::Object(record), None)
+        }
+    };
+    let (record, warnings) =
+        parse_record(&record_json, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
+    check_institution(s, slug, record.microcredential.institution.id).await?;
+    let snapshot = s.directory.snapshot().await?;
+    let entry = snapshot.institutions.get(slug).ok_or_else(|| {
+        ServiceError::Forbidden(format!("institution '{slug}' has no signing key"))
+    })?;
+    let key = entry.active.clone();
+    let clock = s.clock.clone();
+    let options = IssueOptions {
+        format,
+        ..Default::default()
+    };
+    // Canonicalisation and signing are CPU-bound: keep them off the async workers.
+    let issued = tokio::task::spawn_blocking(move || {
+        let mut rng = rand::rngs::OsRng;
+        tokio::runtime::Handle::current().block_on(issue_record_both(
+            &record,
+            warnings,
+            &key,
+            clock.as_ref(),
+            &mut rng,
+            &options,
+        ))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("signing task failed: {e}")))??;
+    let row = CredentialRow {
+        public_id: new_public_id(),
+        credential_id: issued.id.clone(),
+        slug: slug.to_owned(),
+        achievement_id,
+        format: format.as_str().into(),
+        ldp: serde_json::to_string(&issued.credential)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        jwt: issued.jwt.clone().unwrap_or_default(),
+        issued_at: s
+            .clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let idem = idempotency_key.map(|k| IdempotencyRow {
+        slug: slug.to_owned(),
+        key: k.to_owned(),
+        request_hash: hash.clone(),
+        public_id: row.public_id.clone(),
+        created_at: row.issued_at.clone(),
+    });
+    match s.store.insert_credential(&row, idem.as_ref()).await? {
+        InsertOutcome::Inserted => Ok(IssueOutcome {
+            row,
+            replayed: false,
+            warnings: issued.warnings,
+        }),
+        InsertOutcome::KeyTaken(seen) => replay(s, &seen, &hash).await,
+    }
+}
+
+async fn replay(
+    s: &Services,
+    seen: &IdempotencyRow,
+    hash: &str,
+) -> Result<IssueOutcome, ServiceError> {
+    if seen.request_hash != hash {
+        return Err(ServiceError::Conflict(
+            "this Idempotency-Key was already used with a different request body; use a new key for a new request".into(),
+        ));
+    }
+    let row = s
+        .store
+        .get_credential(&seen.public_id)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("idempotent credential vanished".into()))?;
+    Ok(IssueOutcome {
+        row,
+        replayed: true,
+        warnings: ValidationReport {
+            valid: true,
+            ..Default::default()
+        },
+    })
+}
+
+/// A credential of an institution, for its API (other institutions get `Forbidden`).
+pub async fn get_own(
+    s: &Services,
+    slug: &str,
+    public_id: &str,
+) -> Result<CredentialRow, ServiceError> {
+    let row = get_public(s, public_id).await?;
+    if row.slug != slug {
+        return Err(ServiceError::Forbidden(
+            "this credential belongs to another institution".into(),
+        ));
+    }
+    Ok(row)
+}
+
+/// A credential by public id, for anyone.
+pub async fn get_public(s: &Services, public_id: &str) -> Result<CredentialRow, ServiceError> {
+    if !is_public_id(public_id) {
+        return Err(ServiceError::NotFound(format!(
+            "credential '{}'",
+            public_id.chars().take(40).collect::<String>()
+        )));
+    }
+    s.store
+        .get_credential(public_id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("credential '{public_id}'")))
+}

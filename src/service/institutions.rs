@@ -1,0 +1,384 @@
+//! Institutions (issuer profiles) and their keys: creation, key rotation, did:web DID
+//! documents and OB 3.0 Profiles, and the in-memory directory the service signs and
+//! resolves with. A rotated-out key stays in the DID document, so every credential it
+//! signed keeps verifying.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::RwLock;
+
+use super::ServiceError;
+use super::keystore::{Keystore, Stored};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::crypto::did::{DidDocument, Resolver, did_document};
+use crate::crypto::keys::{IssuerKey, KeyAlg};
+use crate::domain::Institution;
+use crate::jsonld::contexts::{CREDENTIALS_V2_URL, OB_V3P0_URL};
+use crate::store::{InstitutionRow, KeyRow, Store};
+
+/// Slug of the zero-setup demo institution.
+pub const DEMO_SLUG: &str = "demo";
+/// How long a loaded directory is trusted before it is re-read (other nodes may rotate).
+const REFRESH: Duration = Duration::from_secs(30);
+
+/// Checks a slug: lowercase letters, digits and dashes, 1-63 characters.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 63
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "slug '{slug}' must be 1-63 lowercase letters, digits or dashes"
+        ))
+    }
+}
+
+/// `did:web:{host}[%3Aport][:path…]:issuers:{slug}` for a base URL.
+pub fn did_web(base_url: &str, slug: &str) -> String {
+    let url = url::Url::parse(base_url).ok();
+    let host = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .unwrap_or("localhost");
+    let mut did = format!("did:web:{host}");
+    if let Some(port) = url.as_ref().and_then(url::Url::port) {
+        did.push_str(&format!("%3A{port}"));
+    }
+    for seg in url
+        .as_ref()
+        .and_then(|u| u.path_segments())
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+    {
+        did.push(':');
+        did.push_str(seg);
+    }
+    format!("{did}:issuers:{slug}")
+}
+
+/// A loaded institution.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The stored row.
+    pub row: InstitutionRow,
+    /// Its DID.
+    pub did: String,
+    /// The key that signs from now on.
+    pub active: Arc<IssuerKey>,
+    /// Its DID document (every key, retired ones included).
+    pub document: DidDocument,
+}
+
+/// Everything needed to sign and resolve, loaded from the store.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// By slug.
+    pub institutions: HashMap<String, Entry>,
+    /// Resolves our own did:web issuers (and did:key) offline.
+    pub resolver: Resolver,
+}
+
+/// The institution directory.
+#[derive(Debug)]
+pub struct Directory {
+    store: Arc<dyn Store>,
+    keystore: Keystore,
+    base_url: String,
+    cache: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+}
+
+/// A new institution.
+#[derive(Debug, Clone)]
+pub struct NewInstitution {
+    /// Slug.
+    pub slug: String,
+    /// One of the 18 ids, or `None` for "any" (the demo only).
+    pub institution_id: Option<String>,
+    /// Name (defaults from the registry).
+    pub name: Option<String>,
+    /// Homepage (defaults from the registry).
+    pub url: Option<String>,
+}
+
+impl Directory {
+    /// A directory over a store.
+    pub fn new(store: Arc<dyn Store>, keystore: Keystore, base_url: &str) -> Self {
+        Self {
+            store,
+            keystore,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            cache: RwLock::new(None),
+        }
+    }
+
+    /// The DID of a slug.
+    pub fn did(&self, slug: &str) -> String {
+        did_web(&self.base_url, slug)
+    }
+
+    /// Forgets the cached snapshot (after a change).
+    pub async fn invalidate(&self) {
+        *self.cache.write().await = None;
+    }
+
+    /// The current snapshot, reloading when stale.
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ServiceError> {
+        if let Some((at, snap)) = self.cache.read().await.as_ref() {
+            if at.elapsed() < REFRESH {
+                return Ok(snap.clone());
+            }
+        }
+        let snap = Arc::new(self.load().await?);
+        *self.cache.write().await = Some((Instant::now(), snap.clone()));
+        Ok(snap)
+    }
+
+    async fn load(&self) -> Result<Snapshot, ServiceError> {
+        let mut snap = Snapshot::default();
+        for row in self.store.list_institutions().await? {
+            let keys = self.store.list_keys(&row.slug).await?;
+            let did = self.did(&row.slug);
+            let public: Vec<(String, ssi::JWK)> = keys
+                .iter()
+                .filter_map(|k| {
+                    serde_json::from_str::<ssi::JWK>(&k.public_jwk)
+                        .ok()
+                        .map(|j| (k.kid.clone(), j))
+                })
+                .collect();
+            let document = did_document(&did, &public);
+            let Some(active) = keys.iter().rev().find(|k| k.status == "active") else {
+                tracing::warn!(slug = %row.slug, "institution has no active key; it cannot issue");
+                continue;
+            };
+            let key = self.keystore.open(
+                &active.kid,
+                active.secret.as_deref(),
+                active.key_file.as_deref(),
+            )?;
+            snap.resolver.add_document(document.clone());
+            snap.institutions.insert(
+                row.slug.clone(),
+                Entry {
+                    row,
+                    did,
+                    active: Arc::new(key),
+                    document,
+                },
+            );
+        }
+        Ok(snap)
+    }
+
+    /// Creates an institution with its first Ed25519 key (`Conflict` if it exists).
+    pub async fn create(
+        &self,
+        new: NewInstitution,
+        clock: &dyn Clock,
+    ) -> Result<InstitutionRow, ServiceError> {
+        check_slug(&new.slug).map_err(ServiceError::BadRequest)?;
+        let known = match &new.institution_id {
+            Some(id) => Some(Institution::by_id(id).ok_or_else(|| {
+                ServiceError::BadRequest(format!(
+                    "institution_id '{id}' is not one of the 18 Flemish institutions"
+                ))
+            })?),
+            None => None,
+        };
+        let row = InstitutionRow {
+            slug: new.slug.clone(),
+            institution_id: new.institution_id.clone(),
+            name: new
+                .name
+                .or_else(|| known.map(|k| k.name.to_owned()))
+                .unwrap_or_else(|| new.slug.clone()),
+            url: new
+                .url
+                .or_else(|| known.map(|k| k.url.to_owned()))
+                .unwrap_or_else(|| self.base_url.clone()),
+            created_at: clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        self.store.insert_institution(&row).await?;
+        self.add_key(&row.slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock)
+            .await?;
+        Ok(row)
+    }
+
+    /// Generates a new signing key; the old ones are retired but stay in the DID document.
+    pub async fn rotate(&self, slug: &str, clock: &dyn Clock) -> Result<KeyRow, ServiceError> {
+        if self.store.get_institution(slug).await?.is_none() {
+            return Err(ServiceError::NotFound(format!("institution '{slug}'")));
+        }
+        self.add_key(slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock)
+            .await
+    }
+
+    async fn add_key(
+        &self,
+        slug: &str,
+        key: IssuerKey,
+        clock: &dyn Clock,
+    ) -> Result<KeyRow, ServiceError> {
+        let n = self.store.list_keys(slug).await?.len() + 1;
+        let kid = format!("{}#key-{n}", self.did(slug));
+        let mut jwk: ssi::JWK = serde_json::from_str(&key.to_private_json())
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        jwk.key_id = Some(kid.clone());
+        let key = IssuerKey::from_jwk(jwk)?;
+        let stored = self.keystore.store(slug, &kid, &key)?;
+        let (secret, key_file) = match stored {
+            Stored::Sealed(s) => (Some(s), None),
+            Stored::File(f) => (None, Some(f)),
+        };
+        let mut public = key.public_jwk();
+        public.key_id = None;
+        let now = clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let row = KeyRow {
+            kid,
+            slug: slug.to_owned(),
+            alg: "Ed25519".into(),
+            public_jwk: serde_json::to_string(&public)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            secret,
+            key_file,
+            status: "active".into(),
+            created_at: now.clone(),
+            retired_at: None,
+        };
+        self.store.rotate_key(&row, &now).await?;
+        self.invalidate().await;
+        tracing::info!(slug, kid = %row.kid, "new signing key");
+        Ok(row)
+    }
+
+    /// Creates the institutions of the configuration that do not exist yet; with none
+    /// configured and none stored, creates the demo institution with the demo key.
+    pub async fn ensure_startup(
+        &self,
+        settings: &Settings,
+        clock: &dyn Clock,
+    ) -> Result<(), ServiceError> {
+        for i in &settings.institutions {
+            if self.store.get_institution(&i.slug).await?.is_none() {
+                let institution_id = i
+                    .institution_id
+                    .clone()
+                    .or_else(|| Institution::by_id(&i.slug).map(|k| k.id.to_owned()));
+                if institution_id.is_none() {
+                    return Err(ServiceError::BadRequest(format!(
+                        "institution '{}': set institution_id to one of the 18 Flemish institutions",
+                        i.slug
+                    )));
+                }
+                self.create(
+                    NewInstitution {
+                        slug: i.slug.clone(),
+                        institution_id,
+                        name: i.name.clone(),
+                        url: i.url.clone(),
+                    },
+                    clock,
+                )
+                .await?;
+                tracing::info!(slug = %i.slug, "institution created from configuration");
+            }
+        }
+        if self.store.list_institutions().await?.is_empty() {
+            self.create_demo(settings, clock).await?;
+        }
+        Ok(())
+    }
+
+    async fn create_demo(
+        &self,
+        settings: &Settings,
+        clock: &dyn Clock,
+    ) -> Result<(), ServiceError> {
+        let row = InstitutionRow {
+            slug: DEMO_SLUG.into(),
+            institution_id: None,
+            name: "microcred demo issuer (not for production)".into(),
+            url: self.base_url.clone(),
+            created_at: clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        self.store.insert_institution(&row).await?;
+        let key = match IssuerKey::load(&settings.keys.demo_key) {
+            Ok(k) => k,
+            Err(e) => {
+                tracing::warn!(error = %e, "demo key not found; generating a throw-away key instead");
+                IssuerKey::generate(KeyAlg::Ed25519)?
+            }
+        };
+        self.add_key(DEMO_SLUG, key, clock).await?;
+        tracing::warn!(
+            "DEMO MODE: created institution '{DEMO_SLUG}' signing with the PUBLIC demo key from {}. \
+             Credentials it signs prove nothing. Configure [[institutions]] and never use keys-example/ in production.",
+            settings.keys.demo_key.display()
+        );
+        Ok(())
+    }
+
+    /// The OB 3.0 Profile of an institution.
+    pub fn profile(&self, entry: &Entry) -> Value {
+        json!({
+            "@context": [CREDENTIALS_V2_URL, OB_V3P0_URL],
+            "id": entry.did,
+            "type": ["Profile"],
+            "name": entry.row.name,
+            "url": entry.row.url,
+            "address": {
+                "type": ["Address"],
+                "addressCountry": crate::domain::institution::COUNTRY_NAME,
+                "addressCountryCode": crate::domain::institution::COUNTRY_CODE,
+                "addressRegion": crate::domain::institution::REGION,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_web_encodes_port_and_path() {
+        assert_eq!(
+            did_web("http://localhost:8080", "demo"),
+            "did:web:localhost%3A8080:issuers:demo"
+        );
+        assert_eq!(
+            did_web("https://badges.example.be", "kuleuven"),
+            "did:web:badges.example.be:issuers:kuleuven"
+        );
+        assert_eq!(
+            did_web("https://example.be/microcred/", "ugent"),
+            "did:web:example.be:microcred:issuers:ugent"
+        );
+    }
+
+    #[test]
+    fn slugs_are_checked() {
+        for ok in ["demo", "kuleuven", "ku-leuven-2"] {
+            assert!(check_slug(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "KU", "a b", "-x", "a/b", &"x".repeat(64)] {
+            assert!(check_slug(bad).is_err(), "{bad}");
+        }
+    }
+}
