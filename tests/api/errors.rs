@@ -143,3 +143,73 @@ async fn the_openapi_document_lists_every_api_route() {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
 }
+
+/// Validates a response body against a component schema of the OpenAPI document.
+fn conforms(doc: &Value, schema: &str, body: &Value) {
+    let mut root = doc.clone();
+    root["$ref"] = format!("#/components/schemas/{schema}").into();
+    root["$schema"] = "https://json-schema.org/draft/2020-12/schema".into();
+    let v = jsonschema::validator_for(&root).expect("schema compiles");
+    let errors: Vec<String> = v
+        .iter_errors(body)
+        .map(|e| format!("{} {}", e.instance_path(), e))
+        .collect();
+    assert!(errors.is_empty(), "{schema}: {errors:?}");
+}
+
+#[tokio::test]
+async fn responses_conform_to_the_openapi_schemas() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rec = own_records("valid.json").remove(0);
+    let cred: Value = app.issue(&app.demo_key, &rec).await.json().await.unwrap();
+    conforms(&doc, "Credential", &cred);
+    let report: Value = app
+        .post_json("/api/v1/verify", None, &cred["credential"])
+        .await
+        .json()
+        .await
+        .unwrap();
+    conforms(&doc, "VerificationReport", &report);
+    let invalid = own_records("invalid.json").remove(0);
+    let problem: Value = app
+        .issue(&app.demo_key, &invalid)
+        .await
+        .json()
+        .await
+        .unwrap();
+    conforms(&doc, "ValidationProblem", &problem);
+    let unauth: Value = app.issue("nope", &rec).await.json().await.unwrap();
+    conforms(&doc, "Problem", &unauth);
+    let admin = app.admin_key().await;
+    let inst: Value = app
+        .post_json(
+            "/api/v1/institutions",
+            Some(&admin),
+            &json!({"slug": "ugent", "institution_id": "ugent"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    conforms(&doc, "Institution", &inst);
+    let keys: Value = app
+        .client
+        .get(app.url("/api/v1/institutions/ugent/keys"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    conforms(&doc, "KeyList", &keys);
+}

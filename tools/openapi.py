@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Writes src/http/openapi.json (OpenAPI 3.1) for the microcred service API.
+
+Edit this file, then run: python3 tools/openapi.py
+Tests check that every route is documented and that responses match these schemas.
+"""
+import json
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def problem(desc, schema="Problem"):
+    return {"description": desc, "content": {"application/problem+json": {"schema": ref(schema)}}}
+
+
+def ok(desc, schema, media="application/json"):
+    return {"description": desc, "content": {media: {"schema": ref(schema) if isinstance(schema, str) else schema}}}
+
+
+AUTH = [{"bearer": []}]
+COMMON = {"401": problem("No or unknown API key"), "403": problem("The key may not do this"), "503": problem("Database unreachable")}
+
+schemas = {
+    "Problem": {
+        "type": "object", "required": ["type", "title", "status", "detail"],
+        "properties": {"type": {"type": "string", "format": "uri"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                       "detail": {"type": "string"}, "instance": {"type": "string"}},
+    },
+    "ValidationProblem": {
+        "allOf": [ref("Problem"), {"type": "object", "required": ["errors"], "properties": {
+            "errors": {"type": "array", "items": ref("Violation")}, "warnings": {"type": "array", "items": ref("Violation")}}}],
+    },
+    "Violation": {
+        "type": "object", "required": ["pointer", "detail", "rule", "code"],
+        "properties": {"pointer": {"type": "string", "description": "JSON Pointer into the request body"}, "detail": {"type": "string"},
+                       "rule": {"type": "string", "examples": ["MC-R08"]}, "code": {"type": "string", "examples": ["ects.below_minimum"]}},
+    },
+    "Record": {
+        "type": "object", "required": ["microcredential", "award"],
+        "description": "A microcredential record in the format of the fixtures README (`microcredential` + `award`).",
+        "properties": {"microcredential": {"type": "object"}, "award": {"type": "object"}, "format": ref("Format")},
+    },
+    "AwardById": {
+        "type": "object", "required": ["achievement_id", "award"], "additionalProperties": False,
+        "properties": {"achievement_id": {"type": "string"}, "award": {"type": "object"}, "format": ref("Format")},
+    },
+    "Format": {"type": "string", "enum": ["ldp", "jwt"], "default": "ldp"},
+    "Credential": {
+        "type": "object", "required": ["public_id", "credential_id", "institution", "format", "issued_at", "credential", "share_url", "json_url", "jwt_url", "qr_svg_url", "qr_png_url"],
+        "properties": {
+            "public_id": {"type": "string", "description": "128 random bits, base64url"},
+            "credential_id": {"type": "string", "examples": ["urn:uuid:…"]},
+            "institution": {"type": "string"},
+            "achievement_id": {"type": ["string", "null"]},
+            "format": ref("Format"),
+            "issued_at": {"type": "string", "format": "date-time"},
+            "credential": {"description": "The OB 3.0 credential: JSON with a Data Integrity proof (ldp) or the compact VC-JWT (jwt)", "oneOf": [{"type": "object"}, {"type": "string"}]},
+            "share_url": {"type": "string", "format": "uri"}, "json_url": {"type": "string", "format": "uri"},
+            "jwt_url": {"type": "string", "format": "uri"}, "qr_svg_url": {"type": "string", "format": "uri"},
+            "qr_png_url": {"type": "string", "format": "uri"},
+            "warnings": {"type": "array", "items": ref("Violation")},
+        },
+    },
+    "Achievement": {
+        "type": "object", "required": ["id", "institution", "created_at", "microcredential"],
+        "properties": {"id": {"type": "string"}, "institution": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "microcredential": {"type": "object"}},
+    },
+    "AchievementList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Achievement")}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
+    "VerificationReport": {
+        "type": "object", "required": ["valid", "format", "issuer", "checks", "errors", "warnings"],
+        "properties": {
+            "valid": {"type": "boolean"}, "format": {"type": "string", "enum": ["ldp", "jwt", "unknown"]}, "issuer": {"type": ["string", "null"]},
+            "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["passed", "failed", "skipped"]}},
+            "errors": {"type": "array", "items": ref("VerifyError")}, "warnings": {"type": "array", "items": ref("VerifyError")},
+        },
+    },
+    "VerifyError": {"type": "object", "required": ["check", "code", "message"], "properties": {"check": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}, "path": {"type": "string"}}},
+    "NewInstitution": {"type": "object", "required": ["slug", "institution_id"], "properties": {"slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}, "institution_id": {"type": "string"}, "name": {"type": "string"}, "url": {"type": "string", "format": "uri"}}},
+    "Institution": {"type": "object", "required": ["slug", "did", "name", "url"], "properties": {"slug": {"type": "string"}, "institution_id": {"type": ["string", "null"]}, "name": {"type": "string"}, "url": {"type": "string"}, "did": {"type": "string"}, "created_at": {"type": "string"}, "profile_url": {"type": "string"}, "did_document_url": {"type": "string"}}},
+    "InstitutionList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Institution")}}},
+    "Key": {"type": "object", "required": ["kid", "status", "created_at", "public_key_jwk"], "properties": {"kid": {"type": "string"}, "status": {"type": "string", "enum": ["active", "retired"]}, "created_at": {"type": "string"}, "retired_at": {"type": ["string", "null"]}, "public_key_jwk": {"type": "object"}}},
+    "KeyList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Key")}}},
+    "NewApiKey": {"type": "object", "properties": {"label": {"type": "string"}}},
+    "ApiKey": {"type": "object", "required": ["id", "institution", "api_key"], "properties": {"id": {"type": "string"}, "institution": {"type": "string"}, "label": {"type": "string"}, "created_at": {"type": "string"}, "api_key": {"type": "string", "description": "Shown once; only its hash is stored"}}},
+}
+
+slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+pid = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+paths = {
+    "/api/v1/credentials": {"post": {
+        "summary": "Issue a credential", "security": AUTH, "operationId": "issueCredential",
+        "description": "Validates the record (rules MC-R01..R21), maps it to an OB 3.0 OpenBadgeCredential, checks it against the 1EdTech schema and JSON-LD safe mode, signs it (eddsa-rdfc-2022 and VC-JWT) and stores it before answering.",
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 255}, "description": "Same key and body give the same credential (200, Idempotent-Replayed: true); same key with another body gives 409."}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [ref("AwardById"), ref("Record")]}}}},
+        "responses": {"201": ok("Issued", "Credential"), "200": ok("Replayed (same Idempotency-Key and body)", "Credential"), "400": problem("Malformed JSON"), "404": problem("Unknown achievement_id"), "409": problem("Idempotency-Key reused with another body"), "413": problem("Body too large"), "415": problem("Not JSON"), "422": problem("Rule violations, each with a JSON Pointer", "ValidationProblem"), **COMMON}}},
+    "/api/v1/credentials/{public_id}": {"get": {"summary": "One of the caller's credentials", "security": AUTH, "parameters": [pid], "responses": {"200": ok("The credential", "Credential"), "404": problem("Unknown"), **COMMON}}},
+    "/api/v1/achievements": {
+        "post": {"summary": "Register a microcredential definition", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["microcredential"], "properties": {"microcredential": {"type": "object"}}}}}},
+                 "responses": {"201": ok("Registered", "Achievement"), "400": problem("Malformed JSON"), "422": problem("Rule violations", "ValidationProblem"), **COMMON}},
+        "get": {"summary": "List definitions", "security": AUTH, "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}, {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": ok("Definitions, newest first", "AchievementList"), **COMMON}}},
+    "/api/v1/achievements/{id}": {"get": {"summary": "One definition", "security": AUTH, "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {"200": ok("The definition", "Achievement"), "404": problem("Unknown"), **COMMON}}},
+    "/api/v1/verify": {"post": {"summary": "Verify a credential (public)", "security": [],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}, "application/ld+json": {"schema": {"type": "object"}}, "application/vc+ld+json": {"schema": {"type": "object"}}, "application/jwt": {"schema": {"type": "string"}}}},
+        "responses": {"200": ok("The report (valid or not)", "VerificationReport"), "400": problem("Not JSON"), "413": problem("Too large"), "415": problem("Unsupported media type")}}},
+    "/api/v1/institutions": {
+        "post": {"summary": "Create an institution (admin)", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": ref("NewInstitution")}}}, "responses": {"201": ok("Created with its first key", "Institution"), "400": problem("Bad slug or institution id"), "409": problem("Exists"), **COMMON}},
+        "get": {"summary": "List institutions (admin)", "security": AUTH, "responses": {"200": ok("Institutions", "InstitutionList"), **COMMON}}},
+    "/api/v1/institutions/{slug}/keys": {"get": {"summary": "Public keys and their status (admin)", "security": AUTH, "parameters": [slug], "responses": {"200": ok("Keys", "KeyList"), **COMMON}}},
+    "/api/v1/institutions/{slug}/keys/rotate": {"post": {"summary": "Rotate the signing key (admin); old keys stay in the DID document", "security": AUTH, "parameters": [slug], "responses": {"201": ok("The new key", "Key"), "404": problem("Unknown institution"), **COMMON}}},
+    "/api/v1/institutions/{slug}/api-keys": {"post": {"summary": "Create an API key for the institution (admin); shown once", "security": AUTH, "parameters": [slug], "requestBody": {"content": {"application/json": {"schema": ref("NewApiKey")}}}, "responses": {"201": ok("The key", "ApiKey"), "404": problem("Unknown institution"), **COMMON}}},
+    "/credentials/{public_id}": {"get": {"summary": "Share URL: verification page or the credential, by content negotiation", "security": [], "parameters": [pid],
+        "responses": {"200": {"description": "text/html: the verification page; application/ld+json, application/vc+ld+json, application/json: the credential; application/jwt: the VC-JWT",
+                              "content": {"text/html": {}, "application/ld+json": {"schema": {"type": "object"}}, "application/vc+ld+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "application/jwt": {"schema": {"type": "string"}}}},
+                      "404": problem("Unknown"), "406": problem("No acceptable representation")}}},
+    "/credentials/{public_id}/credential.json": {"get": {"summary": "Download the credential (JSON)", "security": [], "parameters": [pid], "responses": {"200": {"description": "JSON", "content": {"application/ld+json": {}}}, "404": problem("Unknown")}}},
+    "/credentials/{public_id}/credential.jwt": {"get": {"summary": "Download the VC-JWT", "security": [], "parameters": [pid], "responses": {"200": {"description": "JWT", "content": {"application/jwt": {}}}, "404": problem("Unknown")}}},
+    "/credentials/{public_id}/qr.svg": {"get": {"summary": "QR code of the share URL (SVG)", "security": [], "parameters": [pid], "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}}, "404": problem("Unknown")}}},
+    "/credentials/{public_id}/qr.png": {"get": {"summary": "QR code of the share URL (PNG)", "security": [], "parameters": [pid], "responses": {"200": {"description": "PNG", "content": {"image/png": {}}}, "404": problem("Unknown")}}},
+    "/issuers/{slug}": {"get": {"summary": "OB 3.0 Profile of an institution", "security": [], "parameters": [slug], "responses": {"200": {"description": "Profile", "content": {"application/ld+json": {"schema": {"type": "object"}}}}, "404": problem("Unknown")}}},
+    "/issuers/{slug}/did.json": {"get": {"summary": "did:web DID document (every key, retired ones included)", "security": [], "parameters": [slug], "responses": {"200": {"description": "DID document", "content": {"application/did+json": {"schema": {"type": "object"}}}}, "404": problem("Unknown")}}},
+    "/microcred/contexts/v1.jsonld": {"get": {"summary": "The extension JSON-LD context", "security": [], "responses": {"200": {"description": "Context", "content": {"application/ld+json": {}}}}}},
+    "/microcred/schemas/v1.json": {"get": {"summary": "The extension JSON Schema", "security": [], "responses": {"200": {"description": "Schema", "content": {"application/schema+json": {}}}}}},
+    "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "Up"}}}},
+    "/readyz": {"get": {"summary": "Readiness (database reachable)", "security": [], "responses": {"200": {"description": "Ready"}, "503": problem("Database unreachable")}}},
+}
+
+doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "microcred issuer API", "version": "1.0.0",
+             "description": "Issues Flemish higher-education microcredentials as signed Open Badges 3.0 credentials. Errors are RFC 9457 problem+json; validation failures list every rule violation with a JSON Pointer."},
+    "servers": [{"url": "/"}],
+    "security": AUTH,
+    "paths": paths,
+    "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "API key from `microcred apikeys create` (institution-scoped or admin)"}}},
+}
+with open(os.path.join(ROOT, "src/http/openapi.json"), "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+print("wrote src/http/openapi.json")
