@@ -9,6 +9,7 @@ mod achievements;
 mod auth;
 mod errors;
 mod helpers;
+mod interop;
 mod issue;
 mod issuers;
 mod public;

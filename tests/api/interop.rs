@@ -1,0 +1,63 @@
+//! Credentials issued through the API verify with the CLI and with the Digital Bazaar
+//! JavaScript verifier, resolving the issuer's did:web from the document the service serves.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn js_ready() -> bool {
+    let ok = root().join("tests/js/node_modules/@digitalbazaar/vc").is_dir();
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the JS interop tests: run `npm ci` in tests/js");
+        eprintln!("SKIP: tests/js/node_modules missing (run `npm ci` in tests/js)");
+    }
+    ok
+}
+
+#[tokio::test]
+async fn api_issued_credentials_verify_with_the_cli_and_the_digital_bazaar_verifier() {
+    let app = spawn_app().await;
+    let dir = app.dir.path().to_owned();
+    let (mut ldp, mut jwt) = (String::new(), String::new());
+    let records = valid_records();
+    for rec in &records {
+        let body: Value = app.issue(&app.demo_key, rec).await.json().await.unwrap();
+        let share = body["share_url"].as_str().unwrap();
+        let json = app.client.get(share).header("accept", "application/ld+json").send().await.unwrap().text().await.unwrap();
+        let token = app.client.get(share).header("accept", "application/jwt").send().await.unwrap().text().await.unwrap();
+        ldp.push_str(&json);
+        ldp.push('\n');
+        jwt.push_str(&token);
+        jwt.push('\n');
+    }
+    let did_doc = app.client.get(app.url("/issuers/demo/did.json")).send().await.unwrap().text().await.unwrap();
+    let (ldp_f, jwt_f, doc_f) = (dir.join("ldp.jsonl"), dir.join("jwt.txt"), dir.join("did.json"));
+    std::fs::write(&ldp_f, &ldp).unwrap();
+    std::fs::write(&jwt_f, &jwt).unwrap();
+    std::fs::write(&doc_f, &did_doc).unwrap();
+
+    // The CLI, resolving the did:web from the served document.
+    for line in ldp.lines().chain(jwt.lines()).step_by(5) {
+        let one = dir.join("one.txt");
+        std::fs::write(&one, line).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_microcred"))
+            .args(["verify", one.to_str().unwrap(), "--did-doc", doc_f.to_str().unwrap(), "--now", "2025-09-01T00:00:00Z"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    }
+
+    if !js_ready() {
+        return;
+    }
+    let out = Command::new("node")
+        .arg(root().join("tests/js/verify.mjs"))
+        .args(["--now", "2025-09-01T00:00:00Z", "--did-doc", doc_f.to_str().unwrap(), ldp_f.to_str().unwrap(), jwt_f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.matches("\"verified\":true").count(), records.len() * 2);
+}
