@@ -16,6 +16,7 @@ pub mod jsonld;
 pub mod ob3;
 pub mod schema;
 pub mod service;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod verify;

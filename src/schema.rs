@@ -64,13 +64,36 @@ fn run(v: &Validator, kind: SchemaKind, instance: &Value, out: &mut Vec<SchemaVi
 
 /// Checks a credential against the OB 3.0 schema, and against the extension schema
 /// when `with_extension`. An empty list means it passes.
+///
+/// A `credentialStatus` array (revocation plus suspension entries, as the Digital
+/// Credentials Consortium issues) is valid VC 2.0 but outside the strict OB 3.0 schema,
+/// which allows one entry: such a credential is checked with its first entry in place of
+/// the array, every entry being a `BitstringStatusListEntry` object. See
+/// [`has_status_array`].
 pub fn check(credential: &Value, with_extension: bool) -> Vec<SchemaViolation> {
     let mut out = Vec::new();
+    let relaxed;
+    let credential = match credential.get("credentialStatus") {
+        Some(Value::Array(entries)) if !entries.is_empty() && entries.iter().all(|e| e.get("type").and_then(Value::as_str) == Some("BitstringStatusListEntry")) => {
+            relaxed = {
+                let mut c = credential.clone();
+                c["credentialStatus"] = entries[0].clone();
+                c
+            };
+            &relaxed
+        }
+        _ => credential,
+    };
     run(ob3(), SchemaKind::Ob3, credential, &mut out);
     if with_extension {
         run(extension(), SchemaKind::Extension, credential, &mut out);
     }
     out
+}
+
+/// Whether a credential uses a `credentialStatus` array (outside the strict OB 3.0 schema).
+pub fn has_status_array(credential: &Value) -> bool {
+    credential.get("credentialStatus").is_some_and(Value::is_array)
 }
 
 #[cfg(test)]

@@ -14,6 +14,20 @@ use crate::domain::parse_record_with;
 use crate::jsonld::{self, JsonLdProblem};
 use crate::ob3::reverse;
 use crate::schema;
+use crate::status::bitstring::Bitstring;
+use crate::status::check::{ListDoc, NoStatusLists, StatusSource};
+use crate::status::entry::{self as status_entry, Purpose};
+
+/// What verification needs from outside: keys, status lists and the time.
+#[derive(Clone, Copy)]
+pub struct VerifyContext<'a> {
+    /// Resolves issuer keys (did:key; did:web of known issuers).
+    pub resolver: &'a Resolver,
+    /// Status lists.
+    pub status: &'a dyn StatusSource,
+    /// "Now".
+    pub clock: &'a dyn Clock,
+}
 
 /// Longest input accepted.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
@@ -169,8 +183,14 @@ fn key_failure(r: &mut VerificationReport, e: &ResolveError) {
     r.fail("issuer_key", code, e.to_string(), None);
 }
 
-/// Verifies a credential given as text: JSON (Data Integrity) or a compact JWT.
+/// Verifies a credential given as text: JSON (Data Integrity) or a compact JWT. Without
+/// status lists: a credential with a status entry gets "status unknown".
 pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
+    verify_text_with(text, VerifyContext { resolver, status: &NoStatusLists, clock }).await
+}
+
+/// [`verify_text`] with status lists.
+pub async fn verify_text_with(text: &str, ctx: VerifyContext<'_>) -> VerificationReport {
     let mut r = VerificationReport::new();
     let trimmed = text.trim();
     if trimmed.len() > MAX_INPUT_BYTES {
@@ -185,7 +205,7 @@ pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> 
     if trimmed.starts_with('{') {
         r.format = "ldp";
         match serde_json::from_str::<Value>(trimmed) {
-            Ok(v) => verify_ldp(v, resolver, clock, r).await,
+            Ok(v) => verify_ldp(v, ctx, r).await,
             Err(e) => {
                 r.fail(
                     "format",
@@ -198,7 +218,7 @@ pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> 
         }
     } else if jwt::looks_like_jwt(trimmed) {
         r.format = "jwt";
-        verify_jwt(trimmed, resolver, clock, r).await
+        verify_jwt(trimmed, ctx, r).await
     } else {
         r.fail("format", "format.unrecognized", "expected a JSON credential with an embedded proof, or a compact JWT (header.payload.signature)", None);
         r.finish()
@@ -207,9 +227,14 @@ pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> 
 
 /// Verifies a parsed credential with an embedded proof.
 pub async fn verify_json(v: Value, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
+    verify_json_with(v, VerifyContext { resolver, status: &NoStatusLists, clock }).await
+}
+
+/// [`verify_json`] with status lists.
+pub async fn verify_json_with(v: Value, ctx: VerifyContext<'_>) -> VerificationReport {
     let mut r = VerificationReport::new();
     r.format = "ldp";
-    verify_ldp(v, resolver, clock, r).await
+    verify_ldp(v, ctx, r).await
 }
 
 fn issuer_of(c: &Value) -> Option<String> {
@@ -232,12 +257,7 @@ fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
     }
 }
 
-async fn verify_ldp(
-    v: Value,
-    resolver: &Resolver,
-    clock: &dyn Clock,
-    mut r: VerificationReport,
-) -> VerificationReport {
+async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
     if !v.is_object() {
         r.fail(
             "format",
@@ -276,7 +296,7 @@ async fn verify_ldp(
             Some("/proof".into()),
         );
     }
-    let key = resolve_issuer_key(field("verificationMethod"), resolver, &mut r);
+    let key = resolve_issuer_key(field("verificationMethod"), ctx.resolver, &mut r);
     if let (Some(key), true, Some(CheckStatus::Skipped)) =
         (key, ld_ok, r.checks.get("signature").copied())
     {
@@ -297,15 +317,10 @@ async fn verify_ldp(
             ),
         }
     }
-    check_content(v, clock, r)
+    check_content(v, ctx, r).await
 }
 
-async fn verify_jwt(
-    token: &str,
-    resolver: &Resolver,
-    clock: &dyn Clock,
-    mut r: VerificationReport,
-) -> VerificationReport {
+async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
     let (header, payload) = match jwt::parse(token) {
         Ok(x) => x,
         Err(e) => {
@@ -322,7 +337,7 @@ async fn verify_jwt(
     let credential = Value::Object(reverse::without_jwt_claims(&payload));
     r.issuer = issuer_of(&credential);
     let ld_ok = check_json_ld(&credential, &mut r).await;
-    if let Some(key) = resolve_issuer_key(&header.kid, resolver, &mut r) {
+    if let Some(key) = resolve_issuer_key(&header.kid, ctx.resolver, &mut r) {
         match jwt::verify_signature(token, &header, &key.jwk)
             .and_then(|()| jwt::check_claims(&payload))
         {
@@ -337,7 +352,7 @@ async fn verify_jwt(
             Err(e) => r.fail("signature", "signature.invalid", e.to_string(), None),
         }
     }
-    check_content(credential, clock, r)
+    check_content(credential, ctx, r).await
 }
 
 async fn check_json_ld(v: &Value, r: &mut VerificationReport) -> bool {
@@ -406,7 +421,8 @@ fn parse_time(v: &Value, name: &str, r: &mut VerificationReport) -> Option<DateT
     }
 }
 
-fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> VerificationReport {
+async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
+    let clock = ctx.clock;
     let now = clock.now();
     let before = r.errors.len();
     if let Some(from) = parse_time(&v, "validFrom", &mut r) {
@@ -438,6 +454,17 @@ fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> Veri
     }
     if r.errors.len() == before {
         r.pass("validity_period");
+    }
+    if r.checks.get("signature") == Some(&CheckStatus::Passed) {
+        check_status(&v, ctx, &mut r).await;
+    }
+    if schema::has_status_array(&v) {
+        r.warnings.push(VerifyError {
+            check: "schema",
+            code: "schema.status_array".into(),
+            message: "credentialStatus is an array (revocation and suspension): valid VC 2.0, outside the strict OB 3.0 schema (one entry)".into(),
+            path: Some("/credentialStatus".into()),
+        });
     }
     let ext = reverse::has_extension(&v);
     let violations = schema::check(&v, ext);
@@ -492,4 +519,80 @@ fn check_content(v: Value, clock: &dyn Clock, mut r: VerificationReport) -> Veri
     }
     r.credential = Some(v);
     r.finish()
+}
+
+async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationReport) {
+    let entries = match status_entry::entries(v) {
+        Ok(e) if e.is_empty() => return,
+        Ok(e) => e,
+        Err(m) => {
+            r.fail("status", "status.unsupported", format!("status unknown: {m}"), Some("/credentialStatus".into()));
+            return;
+        }
+    };
+    let before = r.errors.len();
+    for (i, e) in entries.iter().enumerate() {
+        let path = Some(if v.get("credentialStatus").is_some_and(Value::is_array) { format!("/credentialStatus/{i}") } else { "/credentialStatus".into() });
+        let what = e.purpose.as_str();
+        let list = match ctx.status.list(&e.list_url).await {
+            Ok(ListDoc::Trusted { issuer, purpose, bits }) => {
+                if Some(issuer.as_str()) != r.issuer.as_deref() || purpose != e.purpose {
+                    Err("the status list belongs to another issuer or purpose".to_owned())
+                } else {
+                    Ok(bits)
+                }
+            }
+            Ok(ListDoc::Signed(doc)) => verify_status_list(&doc, e, r.issuer.as_deref(), ctx).await,
+            Err(err) => Err(err.to_string()),
+        };
+        match list.and_then(|bits| bits.get(e.index).map_err(|x| x.to_string())) {
+            Ok(false) => {}
+            Ok(true) => {
+                let code = if e.purpose == Purpose::Revocation { "status.revoked" } else { "status.suspended" };
+                let msg = if e.purpose == Purpose::Revocation { "the issuer has revoked this credential" } else { "the issuer has suspended this credential" };
+                r.fail("status", code, msg, path);
+            }
+            Err(why) => r.fail("status", "status.unknown", format!("{what} status unknown: {why}"), path),
+        }
+    }
+    if r.errors.len() == before {
+        r.pass("status");
+    }
+}
+
+/// Checks a fetched `BitstringStatusListCredential`: it is the list the entry names, of
+/// the same issuer, validly signed, currently valid, for the right purpose; returns its bits.
+async fn verify_status_list(doc: &Value, e: &status_entry::Entry, issuer: Option<&str>, ctx: VerifyContext<'_>) -> Result<Bitstring, String> {
+    let types = doc.get("type").and_then(Value::as_array).cloned().unwrap_or_default();
+    if !types.iter().any(|t| t == "BitstringStatusListCredential") {
+        return Err("the document is not a BitstringStatusListCredential".into());
+    }
+    if doc.get("id").and_then(Value::as_str) != Some(e.list_url.as_str()) {
+        return Err("the status list credential has another id than the entry names".into());
+    }
+    if issuer_of(doc).as_deref() != issuer {
+        return Err("the status list is issued by someone else than the credential".into());
+    }
+    jsonld::check_contexts(doc).map_err(|p| p.to_string())?;
+    let proof = single_proof(doc)?;
+    let vm = proof.get("verificationMethod").and_then(Value::as_str).unwrap_or_default();
+    let key = ctx.resolver.resolve_assertion_key(vm).map_err(|k| k.to_string())?;
+    if Some(key.controller.as_str()) != issuer {
+        return Err("the status list is signed with a key its issuer does not control".into());
+    }
+    proof::verify(doc, &key.id, &key.controller, &key.jwk).await.map_err(|p| format!("its signature does not verify: {p}"))?;
+    let now = ctx.clock.now();
+    let time = |name: &str| doc.get(name).and_then(Value::as_str).and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
+    if time("validFrom").is_some_and(|t| t > now) {
+        return Err("the status list is not valid yet".into());
+    }
+    if time("validUntil").is_some_and(|t| t < now) {
+        return Err("the status list has expired".into());
+    }
+    let subject = doc.get("credentialSubject").ok_or("the status list has no credentialSubject")?;
+    if subject.get("statusPurpose").and_then(Value::as_str) != Some(e.purpose.as_str()) {
+        return Err(format!("the list is not a {} list", e.purpose.as_str()));
+    }
+    let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or("the status list has no encodedList")?;
+    Bitstring::decode(encoded).map_err(|x| x.to_string())
 }

@@ -1,0 +1,127 @@
+//! `BitstringStatusListEntry` values in credentials and the `BitstringStatusListCredential`
+//! that publishes a list.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use super::bitstring::Bitstring;
+use crate::jsonld::contexts::CREDENTIALS_V2_URL;
+
+/// What a list's bits mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    /// Set bit: revoked, for good.
+    Revocation,
+    /// Set bit: suspended, reversible.
+    Suspension,
+}
+
+impl Purpose {
+    /// The `statusPurpose` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Revocation => "revocation",
+            Self::Suspension => "suspension",
+        }
+    }
+
+    /// Parses a `statusPurpose`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "revocation" => Some(Self::Revocation),
+            "suspension" => Some(Self::Suspension),
+            _ => None,
+        }
+    }
+}
+
+/// One entry read from a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Purpose.
+    pub purpose: Purpose,
+    /// Index in the list.
+    pub index: usize,
+    /// URL of the status list credential.
+    pub list_url: String,
+}
+
+/// The entry a credential carries.
+pub fn entry_json(list_url: &str, purpose: Purpose, index: usize) -> Value {
+    json!({
+        "id": format!("{list_url}#{index}"),
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose.as_str(),
+        "statusListIndex": index.to_string(),
+        "statusListCredential": list_url,
+    })
+}
+
+/// Reads the status entries of a credential. `Ok(vec![])` when it has none; `Err` names
+/// an entry this verifier cannot check (another status method, a multi-bit status…).
+pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
+    let items: Vec<&Value> = match credential.get("credentialStatus") {
+        None | Some(Value::Null) => return Ok(vec![]),
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+    };
+    items
+        .into_iter()
+        .map(|e| {
+            let ty = e.get("type").and_then(Value::as_str).unwrap_or_default();
+            if ty != "BitstringStatusListEntry" {
+                return Err(format!("credentialStatus of type '{}' is not supported (BitstringStatusListEntry is)", ty.chars().take(60).collect::<String>()));
+            }
+            if e.get("statusSize").and_then(|s| s.as_str().map(str::to_owned).or_else(|| s.as_u64().map(|n| n.to_string()))).is_some_and(|s| s != "1") {
+                return Err("multi-bit statuses (statusSize > 1) are not supported".into());
+            }
+            let purpose = e.get("statusPurpose").and_then(Value::as_str).and_then(Purpose::parse).ok_or("statusPurpose must be revocation or suspension")?;
+            let index = match e.get("statusListIndex") {
+                Some(Value::String(s)) => s.parse::<usize>().map_err(|_| format!("statusListIndex '{s}' is not a number"))?,
+                Some(Value::Number(n)) => n.as_u64().ok_or("statusListIndex is not a whole number")? as usize,
+                _ => return Err("statusListIndex is missing".into()),
+            };
+            let list_url = e.get("statusListCredential").and_then(Value::as_str).ok_or("statusListCredential is missing")?.to_owned();
+            Ok(Entry { purpose, index, list_url })
+        })
+        .collect()
+}
+
+/// The unsigned `BitstringStatusListCredential` publishing `bits`.
+pub fn list_credential(list_url: &str, issuer: &str, purpose: Purpose, bits: &Bitstring, now: DateTime<Utc>, validity: Duration, ttl_ms: u64) -> Value {
+    let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    json!({
+        "@context": [CREDENTIALS_V2_URL],
+        "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer,
+        "validFrom": ts(now),
+        "validUntil": ts(now + validity),
+        "credentialSubject": {
+            "id": format!("{list_url}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose.as_str(),
+            "encodedList": bits.encode(),
+            "ttl": ttl_ms,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_read_from_an_object_or_an_array_and_odd_ones_named() {
+        let one = json!({"credentialStatus": entry_json("https://x/s/1", Purpose::Revocation, 42)});
+        assert_eq!(entries(&one).expect("ok"), vec![Entry { purpose: Purpose::Revocation, index: 42, list_url: "https://x/s/1".into() }]);
+        let two = json!({"credentialStatus": [entry_json("https://x/r", Purpose::Revocation, 1), entry_json("https://x/s", Purpose::Suspension, 1)]});
+        assert_eq!(entries(&two).expect("ok").len(), 2);
+        assert!(entries(&json!({})).expect("none").is_empty());
+        assert!(entries(&json!({"credentialStatus": {"type": "1EdTechRevocationList"}})).is_err());
+        let mut multi = entry_json("https://x/r", Purpose::Revocation, 1);
+        multi["statusSize"] = "2".into();
+        assert!(entries(&json!({"credentialStatus": multi})).is_err());
+    }
+}

@@ -1,0 +1,206 @@
+//! Fetching other issuers' status list credentials over HTTPS with strict limits: a
+//! timeout, a size cap, no private, loopback or link-local addresses (unless
+//! configured, for tests and closed networks), and redirects followed by hand so every
+//! hop is checked the same way. The checked address is the one connected to, so DNS
+//! rebinding cannot slip past the check.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Fetch limits.
+#[derive(Debug, Clone)]
+pub struct FetchPolicy {
+    /// Whole-request timeout per hop.
+    pub timeout: Duration,
+    /// Largest body.
+    pub max_bytes: usize,
+    /// Allow `http://` (tests, closed networks).
+    pub allow_http: bool,
+    /// Allow private, loopback and link-local addresses.
+    pub allow_private: bool,
+    /// Redirect hops followed.
+    pub max_redirects: usize,
+    /// How long a fetched list is reused.
+    pub cache_for: Duration,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(5),
+            max_bytes: 1 << 20,
+            allow_http: false,
+            allow_private: false,
+            max_redirects: 3,
+            cache_for: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Why a list could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// Not an acceptable URL.
+    #[error("status list URL refused: {0}")]
+    Refused(String),
+    /// Network trouble, timeouts, HTTP errors.
+    #[error("status list could not be fetched: {0}")]
+    Failed(String),
+    /// Not JSON, or too large.
+    #[error("status list is not usable: {0}")]
+    Unusable(String),
+}
+
+/// Whether an address is off-limits by default: loopback, private, link-local,
+/// unspecified, multicast, broadcast, carrier-grade NAT, documentation, unique local.
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || o[0] == 0
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// An HTTP status-list fetcher with a small cache.
+#[derive(Debug)]
+pub struct Fetcher {
+    policy: FetchPolicy,
+    cache: Mutex<HashMap<String, (Instant, Value)>>,
+}
+
+impl Fetcher {
+    /// With a policy.
+    pub fn new(policy: FetchPolicy) -> Self {
+        Self { policy, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// Fetches (or reuses) a status list credential.
+    pub async fn fetch(&self, url: &str) -> Result<Value, FetchError> {
+        if let Ok(cache) = self.cache.lock() {
+            if let Some((at, v)) = cache.get(url) {
+                if at.elapsed() < self.policy.cache_for {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        let v = self.fetch_uncached(url).await?;
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 1000 {
+                cache.clear();
+            }
+            cache.insert(url.to_owned(), (Instant::now(), v.clone()));
+        }
+        Ok(v)
+    }
+
+    async fn fetch_uncached(&self, start: &str) -> Result<Value, FetchError> {
+        let mut url = url::Url::parse(start).map_err(|e| FetchError::Refused(format!("'{start}' is not a URL: {e}")))?;
+        for _ in 0..=self.policy.max_redirects {
+            let addr = self.check(&url).await?;
+            let host = url.host_str().unwrap_or_default().to_owned();
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(self.policy.timeout)
+                .resolve(&host, addr)
+                .build()
+                .map_err(|e| FetchError::Failed(e.to_string()))?;
+            let mut res = client
+                .get(url.clone())
+                .header("accept", "application/vc+ld+json, application/vc, application/ld+json, application/json")
+                .send()
+                .await
+                .map_err(|e| FetchError::Failed(e.to_string()))?;
+            if res.status().is_redirection() {
+                let location = res.headers().get("location").and_then(|l| l.to_str().ok()).ok_or_else(|| FetchError::Failed("redirect without Location".into()))?;
+                url = url.join(location).map_err(|e| FetchError::Refused(format!("bad redirect: {e}")))?;
+                continue;
+            }
+            if !res.status().is_success() {
+                return Err(FetchError::Failed(format!("HTTP {}", res.status())));
+            }
+            if res.content_length().is_some_and(|n| n > self.policy.max_bytes as u64) {
+                return Err(FetchError::Unusable(format!("larger than {} bytes", self.policy.max_bytes)));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = res.chunk().await.map_err(|e| FetchError::Failed(e.to_string()))? {
+                body.extend_from_slice(&chunk);
+                if body.len() > self.policy.max_bytes {
+                    return Err(FetchError::Unusable(format!("larger than {} bytes", self.policy.max_bytes)));
+                }
+            }
+            return serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")));
+        }
+        Err(FetchError::Failed(format!("more than {} redirects", self.policy.max_redirects)))
+    }
+
+    /// Checks scheme and resolved address of one hop; returns the address to connect to.
+    async fn check(&self, url: &url::Url) -> Result<SocketAddr, FetchError> {
+        match url.scheme() {
+            "https" => {}
+            "http" if self.policy.allow_http => {}
+            other => return Err(FetchError::Refused(format!("scheme '{other}' (only https)"))),
+        }
+        let host = url.host_str().ok_or_else(|| FetchError::Refused("no host".into()))?;
+        let port = url.port_or_known_default().unwrap_or(443);
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.trim_start_matches('[').trim_end_matches(']'), port))
+            .await
+            .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?
+            .collect();
+        let first = *addrs.first().ok_or_else(|| FetchError::Failed(format!("{host} has no address")))?;
+        if !self.policy.allow_private {
+            if let Some(bad) = addrs.iter().find(|a| is_internal(a.ip())) {
+                return Err(FetchError::Refused(format!("{host} resolves to {}, a private or loopback address", bad.ip())));
+            }
+        }
+        Ok(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_addresses_are_recognised() {
+        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "224.0.0.1"] {
+            assert!(is_internal(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in ["1.1.1.1", "193.190.0.1", "2001:4860:4860::8888"] {
+            assert!(!is_internal(ip.parse().expect("ip")), "{ip}");
+        }
+    }
+
+    #[tokio::test]
+    async fn private_loopback_and_plain_http_urls_are_refused_before_any_request() {
+        let f = Fetcher::new(FetchPolicy::default());
+        for url in ["https://127.0.0.1/status/1", "https://localhost/status/1", "https://[::1]/s", "https://169.254.169.254/latest/meta-data", "https://10.0.0.1/s"] {
+            assert!(matches!(f.fetch(url).await, Err(FetchError::Refused(_))), "{url}");
+        }
+        assert!(matches!(f.fetch("http://example.org/s").await, Err(FetchError::Refused(_))));
+        assert!(matches!(f.fetch("file:///etc/passwd").await, Err(FetchError::Refused(_))));
+        assert!(matches!(f.fetch("not a url").await, Err(FetchError::Refused(_))));
+    }
+}
