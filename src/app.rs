@@ -36,10 +36,7 @@ impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let (listener, settings) = bind(settings).await?;
         let services = Services::start(settings, clock).await?;
-        Ok(Self {
-            listener,
-            state: AppState { services },
-        })
+        Ok(Self { listener, state: AppState::new(services) })
     }
 
     /// [`Application::build`] with an already connected store (tests use a fresh
@@ -51,18 +48,12 @@ impl Application {
     ) -> Result<Self, StartError> {
         let (listener, settings) = bind(settings).await?;
         let services = Services::with_store(settings, store, clock).await?;
-        Ok(Self {
-            listener,
-            state: AppState { services },
-        })
+        Ok(Self { listener, state: AppState::new(services) })
     }
 
     /// The bound port.
     pub fn port(&self) -> u16 {
-        self.listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_default()
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
     /// The bound address.
@@ -78,17 +69,13 @@ impl Application {
     /// Serves until SIGTERM/Ctrl-C.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let app = router(self.state);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 
 async fn bind(mut settings: Settings) -> Result<(TcpListener, Settings), StartError> {
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
-    let listener = TcpListener::bind(&addr)
-        .await
-        .map_err(|e| StartError::Bind(addr.clone(), e))?;
+    let listener = TcpListener::bind(&addr).await.map_err(|e| StartError::Bind(addr.clone(), e))?;
     if settings.server.base_url.is_empty() {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         settings.server.base_url = format!("http://{}:{port}", settings.server.host);

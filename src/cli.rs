@@ -14,7 +14,6 @@ use crate::crypto::did::{DidDocument, Resolver, did_document};
 use crate::crypto::keys::{IssuerKey, KeyAlg};
 use crate::domain::parse_record;
 use crate::issuance::{Format, IssueError, IssueOptions, issue};
-use crate::verify::verify_text;
 
 /// Largest input file read (a batch of records).
 const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -89,6 +88,13 @@ enum Command {
         /// Verify as of this instant (RFC 3339) instead of now.
         #[arg(long)]
         now: Option<chrono::DateTime<Utc>>,
+        /// A status list credential to use instead of fetching it (repeatable; matched by its id).
+        #[arg(long = "status-list")]
+        status_lists: Vec<PathBuf>,
+        /// Allow fetching status lists over plain http and from private or loopback
+        /// addresses (closed networks, local testing). Off by default (SSRF protection).
+        #[arg(long)]
+        allow_private_status_urls: bool,
     },
     /// Manage issuer keys.
     #[command(subcommand)]
@@ -119,9 +125,7 @@ struct ConfigArgs {
 #[derive(Debug, Subcommand)]
 enum InstitutionsCommand {
     /// Create an institution with its first signing key.
-    #[command(
-        after_help = "Examples:\n  microcred institutions create --slug kuleuven --institution-id kuleuven"
-    )]
+    #[command(after_help = "Examples:\n  microcred institutions create --slug kuleuven --institution-id kuleuven")]
     Create {
         /// URL slug; its DID becomes did:web:{host}:issuers:{slug}.
         #[arg(long)]
@@ -195,9 +199,7 @@ enum KeysCommand {
         config: ConfigArgs,
     },
     /// Print the DID document (did.json) for one or more keys of the same did:web.
-    #[command(
-        after_help = "Examples:\n  microcred keys did-document --key keys-example/demo-issuer.jwk > did.json"
-    )]
+    #[command(after_help = "Examples:\n  microcred keys did-document --key keys-example/demo-issuer.jwk > did.json")]
     DidDocument {
         /// Private or public JWKs (repeatable); their kids name the did:web keys.
         #[arg(long = "key", required = true)]
@@ -239,10 +241,7 @@ pub struct Exit(pub u8, pub String);
 
 /// Runs the command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -261,14 +260,7 @@ pub fn run(cli: Cli) -> u8 {
 async fn dispatch(command: Command) -> Result<u8> {
     match command {
         Command::Validate { file, clock } => validate(&file, clock.clock().as_ref()),
-        Command::Issue {
-            file,
-            key,
-            format,
-            out,
-            valid_until,
-            clock,
-        } => {
+        Command::Issue { file, key, format, out, valid_until, clock } => {
             let format = match format {
                 FormatArg::Ldp => Format::Ldp,
                 FormatArg::Jwt => Format::Jwt,
@@ -278,34 +270,18 @@ async fn dispatch(command: Command) -> Result<u8> {
                 valid_until: valid_until.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
                 ..Default::default()
             };
-            issue_file(
-                &file,
-                &key,
-                &options,
-                out.as_deref(),
-                clock.clock().as_ref(),
-            )
-            .await
+            issue_file(&file, &key, &options, out.as_deref(), clock.clock().as_ref()).await
         }
-        Command::Verify {
-            file,
-            did_docs,
-            now,
-        } => {
+        Command::Verify { file, did_docs, now, status_lists, allow_private_status_urls } => {
             let clock: Box<dyn Clock> = match now {
                 Some(t) => Box::new(FixedClock(t)),
                 None => Box::new(SystemClock),
             };
-            verify_file(&file, &did_docs, clock.as_ref()).await
+            verify_file(&file, &did_docs, &status_lists, allow_private_status_urls, clock.as_ref()).await
         }
-        Command::Keys(KeysCommand::Generate { alg, out, did_web }) => {
-            keys_generate(alg, &out, did_web)
-        }
+        Command::Keys(KeysCommand::Generate { alg, out, did_web }) => keys_generate(alg, &out, did_web),
         Command::Keys(KeysCommand::DidDocument { keys }) => keys_did_document(&keys),
-        Command::Keys(KeysCommand::Rotate {
-            institution,
-            config,
-        }) => {
+        Command::Keys(KeysCommand::Rotate { institution, config }) => {
             let s = services(&config).await?;
             let key = s.directory.rotate(&institution, s.clock.as_ref()).await?;
             println!("{}", key.kid);
@@ -316,20 +292,10 @@ async fn dispatch(command: Command) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Serve { config } => serve(&config).await,
-        Command::Institutions(InstitutionsCommand::Create {
-            slug,
-            institution_id,
-            name,
-            url,
-            config,
-        }) => {
+        Command::Institutions(InstitutionsCommand::Create { slug, institution_id, name, url, config }) => {
             let s = services(&config).await?;
-            let new = crate::service::institutions::NewInstitution {
-                slug,
-                institution_id: Some(institution_id),
-                name,
-                url,
-            };
+            let new =
+                crate::service::institutions::NewInstitution { slug, institution_id: Some(institution_id), name, url };
             let row = s.directory.create(new, s.clock.as_ref()).await?;
             println!("{}", s.directory.did(&row.slug));
             Ok(exit::OK)
@@ -347,12 +313,7 @@ async fn dispatch(command: Command) -> Result<u8> {
             }
             Ok(exit::OK)
         }
-        Command::Apikeys(ApikeysCommand::Create {
-            institution,
-            admin,
-            label,
-            config,
-        }) => {
+        Command::Apikeys(ApikeysCommand::Create { institution, admin, label, config }) => {
             let s = services(&config).await?;
             let slug = if admin { None } else { institution.as_deref() };
             let (row, token) = crate::service::apikeys::create(&s, slug, &label).await?;
@@ -387,23 +348,15 @@ async fn serve(config: &ConfigArgs) -> Result<u8> {
 fn read_input(path: &Path) -> Result<String> {
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_string(&mut text)
-            .context("cannot read stdin")?;
+        std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_string(&mut text).context("cannot read stdin")?;
     } else {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         file.take(MAX_FILE_BYTES + 1)
             .read_to_string(&mut text)
             .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
     }
     if text.len() as u64 > MAX_FILE_BYTES {
-        anyhow::bail!(
-            "{} is larger than {} MiB",
-            path.display(),
-            MAX_FILE_BYTES >> 20
-        );
+        anyhow::bail!("{} is larger than {} MiB", path.display(), MAX_FILE_BYTES >> 20);
     }
     Ok(text)
 }
@@ -412,13 +365,9 @@ fn read_input(path: &Path) -> Result<String> {
 fn read_records(path: &Path) -> Result<(Vec<Value>, bool)> {
     let text = read_input(path)?;
     if text.trim().is_empty() {
-        anyhow::bail!(
-            "{} is empty; expected a JSON record or an array of records",
-            path.display()
-        );
+        anyhow::bail!("{} is empty; expected a JSON record or an array of records", path.display());
     }
-    let value: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let value: Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
     Ok(match value {
         Value::Array(a) => (a, true),
         v => (vec![v], false),
@@ -462,9 +411,7 @@ async fn issue_file(
         }
     }
     if invalid {
-        eprintln!(
-            "error: nothing was issued: fix the records above (validation reports, one per invalid record)"
-        );
+        eprintln!("error: nothing was issued: fix the records above (validation reports, one per invalid record)");
         return Ok(exit::INVALID);
     }
     let mut rng = rand::rngs::OsRng;
@@ -473,10 +420,7 @@ async fn issue_file(
         match issue(rec, &key, clock, &mut rng, options).await {
             Ok(issued) => {
                 for w in &issued.warnings.warnings {
-                    eprintln!(
-                        "warning: {} {} at {}: {}",
-                        w.rule, w.code, w.path, w.message
-                    );
+                    eprintln!("warning: {} {} at {}: {}", w.rule, w.code, w.path, w.message);
                 }
                 lines.push(issued.to_wire());
             }
@@ -491,8 +435,7 @@ async fn issue_file(
     text.push('\n');
     match out {
         Some(path) => {
-            std::fs::write(path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("issued {} credential(s) to {}", lines.len(), path.display());
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
@@ -500,7 +443,15 @@ async fn issue_file(
     Ok(exit::OK)
 }
 
-async fn verify_file(file: &Path, did_docs: &[PathBuf], clock: &dyn Clock) -> Result<u8> {
+async fn verify_file(
+    file: &Path,
+    did_docs: &[PathBuf],
+    status_lists: &[PathBuf],
+    allow_private: bool,
+    clock: &dyn Clock,
+) -> Result<u8> {
+    use crate::status::check::{GivenStatusLists, HttpStatusLists};
+    use crate::status::fetch::FetchPolicy;
     let text = read_input(file)?;
     let mut resolver = Resolver::new();
     for path in did_docs {
@@ -508,13 +459,22 @@ async fn verify_file(file: &Path, did_docs: &[PathBuf], clock: &dyn Clock) -> Re
             .with_context(|| format!("{} is not a DID document", path.display()))?;
         resolver.add_document(doc);
     }
-    let report = verify_text(&text, &resolver, clock).await;
+    let mut lists = std::collections::HashMap::new();
+    for path in status_lists {
+        let doc: Value =
+            serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not JSON", path.display()))?;
+        let id = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{}: a status list credential has an id", path.display()))?;
+        lists.insert(id.to_owned(), doc);
+    }
+    let policy = FetchPolicy { allow_private, allow_http: allow_private, ..FetchPolicy::default() };
+    let status = GivenStatusLists { lists, fallback: Box::new(HttpStatusLists::new(policy)) };
+    let ctx = crate::verify::VerifyContext { resolver: &resolver, status: &status, clock };
+    let report = crate::verify::verify_text_with(&text, ctx).await;
     println!("{}", serde_json::to_string(&report)?);
-    Ok(if report.valid {
-        exit::OK
-    } else {
-        exit::INVALID
-    })
+    Ok(if report.valid { exit::OK } else { exit::INVALID })
 }
 
 fn keys_generate(alg: AlgArg, out: &Path, did_web: Option<String>) -> Result<u8> {
@@ -542,21 +502,14 @@ fn keys_did_document(paths: &[PathBuf]) -> Result<u8> {
     let mut did: Option<String> = None;
     let mut keys = Vec::new();
     for path in paths {
-        let jwk: ssi::JWK = serde_json::from_str(&read_input(path)?)
-            .with_context(|| format!("{} is not a JWK", path.display()))?;
+        let jwk: ssi::JWK =
+            serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not a JWK", path.display()))?;
         let kid = jwk
             .key_id
             .clone()
             .filter(|k| k.starts_with("did:web:"))
-            .with_context(|| {
-                format!(
-                    "{}: the JWK's kid must be a did:web key URL",
-                    path.display()
-                )
-            })?;
-        let (d, _) = kid
-            .split_once('#')
-            .with_context(|| format!("{}: kid has no #fragment", path.display()))?;
+            .with_context(|| format!("{}: the JWK's kid must be a did:web key URL", path.display()))?;
+        let (d, _) = kid.split_once('#').with_context(|| format!("{}: kid has no #fragment", path.display()))?;
         if did.as_deref().is_some_and(|x| x != d) {
             anyhow::bail!("all keys must belong to the same DID");
         }
@@ -564,10 +517,7 @@ fn keys_did_document(paths: &[PathBuf]) -> Result<u8> {
         keys.push((kid, jwk.to_public()));
     }
     let did = did.context("no key given")?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&did_document(&did, &keys))?
-    );
+    println!("{}", serde_json::to_string_pretty(&did_document(&did, &keys))?);
     Ok(exit::OK)
 }
 

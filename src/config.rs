@@ -41,6 +41,8 @@ pub struct Settings {
     pub keys: KeySettings,
     /// Logging.
     pub log: LogSettings,
+    /// Revocation and suspension.
+    pub status: StatusSettings,
     /// Institutions to create at start if they do not exist yet.
     pub institutions: Vec<InstitutionSettings>,
 }
@@ -87,6 +89,38 @@ pub struct KeySettings {
     pub demo_key: PathBuf,
 }
 
+/// `[status]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusSettings {
+    /// Also give new credentials a suspension entry, making `credentialStatus` an array
+    /// (valid VC 2.0, outside the strict OB 3.0 schema). Env `MICROCRED_STATUS__SUSPENSION`.
+    pub suspension: bool,
+    /// Validity of a signed status list credential, in hours (it is re-signed before it
+    /// expires, and whenever a bit changes). Env `MICROCRED_STATUS__LIST_VALIDITY_HOURS`. Default 24.
+    pub list_validity_hours: u64,
+    /// `ttl` advertised in lists and their `Cache-Control` max-age, in seconds.
+    /// Env `MICROCRED_STATUS__TTL_SECONDS`. Default 300.
+    pub ttl_seconds: u64,
+    /// Let verification fetch other issuers' lists from private/loopback addresses
+    /// (closed networks, tests). Env `MICROCRED_STATUS__FETCH_ALLOW_PRIVATE`.
+    pub fetch_allow_private: bool,
+    /// Let verification fetch lists over plain http. Env `MICROCRED_STATUS__FETCH_ALLOW_HTTP`.
+    pub fetch_allow_http: bool,
+}
+
+impl Default for StatusSettings {
+    fn default() -> Self {
+        Self {
+            suspension: false,
+            list_validity_hours: 24,
+            ttl_seconds: 300,
+            fetch_allow_private: false,
+            fetch_allow_http: false,
+        }
+    }
+}
+
 /// `[log]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -126,28 +160,19 @@ impl Default for ServerSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self {
-            url: Secret::new("sqlite://data/microcred.db"),
-        }
+        Self { url: Secret::new("sqlite://data/microcred.db") }
     }
 }
 
 impl Default for KeySettings {
     fn default() -> Self {
-        Self {
-            dir: "data/keys".into(),
-            encryption_key: None,
-            demo_key: "keys-example/demo-issuer.jwk".into(),
-        }
+        Self { dir: "data/keys".into(), encryption_key: None, demo_key: "keys-example/demo-issuer.jwk".into() }
     }
 }
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self {
-            filter: "info,sqlx=warn,tower_http=info".into(),
-            json: false,
-        }
+        Self { filter: "info,sqlx=warn,tower_http=info".into(), json: false }
     }
 }
 
@@ -158,6 +183,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             keys: KeySettings::default(),
             log: LogSettings::default(),
+            status: StatusSettings::default(),
             institutions: Vec::new(),
         }
     }
@@ -176,6 +202,11 @@ const ENV_KEYS: &[&str] = &[
     "KEYS__DEMO_KEY",
     "LOG__FILTER",
     "LOG__JSON",
+    "STATUS__SUSPENSION",
+    "STATUS__LIST_VALIDITY_HOURS",
+    "STATUS__TTL_SECONDS",
+    "STATUS__FETCH_ALLOW_PRIVATE",
+    "STATUS__FETCH_ALLOW_HTTP",
 ];
 
 /// A configuration error naming the offending key or file.
@@ -186,11 +217,9 @@ pub struct ConfigError(String);
 /// Loads settings: defaults < file < environment.
 pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
     let env: Vec<(String, String)> = std::env::vars().collect();
-    let file = file.map(Path::to_path_buf).or_else(|| {
-        env.iter()
-            .find(|(k, _)| k == "MICROCRED_CONFIG")
-            .map(|(_, v)| PathBuf::from(v))
-    });
+    let file = file
+        .map(Path::to_path_buf)
+        .or_else(|| env.iter().find(|(k, _)| k == "MICROCRED_CONFIG").map(|(_, v)| PathBuf::from(v)));
     load_from(file.as_deref(), &env)
 }
 
@@ -198,15 +227,10 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
 pub fn load_from(file: Option<&Path>, env: &[(String, String)]) -> Result<Settings, ConfigError> {
     let mut tree = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                ConfigError(format!("cannot read config file {}: {e}", path.display()))
-            })?;
-            text.parse::<toml::Table>().map_err(|e| {
-                ConfigError(format!(
-                    "config file {} is not valid TOML: {e}",
-                    path.display()
-                ))
-            })?
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+            text.parse::<toml::Table>()
+                .map_err(|e| ConfigError(format!("config file {} is not valid TOML: {e}", path.display())))?
         }
         None => toml::Table::new(),
     };
@@ -233,22 +257,15 @@ pub fn load_from(file: Option<&Path>, env: &[(String, String)]) -> Result<Settin
         };
         let section = section.to_lowercase();
         let field = field.to_lowercase();
-        let entry = tree
-            .entry(section.clone())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = tree.entry(section.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
         let toml::Value::Table(t) = entry else {
-            return Err(ConfigError(format!(
-                "config section [{section}] is not a table"
-            )));
+            return Err(ConfigError(format!("config section [{section}] is not a table")));
         };
         t.insert(field, scalar(value));
     }
-    let settings: Settings =
-        toml::Value::Table(tree)
-            .try_into()
-            .map_err(|e: toml::de::Error| {
-                ConfigError(format!("configuration error: {}", e.message()))
-            })?;
+    let settings: Settings = toml::Value::Table(tree)
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError(format!("configuration error: {}", e.message())))?;
     settings.check()?;
     Ok(settings)
 }
@@ -270,12 +287,8 @@ impl Settings {
         if self.server.base_url.is_empty() {
             return Ok(()); // derived from the bound address at start
         }
-        let base = url::Url::parse(&self.server.base_url).map_err(|e| {
-            ConfigError(format!(
-                "server.base_url '{}' is not a URL: {e}",
-                self.server.base_url
-            ))
-        })?;
+        let base = url::Url::parse(&self.server.base_url)
+            .map_err(|e| ConfigError(format!("server.base_url '{}' is not a URL: {e}", self.server.base_url)))?;
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
             return Err(ConfigError(format!(
                 "server.base_url '{}' must be an http(s) URL with a host",
@@ -285,8 +298,7 @@ impl Settings {
         crate::store::DatabaseUrl::parse(self.database.url.expose())
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
         for i in &self.institutions {
-            crate::service::institutions::check_slug(&i.slug)
-                .map_err(|e| ConfigError(format!("institutions: {e}")))?;
+            crate::service::institutions::check_slug(&i.slug).map_err(|e| ConfigError(format!("institutions: {e}")))?;
         }
         Ok(())
     }
@@ -302,10 +314,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
     }
 
     #[test]
@@ -320,15 +329,13 @@ mod tests {
     fn the_environment_overrides_the_file_which_overrides_defaults() {
         let dir = tempfile::tempdir().expect("tmp");
         let f = dir.path().join("c.toml");
-        std::fs::write(&f, "[server]\nport = 9000\nbase_url = \"https://badges.example.be\"\n[[institutions]]\nslug = \"kuleuven\"\n").expect("write");
-        let s = load_from(
-            Some(&f),
-            &env(&[
-                ("MICROCRED_SERVER__PORT", "9100"),
-                ("DATABASE_URL", "postgres://u@h/db"),
-            ]),
+        std::fs::write(
+            &f,
+            "[server]\nport = 9000\nbase_url = \"https://badges.example.be\"\n[[institutions]]\nslug = \"kuleuven\"\n",
         )
-        .expect("load");
+        .expect("write");
+        let s = load_from(Some(&f), &env(&[("MICROCRED_SERVER__PORT", "9100"), ("DATABASE_URL", "postgres://u@h/db")]))
+            .expect("load");
         assert_eq!(s.server.port, 9100);
         assert_eq!(s.server.base_url, "https://badges.example.be");
         assert_eq!(s.database.url.expose(), "postgres://u@h/db");
@@ -340,18 +347,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let f = dir.path().join("c.toml");
         std::fs::write(&f, "[server]\nprot = 9000\n").expect("write");
-        let e = load_from(Some(&f), &[])
-            .expect_err("unknown key")
-            .to_string();
+        let e = load_from(Some(&f), &[]).expect_err("unknown key").to_string();
         assert!(e.contains("prot"), "{e}");
-        let e = load_from(None, &env(&[("MICROCRED_SERVER__PROT", "1")]))
-            .expect_err("unknown env")
-            .to_string();
+        let e = load_from(None, &env(&[("MICROCRED_SERVER__PROT", "1")])).expect_err("unknown env").to_string();
         assert!(e.contains("MICROCRED_SERVER__PROT"), "{e}");
         std::fs::write(&f, "[sever]\nport = 1\n").expect("write");
-        let e = load_from(Some(&f), &[])
-            .expect_err("unknown section")
-            .to_string();
+        let e = load_from(Some(&f), &[]).expect_err("unknown section").to_string();
         assert!(e.contains("sever"), "{e}");
     }
 

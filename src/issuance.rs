@@ -96,11 +96,7 @@ pub enum IssueError {
 }
 
 fn describe(v: &[SchemaViolation]) -> String {
-    v.iter()
-        .take(5)
-        .map(|e| format!("{} {}", e.path, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    v.iter().take(5).map(|e| format!("{} {}", e.path, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 /// Source of credential ids and salts (random in production, seeded in tests).
@@ -115,10 +111,7 @@ impl<R: RngCore + Send> IdSource for R {
     fn credential_id(&mut self) -> String {
         let mut b = [0u8; 16];
         self.fill_bytes(&mut b);
-        format!(
-            "urn:uuid:{}",
-            uuid::Builder::from_random_bytes(b).into_uuid()
-        )
+        format!("urn:uuid:{}", uuid::Builder::from_random_bytes(b).into_uuid())
     }
     fn salt(&mut self) -> String {
         let mut b = [0u8; 16];
@@ -148,10 +141,7 @@ pub async fn build_checked(
 ) -> Result<Value, IssueError> {
     let inputs = MappingInputs {
         issuer_id: key.did().to_owned(),
-        credential_id: options
-            .credential_id
-            .clone()
-            .unwrap_or_else(|| ids.credential_id()),
+        credential_id: options.credential_id.clone().unwrap_or_else(|| ids.credential_id()),
         email_salt: ids.salt(),
         valid_until: options.valid_until,
     };
@@ -176,11 +166,7 @@ pub async fn issue_record(
     options: &IssueOptions,
 ) -> Result<Issued, IssueError> {
     let mut json = build_checked(record, key, ids, options).await?;
-    let id = json
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let id = json.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
     match options.format {
         Format::Ldp => {
             if key.alg() != KeyAlg::Ed25519 {
@@ -188,15 +174,9 @@ pub async fn issue_record(
                     "eddsa-rdfc-2022 proofs need an Ed25519 key; use --format jwt for an RSA (RS256) key".into(),
                 ));
             }
-            let proof = proof::sign(
-                &json,
-                key.secret_jwk(),
-                key.verification_method(),
-                key.did(),
-                clock.now(),
-            )
-            .await
-            .map_err(|e| match e {
+            let proof = proof::sign(&json, key.secret_jwk(), key.verification_method(), key.did(), clock.now())
+                .await
+                .map_err(|e| match e {
                 proof::SignError::JsonLd(p) => IssueError::JsonLd(p),
                 other => IssueError::Signing(other.to_string()),
             })?;
@@ -204,29 +184,15 @@ pub async fn issue_record(
                 // The 1EdTech schema wants `proof` as an array.
                 o.insert("proof".into(), Value::Array(vec![proof]));
             }
-            Ok(Issued {
-                id,
-                format: Format::Ldp,
-                credential: json,
-                jwt: None,
-                warnings,
-            })
+            Ok(Issued { id, format: Format::Ldp, credential: json, jwt: None, warnings })
         }
         Format::Jwt => {
-            jsonld::check_terms(&json)
-                .await
-                .map_err(IssueError::JsonLd)?;
+            jsonld::check_terms(&json).await.map_err(IssueError::JsonLd)?;
             let Value::Object(map) = &json else {
                 return Err(IssueError::Signing("credential is not an object".into()));
             };
             let token = jwt::sign(map, key).map_err(|e| IssueError::Signing(e.to_string()))?;
-            Ok(Issued {
-                id,
-                format: Format::Jwt,
-                credential: json,
-                jwt: Some(token),
-                warnings,
-            })
+            Ok(Issued { id, format: Format::Jwt, credential: json, jwt: Some(token), warnings })
         }
     }
 }
@@ -242,10 +208,7 @@ pub async fn issue_record_both(
     ids: &mut dyn IdSource,
     options: &IssueOptions,
 ) -> Result<Issued, IssueError> {
-    let ldp_options = IssueOptions {
-        format: Format::Ldp,
-        ..options.clone()
-    };
+    let ldp_options = IssueOptions { format: Format::Ldp, ..options.clone() };
     let mut issued = issue_record(record, warnings, key, clock, ids, &ldp_options).await?;
     let Value::Object(mut unsigned) = issued.credential.clone() else {
         return Err(IssueError::Signing("credential is not an object".into()));

@@ -36,10 +36,8 @@ pub struct SchemaViolation {
 }
 
 fn compile(text: &str) -> Validator {
-    let schema: Value =
-        serde_json::from_str(text).unwrap_or_else(|e| unreachable!("embedded schema is JSON: {e}"));
-    jsonschema::validator_for(&schema)
-        .unwrap_or_else(|e| unreachable!("embedded schema compiles offline: {e}"))
+    let schema: Value = serde_json::from_str(text).unwrap_or_else(|e| unreachable!("embedded schema is JSON: {e}"));
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| unreachable!("embedded schema compiles offline: {e}"))
 }
 
 fn ob3() -> &'static Validator {
@@ -74,7 +72,12 @@ pub fn check(credential: &Value, with_extension: bool) -> Vec<SchemaViolation> {
     let mut out = Vec::new();
     let relaxed;
     let credential = match credential.get("credentialStatus") {
-        Some(Value::Array(entries)) if !entries.is_empty() && entries.iter().all(|e| e.get("type").and_then(Value::as_str) == Some("BitstringStatusListEntry")) => {
+        Some(Value::Array(entries))
+            if !entries.is_empty()
+                && entries
+                    .iter()
+                    .all(|e| e.get("type").and_then(Value::as_str) == Some("BitstringStatusListEntry")) =>
+        {
             relaxed = {
                 let mut c = credential.clone();
                 c["credentialStatus"] = entries[0].clone();
@@ -109,10 +112,7 @@ mod tests {
 
     #[test]
     fn a_credential_without_a_subject_fails_the_ob3_schema() {
-        let v = check(
-            &json!({"@context": [], "id": "urn:x", "type": ["VerifiableCredential"]}),
-            false,
-        );
+        let v = check(&json!({"@context": [], "id": "urn:x", "type": ["VerifiableCredential"]}), false);
         assert!(v.iter().any(|e| e.schema == SchemaKind::Ob3));
     }
 }

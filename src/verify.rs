@@ -108,13 +108,14 @@ impl Serialize for Checks {
 }
 
 /// The check names, in the order they run.
-pub const CHECKS: [&str; 8] = [
+pub const CHECKS: [&str; 9] = [
     "format",
     "contexts",
     "json_ld",
     "issuer_key",
     "signature",
     "validity_period",
+    "status",
     "schema",
     "microcredential_rules",
 ];
@@ -136,25 +137,13 @@ impl VerificationReport {
         self.checks.insert(check, CheckStatus::Passed);
     }
 
-    fn fail(
-        &mut self,
-        check: &'static str,
-        code: &str,
-        message: impl Into<String>,
-        path: Option<String>,
-    ) {
+    fn fail(&mut self, check: &'static str, code: &str, message: impl Into<String>, path: Option<String>) {
         self.checks.insert(check, CheckStatus::Failed);
-        self.errors.push(VerifyError {
-            check,
-            code: code.to_owned(),
-            message: message.into(),
-            path,
-        });
+        self.errors.push(VerifyError { check, code: code.to_owned(), message: message.into(), path });
     }
 
     fn finish(mut self) -> Self {
-        self.valid =
-            self.errors.is_empty() && self.checks.get("signature") == Some(&CheckStatus::Passed);
+        self.valid = self.errors.is_empty() && self.checks.get("signature") == Some(&CheckStatus::Passed);
         self
     }
 
@@ -194,12 +183,7 @@ pub async fn verify_text_with(text: &str, ctx: VerifyContext<'_>) -> Verificatio
     let mut r = VerificationReport::new();
     let trimmed = text.trim();
     if trimmed.len() > MAX_INPUT_BYTES {
-        r.fail(
-            "format",
-            "format.too_large",
-            format!("input is larger than {MAX_INPUT_BYTES} bytes"),
-            None,
-        );
+        r.fail("format", "format.too_large", format!("input is larger than {MAX_INPUT_BYTES} bytes"), None);
         return r.finish();
     }
     if trimmed.starts_with('{') {
@@ -207,12 +191,7 @@ pub async fn verify_text_with(text: &str, ctx: VerifyContext<'_>) -> Verificatio
         match serde_json::from_str::<Value>(trimmed) {
             Ok(v) => verify_ldp(v, ctx, r).await,
             Err(e) => {
-                r.fail(
-                    "format",
-                    "format.malformed_json",
-                    format!("not valid JSON: {e}"),
-                    None,
-                );
+                r.fail("format", "format.malformed_json", format!("not valid JSON: {e}"), None);
                 r.finish()
             }
         }
@@ -220,7 +199,12 @@ pub async fn verify_text_with(text: &str, ctx: VerifyContext<'_>) -> Verificatio
         r.format = "jwt";
         verify_jwt(trimmed, ctx, r).await
     } else {
-        r.fail("format", "format.unrecognized", "expected a JSON credential with an embedded proof, or a compact JWT (header.payload.signature)", None);
+        r.fail(
+            "format",
+            "format.unrecognized",
+            "expected a JSON credential with an embedded proof, or a compact JWT (header.payload.signature)",
+            None,
+        );
         r.finish()
     }
 }
@@ -249,9 +233,7 @@ fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
     match v.get("proof") {
         None => Err("the credential has no proof; sign it, or give the JWT".into()),
         Some(Value::Object(p)) => Ok(p),
-        Some(Value::Array(a)) if a.len() == 1 => a[0]
-            .as_object()
-            .ok_or_else(|| "proof is not an object".into()),
+        Some(Value::Array(a)) if a.len() == 1 => a[0].as_object().ok_or_else(|| "proof is not an object".into()),
         Some(Value::Array(a)) => Err(format!("expected exactly one proof, found {}", a.len())),
         Some(_) => Err("proof is not an object".into()),
     }
@@ -259,12 +241,7 @@ fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
 
 async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
     if !v.is_object() {
-        r.fail(
-            "format",
-            "format.not_object",
-            "a credential must be a JSON object",
-            None,
-        );
+        r.fail("format", "format.not_object", "a credential must be a JSON object", None);
         return r.finish();
     }
     let proof = match single_proof(&v) {
@@ -289,17 +266,12 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
         r.fail(
             "signature",
             "proof.wrong_purpose",
-            format!(
-                "proofPurpose is '{}'; a credential proof must be for assertionMethod",
-                field("proofPurpose")
-            ),
+            format!("proofPurpose is '{}'; a credential proof must be for assertionMethod", field("proofPurpose")),
             Some("/proof".into()),
         );
     }
     let key = resolve_issuer_key(field("verificationMethod"), ctx.resolver, &mut r);
-    if let (Some(key), true, Some(CheckStatus::Skipped)) =
-        (key, ld_ok, r.checks.get("signature").copied())
-    {
+    if let (Some(key), true, Some(CheckStatus::Skipped)) = (key, ld_ok, r.checks.get("signature").copied()) {
         match proof::verify(&v, &key.id, &key.controller, &key.jwk).await {
             Ok(()) => r.pass("signature"),
             Err(proof::ProofFailure::BadSignature) => r.fail(
@@ -309,12 +281,7 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
                 Some("/proof".into()),
             ),
             Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
-            Err(e) => r.fail(
-                "signature",
-                "proof.malformed",
-                e.to_string(),
-                Some("/proof".into()),
-            ),
+            Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some("/proof".into())),
         }
     }
     check_content(v, ctx, r).await
@@ -338,17 +305,13 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     r.issuer = issuer_of(&credential);
     let ld_ok = check_json_ld(&credential, &mut r).await;
     if let Some(key) = resolve_issuer_key(&header.kid, ctx.resolver, &mut r) {
-        match jwt::verify_signature(token, &header, &key.jwk)
-            .and_then(|()| jwt::check_claims(&payload))
-        {
+        match jwt::verify_signature(token, &header, &key.jwk).and_then(|()| jwt::check_claims(&payload)) {
             Ok(()) if ld_ok => r.pass("signature"),
             Ok(()) => {}
             Err(e @ jwt::JwtFailure::ClaimMismatch(_)) => {
                 r.fail("signature", "jwt.claims_mismatch", e.to_string(), None)
             }
-            Err(e @ jwt::JwtFailure::KeyMismatch(_)) => {
-                r.fail("issuer_key", "key.wrong_type", e.to_string(), None)
-            }
+            Err(e @ jwt::JwtFailure::KeyMismatch(_)) => r.fail("issuer_key", "key.wrong_type", e.to_string(), None),
             Err(e) => r.fail("signature", "signature.invalid", e.to_string(), None),
         }
     }
@@ -373,11 +336,7 @@ async fn check_json_ld(v: &Value, r: &mut VerificationReport) -> bool {
     }
 }
 
-fn resolve_issuer_key(
-    vm: &str,
-    resolver: &Resolver,
-    r: &mut VerificationReport,
-) -> Option<ResolvedKey> {
+fn resolve_issuer_key(vm: &str, resolver: &Resolver, r: &mut VerificationReport) -> Option<ResolvedKey> {
     let issuer = r.issuer.clone();
     let issuer = issuer.as_deref();
     let key = match resolver.resolve_assertion_key(vm) {
@@ -435,12 +394,7 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
             );
         }
     } else if v.get("validFrom").is_none() {
-        r.fail(
-            "validity_period",
-            "validity.invalid_date",
-            "validFrom is missing",
-            Some("/validFrom".into()),
-        );
+        r.fail("validity_period", "validity.invalid_date", "validFrom is missing", Some("/validFrom".into()));
     }
     if let Some(until) = parse_time(&v, "validUntil", &mut r)
         && until < now
@@ -472,17 +426,9 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
         r.pass("schema");
     }
     for s in violations.into_iter().take(20) {
-        let which = if s.schema == schema::SchemaKind::Ob3 {
-            "OB 3.0 schema"
-        } else {
-            "microcredential extension schema"
-        };
-        r.fail(
-            "schema",
-            "schema.invalid",
-            format!("{which}: {}", s.message),
-            Some(s.path),
-        );
+        let which =
+            if s.schema == schema::SchemaKind::Ob3 { "OB 3.0 schema" } else { "microcredential extension schema" };
+        r.fail("schema", "schema.invalid", format!("{which}: {}", s.message), Some(s.path));
     }
     if ext {
         match reverse::to_record(&v) {
@@ -532,7 +478,11 @@ async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationRep
     };
     let before = r.errors.len();
     for (i, e) in entries.iter().enumerate() {
-        let path = Some(if v.get("credentialStatus").is_some_and(Value::is_array) { format!("/credentialStatus/{i}") } else { "/credentialStatus".into() });
+        let path = Some(if v.get("credentialStatus").is_some_and(Value::is_array) {
+            format!("/credentialStatus/{i}")
+        } else {
+            "/credentialStatus".into()
+        });
         let what = e.purpose.as_str();
         let list = match ctx.status.list(&e.list_url).await {
             Ok(ListDoc::Trusted { issuer, purpose, bits }) => {
@@ -549,7 +499,11 @@ async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationRep
             Ok(false) => {}
             Ok(true) => {
                 let code = if e.purpose == Purpose::Revocation { "status.revoked" } else { "status.suspended" };
-                let msg = if e.purpose == Purpose::Revocation { "the issuer has revoked this credential" } else { "the issuer has suspended this credential" };
+                let msg = if e.purpose == Purpose::Revocation {
+                    "the issuer has revoked this credential"
+                } else {
+                    "the issuer has suspended this credential"
+                };
                 r.fail("status", code, msg, path);
             }
             Err(why) => r.fail("status", "status.unknown", format!("{what} status unknown: {why}"), path),
@@ -562,7 +516,12 @@ async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationRep
 
 /// Checks a fetched `BitstringStatusListCredential`: it is the list the entry names, of
 /// the same issuer, validly signed, currently valid, for the right purpose; returns its bits.
-async fn verify_status_list(doc: &Value, e: &status_entry::Entry, issuer: Option<&str>, ctx: VerifyContext<'_>) -> Result<Bitstring, String> {
+async fn verify_status_list(
+    doc: &Value,
+    e: &status_entry::Entry,
+    issuer: Option<&str>,
+    ctx: VerifyContext<'_>,
+) -> Result<Bitstring, String> {
     let types = doc.get("type").and_then(Value::as_array).cloned().unwrap_or_default();
     if !types.iter().any(|t| t == "BitstringStatusListCredential") {
         return Err("the document is not a BitstringStatusListCredential".into());
@@ -580,9 +539,16 @@ async fn verify_status_list(doc: &Value, e: &status_entry::Entry, issuer: Option
     if Some(key.controller.as_str()) != issuer {
         return Err("the status list is signed with a key its issuer does not control".into());
     }
-    proof::verify(doc, &key.id, &key.controller, &key.jwk).await.map_err(|p| format!("its signature does not verify: {p}"))?;
+    proof::verify(doc, &key.id, &key.controller, &key.jwk)
+        .await
+        .map_err(|p| format!("its signature does not verify: {p}"))?;
     let now = ctx.clock.now();
-    let time = |name: &str| doc.get(name).and_then(Value::as_str).and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
+    let time = |name: &str| {
+        doc.get(name)
+            .and_then(Value::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
     if time("validFrom").is_some_and(|t| t > now) {
         return Err("the status list is not valid yet".into());
     }

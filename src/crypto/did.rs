@@ -61,9 +61,7 @@ pub enum ResolveError {
     #[error("DID method of '{0}' is not supported (did:key and did:web are)")]
     UnsupportedMethod(String),
     /// A did:web we have no document for (documents are never fetched).
-    #[error(
-        "no DID document is known for {0}; did:web is resolved only for this issuer's own institutions"
-    )]
+    #[error("no DID document is known for {0}; did:web is resolved only for this issuer's own institutions")]
     UnknownDid(String),
     /// The document has no such key.
     #[error("the DID document of {did} has no verification method {id}")]
@@ -101,14 +99,8 @@ pub struct ResolvedKey {
 pub fn ed25519_multibase(jwk: &JWK) -> Option<String> {
     match &jwk.params {
         Params::OKP(p) if p.curve == "Ed25519" => {
-            let enc = ssi::multicodec::MultiEncodedBuf::encode_bytes(
-                ssi::multicodec::ED25519_PUB,
-                &p.public_key.0,
-            );
-            Some(multibase::encode(
-                multibase::Base::Base58Btc,
-                enc.as_bytes(),
-            ))
+            let enc = ssi::multicodec::MultiEncodedBuf::encode_bytes(ssi::multicodec::ED25519_PUB, &p.public_key.0);
+            Some(multibase::encode(multibase::Base::Base58Btc, enc.as_bytes()))
         }
         _ => None,
     }
@@ -148,16 +140,9 @@ pub fn verification_method(id: &str, controller: &str, public: &JWK) -> Verifica
 /// credentials. Retired keys stay listed so old credentials keep verifying.
 pub fn did_document(did: &str, keys: &[(String, JWK)]) -> DidDocument {
     DidDocument {
-        context: vec![
-            DID_V1_URL.into(),
-            MULTIKEY_V1_URL.into(),
-            JWS_2020_URL.into(),
-        ],
+        context: vec![DID_V1_URL.into(), MULTIKEY_V1_URL.into(), JWS_2020_URL.into()],
         id: did.to_owned(),
-        verification_method: keys
-            .iter()
-            .map(|(id, jwk)| verification_method(id, did, jwk))
-            .collect(),
+        verification_method: keys.iter().map(|(id, jwk)| verification_method(id, did, jwk)).collect(),
         assertion_method: keys.iter().map(|(id, _)| id.clone()).collect(),
         authentication: keys.iter().map(|(id, _)| id.clone()).collect(),
     }
@@ -188,69 +173,39 @@ impl Resolver {
 
     /// Resolves a verification method that is to sign credentials (assertionMethod).
     pub fn resolve_assertion_key(&self, vm_id: &str) -> Result<ResolvedKey, ResolveError> {
-        let (did, fragment) = vm_id
-            .split_once('#')
-            .ok_or_else(|| ResolveError::NotADidUrl(vm_id.to_owned()))?;
+        let (did, fragment) = vm_id.split_once('#').ok_or_else(|| ResolveError::NotADidUrl(vm_id.to_owned()))?;
         if !did.starts_with("did:") || fragment.is_empty() {
             return Err(ResolveError::NotADidUrl(vm_id.to_owned()));
         }
-        let bad = |reason: String| ResolveError::BadKey {
-            id: vm_id.to_owned(),
-            reason,
-        };
+        let bad = |reason: String| ResolveError::BadKey { id: vm_id.to_owned(), reason };
         if let Some(msid) = did.strip_prefix("did:key:") {
             if fragment != msid {
-                return Err(ResolveError::NoSuchKey {
-                    did: did.to_owned(),
-                    id: vm_id.to_owned(),
-                });
+                return Err(ResolveError::NoSuchKey { did: did.to_owned(), id: vm_id.to_owned() });
             }
             let jwk = jwk_from_multibase(msid).map_err(bad)?;
-            return Ok(ResolvedKey {
-                id: vm_id.to_owned(),
-                controller: did.to_owned(),
-                jwk,
-            });
+            return Ok(ResolvedKey { id: vm_id.to_owned(), controller: did.to_owned(), jwk });
         }
         if !did.starts_with("did:web:") {
             return Err(ResolveError::UnsupportedMethod(did.to_owned()));
         }
-        let doc = self
-            .web
-            .get(did)
-            .ok_or_else(|| ResolveError::UnknownDid(did.to_owned()))?;
+        let doc = self.web.get(did).ok_or_else(|| ResolveError::UnknownDid(did.to_owned()))?;
         let vm = doc
             .verification_method
             .iter()
             .find(|m| m.id == vm_id || m.id == format!("#{fragment}"))
-            .ok_or_else(|| ResolveError::NoSuchKey {
-                did: did.to_owned(),
-                id: vm_id.to_owned(),
-            })?;
-        if !doc
-            .assertion_method
-            .iter()
-            .any(|a| a == vm_id || *a == format!("#{fragment}"))
-        {
+            .ok_or_else(|| ResolveError::NoSuchKey { did: did.to_owned(), id: vm_id.to_owned() })?;
+        if !doc.assertion_method.iter().any(|a| a == vm_id || *a == format!("#{fragment}")) {
             return Err(ResolveError::NotAssertionMethod(vm_id.to_owned()));
         }
         let jwk = match (&vm.public_key_multibase, &vm.public_key_jwk) {
             (Some(mb), _) => jwk_from_multibase(mb).map_err(bad)?,
-            (None, Some(j)) => {
-                serde_json::from_value::<JWK>(j.clone()).map_err(|e| bad(e.to_string()))?
-            }
+            (None, Some(j)) => serde_json::from_value::<JWK>(j.clone()).map_err(|e| bad(e.to_string()))?,
             (None, None) => return Err(bad("no publicKeyMultibase or publicKeyJwk".into())),
         };
         if jwk.to_public() != jwk {
-            return Err(bad(
-                "a DID document must not contain private key material".into()
-            ));
+            return Err(bad("a DID document must not contain private key material".into()));
         }
-        Ok(ResolvedKey {
-            id: vm_id.to_owned(),
-            controller: did.to_owned(),
-            jwk,
-        })
+        Ok(ResolvedKey { id: vm_id.to_owned(), controller: did.to_owned(), jwk })
     }
 }
 
@@ -262,9 +217,7 @@ mod tests {
     #[test]
     fn did_key_resolves_to_the_same_public_key() {
         let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
-        let r = Resolver::new()
-            .resolve_assertion_key(key.verification_method())
-            .expect("resolve");
+        let r = Resolver::new().resolve_assertion_key(key.verification_method()).expect("resolve");
         let mut want = key.public_jwk();
         want.key_id = None;
         want.algorithm = None;
@@ -279,10 +232,7 @@ mod tests {
         let key = IssuerKey::from_jwk(jwk).expect("key");
         let vm = key.verification_method().to_owned();
         let empty = Resolver::new();
-        assert!(matches!(
-            empty.resolve_assertion_key(&vm),
-            Err(ResolveError::UnknownDid(_))
-        ));
+        assert!(matches!(empty.resolve_assertion_key(&vm), Err(ResolveError::UnknownDid(_))));
         let mut doc = did_document(key.did(), &[(vm.clone(), key.public_jwk())]);
         let r = Resolver::new().with_document(doc.clone());
         assert!(r.resolve_assertion_key(&vm).is_ok());
@@ -292,13 +242,7 @@ mod tests {
         ));
         doc.assertion_method.clear();
         let r = Resolver::new().with_document(doc);
-        assert!(matches!(
-            r.resolve_assertion_key(&vm),
-            Err(ResolveError::NotAssertionMethod(_))
-        ));
-        assert!(matches!(
-            r.resolve_assertion_key("did:example:x#y"),
-            Err(ResolveError::UnsupportedMethod(_))
-        ));
+        assert!(matches!(r.resolve_assertion_key(&vm), Err(ResolveError::NotAssertionMethod(_))));
+        assert!(matches!(r.resolve_assertion_key("did:example:x#y"), Err(ResolveError::UnsupportedMethod(_))));
     }
 }

@@ -67,25 +67,13 @@ pub fn registered_claims(credential: &Map<String, Value>) -> Map<String, Value> 
     if let Some(jti) = credential.get("id").and_then(Value::as_str) {
         claims.insert("jti".into(), jti.into());
     }
-    if let Some(nbf) = credential
-        .get("validFrom")
-        .and_then(Value::as_str)
-        .and_then(unix)
-    {
+    if let Some(nbf) = credential.get("validFrom").and_then(Value::as_str).and_then(unix) {
         claims.insert("nbf".into(), nbf.into());
     }
-    if let Some(sub) = credential
-        .get("credentialSubject")
-        .and_then(|s| s.get("id"))
-        .and_then(Value::as_str)
-    {
+    if let Some(sub) = credential.get("credentialSubject").and_then(|s| s.get("id")).and_then(Value::as_str) {
         claims.insert("sub".into(), sub.into());
     }
-    if let Some(exp) = credential
-        .get("validUntil")
-        .and_then(Value::as_str)
-        .and_then(unix)
-    {
+    if let Some(exp) = credential.get("validUntil").and_then(Value::as_str).and_then(unix) {
         claims.insert("exp".into(), exp.into());
     }
     claims
@@ -112,10 +100,7 @@ pub fn looks_like_jwt(text: &str) -> bool {
     let parts: Vec<&str> = text.trim().split('.').collect();
     parts.len() == 3
         && parts[..2].iter().all(|p| !p.is_empty())
-        && parts.iter().all(|p| {
-            p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// The checked header of a token: its algorithm and key id.
@@ -131,17 +116,11 @@ pub struct CheckedHeader {
 pub fn parse(token: &str) -> Result<(CheckedHeader, Map<String, Value>), JwtFailure> {
     let token = token.trim();
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(JwtFailure::Malformed(format!(
-            "token longer than {MAX_TOKEN_BYTES} bytes"
-        )));
+        return Err(JwtFailure::Malformed(format!("token longer than {MAX_TOKEN_BYTES} bytes")));
     }
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(_s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwtFailure::Malformed(
-            "expected three dot-separated parts".into(),
-        ));
+    let (Some(h), Some(p), Some(_s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(JwtFailure::Malformed("expected three dot-separated parts".into()));
     };
     let decode = |part: &str, what: &str| -> Result<Map<String, Value>, JwtFailure> {
         let bytes = BASE64_URL_SAFE_NO_PAD
@@ -149,9 +128,7 @@ pub fn parse(token: &str) -> Result<(CheckedHeader, Map<String, Value>), JwtFail
             .map_err(|e| JwtFailure::Malformed(format!("{what} is not base64url: {e}")))?;
         match serde_json::from_slice(&bytes) {
             Ok(Value::Object(o)) => Ok(o),
-            _ => Err(JwtFailure::Malformed(format!(
-                "{what} is not a JSON object"
-            ))),
+            _ => Err(JwtFailure::Malformed(format!("{what} is not a JSON object"))),
         }
     };
     let header = decode(h, "header")?;
@@ -160,20 +137,12 @@ pub fn parse(token: &str) -> Result<(CheckedHeader, Map<String, Value>), JwtFail
         Some("EdDSA") => Algorithm::EdDSA,
         Some("RS256") => Algorithm::RS256,
         Some(other) => {
-            return Err(JwtFailure::AlgorithmNotAllowed(
-                other.chars().take(20).collect(),
-            ));
+            return Err(JwtFailure::AlgorithmNotAllowed(other.chars().take(20).collect()));
         }
         None => return Err(JwtFailure::AlgorithmNotAllowed("(missing)".into())),
     };
-    if let Some(extra) = header
-        .keys()
-        .find(|k| !matches!(k.as_str(), "alg" | "kid" | "typ"))
-    {
-        return Err(JwtFailure::HeaderNotAllowed(format!(
-            "'{}'",
-            extra.chars().take(20).collect::<String>()
-        )));
+    if let Some(extra) = header.keys().find(|k| !matches!(k.as_str(), "alg" | "kid" | "typ")) {
+        return Err(JwtFailure::HeaderNotAllowed(format!("'{}'", extra.chars().take(20).collect::<String>())));
     }
     match header.get("typ") {
         None => {}
@@ -184,39 +153,20 @@ pub fn parse(token: &str) -> Result<(CheckedHeader, Map<String, Value>), JwtFail
         .get("kid")
         .and_then(Value::as_str)
         .ok_or_else(|| JwtFailure::HeaderNotAllowed("kid is missing".into()))?;
-    Ok((
-        CheckedHeader {
-            alg,
-            kid: kid.to_owned(),
-        },
-        payload,
-    ))
+    Ok((CheckedHeader { alg, kid: kid.to_owned() }, payload))
 }
 
 /// Verifies the signature with a resolved public key.
-pub fn verify_signature(
-    token: &str,
-    header: &CheckedHeader,
-    public: &JWK,
-) -> Result<(), JwtFailure> {
+pub fn verify_signature(token: &str, header: &CheckedHeader, public: &JWK) -> Result<(), JwtFailure> {
     let fits = match (&header.alg, &public.params) {
         (Algorithm::EdDSA, Params::OKP(p)) => p.curve == "Ed25519",
         (Algorithm::RS256, Params::RSA(_)) => true,
         _ => false,
     };
     if !fits {
-        return Err(JwtFailure::KeyMismatch(
-            if header.alg == Algorithm::EdDSA {
-                "Ed25519"
-            } else {
-                "RSA"
-            }
-            .into(),
-        ));
+        return Err(JwtFailure::KeyMismatch(if header.alg == Algorithm::EdDSA { "Ed25519" } else { "RSA" }.into()));
     }
-    ssi::claims::jws::decode_verify(token.trim(), public)
-        .map(|_| ())
-        .map_err(|_| JwtFailure::BadSignature)
+    ssi::claims::jws::decode_verify(token.trim(), public).map(|_| ()).map_err(|_| JwtFailure::BadSignature)
 }
 
 /// Checks that the registered claims agree with the credential in the payload.
@@ -226,14 +176,10 @@ pub fn check_claims(payload: &Map<String, Value>) -> Result<(), JwtFailure> {
     for name in ["iss", "jti", "nbf", "sub", "exp"] {
         match (payload.get(name), want.get(name)) {
             (Some(got), Some(w)) if got != w => {
-                return Err(JwtFailure::ClaimMismatch(format!(
-                    "'{name}' is {got} but the credential says {w}"
-                )));
+                return Err(JwtFailure::ClaimMismatch(format!("'{name}' is {got} but the credential says {w}")));
             }
             (None, Some(w)) => {
-                return Err(JwtFailure::ClaimMismatch(format!(
-                    "'{name}' is missing (the credential says {w})"
-                )));
+                return Err(JwtFailure::ClaimMismatch(format!("'{name}' is missing (the credential says {w})")));
             }
             (Some(got), None) => {
                 return Err(JwtFailure::ClaimMismatch(format!(

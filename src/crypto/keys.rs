@@ -94,9 +94,7 @@ impl IssuerKey {
     /// Generates a new key. RSA keys are 2048 bits.
     pub fn generate(alg: KeyAlg) -> Result<Self, KeyError> {
         let jwk = match alg {
-            KeyAlg::Ed25519 => {
-                JWK::generate_ed25519().map_err(|e| KeyError::Unsupported(e.to_string()))?
-            }
+            KeyAlg::Ed25519 => JWK::generate_ed25519().map_err(|e| KeyError::Unsupported(e.to_string()))?,
             KeyAlg::Rs256 => generate_rsa()?,
         };
         Self::from_jwk(jwk)
@@ -105,18 +103,10 @@ impl IssuerKey {
     /// Reads a private JWK file.
     pub fn load(path: &Path) -> Result<Self, KeyError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        let jwk: JWK = serde_json::from_str(&text).map_err(|e| KeyError::NotJwk {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        Self::from_jwk(jwk).map_err(|e| KeyError::NotJwk {
-            path: shown,
-            reason: e.to_string(),
-        })
+        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read { path: shown.clone(), source })?;
+        let jwk: JWK =
+            serde_json::from_str(&text).map_err(|e| KeyError::NotJwk { path: shown.clone(), reason: e.to_string() })?;
+        Self::from_jwk(jwk).map_err(|e| KeyError::NotJwk { path: shown, reason: e.to_string() })
     }
 
     /// Wraps a private JWK. A `kid` of the form `did:web:…#fragment` makes the key sign
@@ -134,8 +124,7 @@ impl IssuerKey {
             Params::RSA(p) => {
                 if p.private_exponent.is_none() || p.first_prime_factor.is_none() {
                     return Err(KeyError::Unsupported(
-                        "the RSA JWK has no private parts ('d', 'p', 'q'); a signing key is needed"
-                            .into(),
+                        "the RSA JWK has no private parts ('d', 'p', 'q'); a signing key is needed".into(),
                     ));
                 }
                 let bits = p.modulus.as_ref().map_or(0, |n| n.0.len() * 8);
@@ -154,32 +143,25 @@ impl IssuerKey {
         };
         let (did, verification_method) = match jwk.key_id.as_deref() {
             Some(kid) if kid.starts_with("did:web:") => {
-                let (did, fragment) = kid
-                    .split_once('#')
-                    .ok_or_else(|| KeyError::Unsupported(format!("kid '{kid}' must be a DID URL with a fragment, e.g. did:web:example.be:issuers:x#key-1")))?;
+                let (did, fragment) = kid.split_once('#').ok_or_else(|| {
+                    KeyError::Unsupported(format!(
+                        "kid '{kid}' must be a DID URL with a fragment, e.g. did:web:example.be:issuers:x#key-1"
+                    ))
+                })?;
                 if fragment.is_empty() {
-                    return Err(KeyError::Unsupported(format!(
-                        "kid '{kid}' has an empty fragment"
-                    )));
+                    return Err(KeyError::Unsupported(format!("kid '{kid}' has an empty fragment")));
                 }
                 (did.to_owned(), kid.to_owned())
             }
             _ => {
-                let did = ssi::dids::DIDKey::generate(&jwk)
-                    .map_err(|e| KeyError::Unsupported(e.to_string()))?;
-                let vm = ssi::dids::DIDKey::generate_url(&jwk)
-                    .map_err(|e| KeyError::Unsupported(e.to_string()))?;
+                let did = ssi::dids::DIDKey::generate(&jwk).map_err(|e| KeyError::Unsupported(e.to_string()))?;
+                let vm = ssi::dids::DIDKey::generate_url(&jwk).map_err(|e| KeyError::Unsupported(e.to_string()))?;
                 (did.to_string(), vm.to_string())
             }
         };
         jwk.key_id = Some(verification_method.clone());
         jwk.algorithm = Some(alg.algorithm());
-        Ok(Self {
-            jwk,
-            alg,
-            did,
-            verification_method,
-        })
+        Ok(Self { jwk, alg, did, verification_method })
     }
 
     /// The algorithm.
@@ -223,23 +205,17 @@ impl IssuerKey {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(path).map_err(|source| KeyError::Write {
-            path: shown.clone(),
-            source,
-        })?;
+        let mut file = options.open(path).map_err(|source| KeyError::Write { path: shown.clone(), source })?;
         file.write_all(self.to_private_json().as_bytes())
             .and_then(|()| file.write_all(b"\n"))
-            .map_err(|source| KeyError::Write {
-                path: shown,
-                source,
-            })
+            .map_err(|source| KeyError::Write { path: shown, source })
     }
 }
 
 fn generate_rsa() -> Result<JWK, KeyError> {
     use rsa::PublicKeyParts;
-    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
-        .map_err(|e| KeyError::Unsupported(e.to_string()))?;
+    let key =
+        rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| KeyError::Unsupported(e.to_string()))?;
     let b = |n: &rsa::BigUint| Base64urlUInt(n.to_bytes_be());
     let primes = key.primes();
     let (p, q) = (&primes[0], &primes[1]);
@@ -247,9 +223,7 @@ fn generate_rsa() -> Result<JWK, KeyError> {
     let d = key.d();
     let dp = d % (p - &one);
     let dq = d % (q - &one);
-    let qi = key
-        .crt_coefficient()
-        .ok_or_else(|| KeyError::Unsupported("RSA CRT coefficient missing".into()))?;
+    let qi = key.crt_coefficient().ok_or_else(|| KeyError::Unsupported("RSA CRT coefficient missing".into()))?;
     let params = RSAParams {
         modulus: Some(b(key.n())),
         exponent: Some(b(key.e())),
@@ -292,9 +266,6 @@ mod tests {
         jwk.key_id = Some("did:web:localhost%3A8080:issuers:demo#key-1".into());
         let key = IssuerKey::from_jwk(jwk).expect("key");
         assert_eq!(key.did(), "did:web:localhost%3A8080:issuers:demo");
-        assert_eq!(
-            key.verification_method(),
-            "did:web:localhost%3A8080:issuers:demo#key-1"
-        );
+        assert_eq!(key.verification_method(), "did:web:localhost%3A8080:issuers:demo#key-1");
     }
 }

@@ -9,9 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ssi::JWK;
-use ssi::claims::data_integrity::{
-    AnySuite, CryptographicSuite, DataIntegrity, DataIntegrityDocument, ProofOptions,
-};
+use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrity, DataIntegrityDocument, ProofOptions};
 use ssi::claims::{SignatureEnvironment, VerificationParameters};
 use ssi::json_ld::iref::IriBuf;
 use ssi::verification_methods::{AnyMethod, SingleSecretSigner};
@@ -60,17 +58,9 @@ fn multikey_method(vm_id: &str, controller: &str, public: &JWK) -> Result<AnyMet
         .map_err(|e| e.to_string())
 }
 
-fn method_map(
-    vm_id: &str,
-    controller: &str,
-    public: &JWK,
-) -> Result<HashMap<IriBuf, AnyMethod>, String> {
-    let iri = IriBuf::new(vm_id.to_owned())
-        .map_err(|e| format!("verification method id is not an IRI: {e}"))?;
-    Ok(HashMap::from([(
-        iri,
-        multikey_method(vm_id, controller, public)?,
-    )]))
+fn method_map(vm_id: &str, controller: &str, public: &JWK) -> Result<HashMap<IriBuf, AnyMethod>, String> {
+    let iri = IriBuf::new(vm_id.to_owned()).map_err(|e| format!("verification method id is not an IRI: {e}"))?;
+    Ok(HashMap::from([(iri, multikey_method(vm_id, controller, public)?)]))
 }
 
 /// Formats a proof timestamp (whole seconds, `Z`).
@@ -87,32 +77,16 @@ pub async fn sign(
     created: DateTime<Utc>,
 ) -> Result<Value, SignError> {
     let methods = method_map(vm_id, controller, secret).map_err(SignError::WrongKey)?;
-    let unsecured: DataIntegrityDocument = serde_json::from_value(doc.clone())
-        .map_err(|e| SignError::Other(format!("not a JSON-LD document: {e}")))?;
+    let unsecured: DataIntegrityDocument =
+        serde_json::from_value(doc.clone()).map_err(|e| SignError::Other(format!("not a JSON-LD document: {e}")))?;
     let mut options = ProofOptions::from_method(
-        IriBuf::new(vm_id.to_owned())
-            .map_err(|e| SignError::WrongKey(e.to_string()))?
-            .into(),
+        IriBuf::new(vm_id.to_owned()).map_err(|e| SignError::WrongKey(e.to_string()))?.into(),
     );
-    options.created = Some(
-        timestamp(created)
-            .parse()
-            .map_err(|e| SignError::Other(format!("{e:?}")))?,
-    );
+    options.created = Some(timestamp(created).parse().map_err(|e| SignError::Other(format!("{e:?}")))?);
     let signer = SingleSecretSigner::new(secret.clone()).into_local();
-    let env = SignatureEnvironment {
-        json_ld_loader: jsonld::loader(),
-        eip712_loader: (),
-    };
+    let env = SignatureEnvironment { json_ld_loader: jsonld::loader(), eip712_loader: () };
     let signed = AnySuite::EdDsaRdfc2022
-        .sign_with(
-            env,
-            unsecured,
-            &methods,
-            &signer,
-            options,
-            Default::default(),
-        )
+        .sign_with(env, unsecured, &methods, &signer, options, Default::default())
         .await
         .map_err(|e| {
             let msg = e.to_string();
@@ -122,8 +96,7 @@ pub async fn sign(
                 SignError::Other(msg)
             }
         })?;
-    let proofs =
-        serde_json::to_value(&signed.proofs).map_err(|e| SignError::Other(e.to_string()))?;
+    let proofs = serde_json::to_value(&signed.proofs).map_err(|e| SignError::Other(e.to_string()))?;
     match proofs {
         Value::Array(mut a) if a.len() == 1 => Ok(a.remove(0)),
         Value::Object(o) => Ok(Value::Object(o)),
@@ -133,19 +106,12 @@ pub async fn sign(
 
 /// Verifies the single eddsa-rdfc-2022 proof of `doc` (with `proof`) against a key
 /// already resolved by the caller.
-pub async fn verify(
-    doc: &Value,
-    vm_id: &str,
-    controller: &str,
-    public: &JWK,
-) -> Result<(), ProofFailure> {
+pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
     let methods = method_map(vm_id, controller, public).map_err(ProofFailure::Malformed)?;
     let text = serde_json::to_string(doc).map_err(|e| ProofFailure::Malformed(e.to_string()))?;
-    let secured: DataIntegrity<DataIntegrityDocument, AnySuite> =
-        ssi::claims::data_integrity::from_json_str(&text)
-            .map_err(|e| ProofFailure::Malformed(format!("the proof cannot be read: {e}")))?;
-    let params =
-        VerificationParameters::from_resolver(&methods).with_json_ld_loader(jsonld::loader());
+    let secured: DataIntegrity<DataIntegrityDocument, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
+        .map_err(|e| ProofFailure::Malformed(format!("the proof cannot be read: {e}")))?;
+    let params = VerificationParameters::from_resolver(&methods).with_json_ld_loader(jsonld::loader());
     match secured.verify(&params).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_invalid)) => Err(ProofFailure::BadSignature),
@@ -153,10 +119,7 @@ pub async fn verify(
             let msg = e.to_string();
             if msg.contains("expansion") || msg.contains("Key `") || msg.contains("context") {
                 Err(ProofFailure::JsonLd(jsonld::classify(&msg)))
-            } else if msg.to_lowercase().contains("signature")
-                || msg.contains("multibase")
-                || msg.contains("decod")
-            {
+            } else if msg.to_lowercase().contains("signature") || msg.contains("multibase") || msg.contains("decod") {
                 Err(ProofFailure::BadSignature)
             } else {
                 Err(ProofFailure::Malformed(msg))

@@ -24,96 +24,24 @@ pub const REGION: &str = "Vlaanderen / Flanders (Flemish Community)";
 
 /// All institutions, in annex order.
 pub const INSTITUTIONS: [Institution; 18] = [
-    Institution {
-        id: "arteveldehs",
-        name: "Arteveldehogeschool",
-        url: "https://www.arteveldehogeschool.be",
-    },
-    Institution {
-        id: "ap",
-        name: "AP Hogeschool Antwerpen",
-        url: "https://www.ap.be",
-    },
-    Institution {
-        id: "ehb",
-        name: "Erasmushogeschool Brussel",
-        url: "https://www.erasmushogeschool.be",
-    },
-    Institution {
-        id: "hogent",
-        name: "Hogeschool Gent (HOGENT)",
-        url: "https://www.hogent.be",
-    },
-    Institution {
-        id: "pxl",
-        name: "Hogeschool PXL",
-        url: "https://www.pxl.be",
-    },
-    Institution {
-        id: "howest",
-        name: "Hogeschool West-Vlaanderen (Howest)",
-        url: "https://www.howest.be",
-    },
-    Institution {
-        id: "hzs",
-        name: "Hogere Zeevaartschool Antwerpen",
-        url: "https://www.hzs.be",
-    },
-    Institution {
-        id: "kdg",
-        name: "Karel de Grote Hogeschool",
-        url: "https://www.kdg.be",
-    },
-    Institution {
-        id: "vives",
-        name: "Katholieke Hogeschool VIVES",
-        url: "https://www.vives.be",
-    },
-    Institution {
-        id: "kuleuven",
-        name: "KU Leuven",
-        url: "https://www.kuleuven.be",
-    },
-    Institution {
-        id: "luca",
-        name: "LUCA School of Arts",
-        url: "https://www.luca-arts.be",
-    },
-    Institution {
-        id: "odisee",
-        name: "Odisee",
-        url: "https://www.odisee.be",
-    },
-    Institution {
-        id: "thomasmore",
-        name: "Thomas More",
-        url: "https://www.thomasmore.be",
-    },
-    Institution {
-        id: "ucll",
-        name: "UC Leuven-Limburg (UCLL)",
-        url: "https://www.ucll.be",
-    },
-    Institution {
-        id: "uantwerpen",
-        name: "Universiteit Antwerpen",
-        url: "https://www.uantwerpen.be",
-    },
-    Institution {
-        id: "ugent",
-        name: "Universiteit Gent",
-        url: "https://www.ugent.be",
-    },
-    Institution {
-        id: "uhasselt",
-        name: "Universiteit Hasselt",
-        url: "https://www.uhasselt.be",
-    },
-    Institution {
-        id: "vub",
-        name: "Vrije Universiteit Brussel",
-        url: "https://www.vub.be",
-    },
+    Institution { id: "arteveldehs", name: "Arteveldehogeschool", url: "https://www.arteveldehogeschool.be" },
+    Institution { id: "ap", name: "AP Hogeschool Antwerpen", url: "https://www.ap.be" },
+    Institution { id: "ehb", name: "Erasmushogeschool Brussel", url: "https://www.erasmushogeschool.be" },
+    Institution { id: "hogent", name: "Hogeschool Gent (HOGENT)", url: "https://www.hogent.be" },
+    Institution { id: "pxl", name: "Hogeschool PXL", url: "https://www.pxl.be" },
+    Institution { id: "howest", name: "Hogeschool West-Vlaanderen (Howest)", url: "https://www.howest.be" },
+    Institution { id: "hzs", name: "Hogere Zeevaartschool Antwerpen", url: "https://www.hzs.be" },
+    Institution { id: "kdg", name: "Karel de Grote Hogeschool", url: "https://www.kdg.be" },
+    Institution { id: "vives", name: "Katholieke Hogeschool VIVES", url: "https://www.vives.be" },
+    Institution { id: "kuleuven", name: "KU Leuven", url: "https://www.kuleuven.be" },
+    Institution { id: "luca", name: "LUCA School of Arts", url: "https://www.luca-arts.be" },
+    Institution { id: "odisee", name: "Odisee", url: "https://www.odisee.be" },
+    Institution { id: "thomasmore", name: "Thomas More", url: "https://www.thomasmore.be" },
+    Institution { id: "ucll", name: "UC Leuven-Limburg (UCLL)", url: "https://www.ucll.be" },
+    Institution { id: "uantwerpen", name: "Universiteit Antwerpen", url: "https://www.uantwerpen.be" },
+    Institution { id: "ugent", name: "Universiteit Gent", url: "https://www.ugent.be" },
+    Institution { id: "uhasselt", name: "Universiteit Hasselt", url: "https://www.uhasselt.be" },
+    Institution { id: "vub", name: "Vrije Universiteit Brussel", url: "https://www.vub.be" },
 ];
 
 impl Institution {

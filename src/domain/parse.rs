@@ -15,14 +15,8 @@ use super::types::*;
 use crate::clock::Clock;
 
 /// Fields of the record envelope.
-const RECORD_FIELDS: &[&str] = &[
-    "record_id",
-    "summary",
-    "microcredential",
-    "award",
-    "expected_errors",
-    "expected_warnings",
-];
+const RECORD_FIELDS: &[&str] =
+    &["record_id", "summary", "microcredential", "award", "expected_errors", "expected_warnings"];
 /// Fields of `microcredential`.
 const MC_FIELDS: &[&str] = &[
     "id",
@@ -72,10 +66,7 @@ pub struct ParseOptions {
 }
 
 /// Validates a record and, when it has no errors, returns it typed, with its warnings.
-pub fn parse_record(
-    value: &Value,
-    clock: &dyn Clock,
-) -> Result<(Record, ValidationReport), ValidationReport> {
+pub fn parse_record(value: &Value, clock: &dyn Clock) -> Result<(Record, ValidationReport), ValidationReport> {
     parse_record_with(value, clock, ParseOptions::default())
 }
 
@@ -101,9 +92,7 @@ pub fn parse_record_with(
 
 /// Validates a microcredential definition on its own (`{"microcredential": {...}}`), for
 /// registering it before any award: every rule that does not need an award.
-pub fn parse_definition(
-    value: &Value,
-) -> Result<(Microcredential, ValidationReport), ValidationReport> {
+pub fn parse_definition(value: &Value) -> Result<(Microcredential, ValidationReport), ValidationReport> {
     let mut f = Findings::default();
     let def = match value {
         Value::Object(map) => {
@@ -116,10 +105,7 @@ pub fn parse_definition(
             f.format(
                 "format.wrong_type",
                 "",
-                format!(
-                    "Expected {{\"microcredential\": {{...}}}}, found {}.",
-                    super::reader::type_name(other)
-                ),
+                format!("Expected {{\"microcredential\": {{...}}}}, found {}.", super::reader::type_name(other)),
             );
             None
         }
@@ -128,22 +114,14 @@ pub fn parse_definition(
         Some(d) if !f.has_errors() => Ok((d, f.into_report())),
         _ => {
             if !f.has_errors() {
-                f.format(
-                    "format.invalid_record",
-                    "",
-                    "The definition could not be read.",
-                );
+                f.format("format.invalid_record", "", "The definition could not be read.");
             }
             Err(f.into_report())
         }
     }
 }
 
-fn object_at<'a>(
-    field: &Field<'a>,
-    what: &str,
-    f: &mut Findings,
-) -> Option<&'a serde_json::Map<String, Value>> {
+fn object_at<'a>(field: &Field<'a>, what: &str, f: &mut Findings) -> Option<&'a serde_json::Map<String, Value>> {
     match field.object() {
         Ok(Some(o)) => Some(o),
         Ok(None) => {
@@ -161,12 +139,7 @@ fn object_at<'a>(
     }
 }
 
-fn read_record(
-    value: &Value,
-    clock: &dyn Clock,
-    options: ParseOptions,
-    f: &mut Findings,
-) -> Option<Record> {
+fn read_record(value: &Value, clock: &dyn Clock, options: ParseOptions, f: &mut Findings) -> Option<Record> {
     let Value::Object(map) = value else {
         f.format(
             "format.wrong_type",
@@ -180,27 +153,19 @@ fn read_record(
     };
     let root = Obj::new(map, "");
     root.reject_unknown(RECORD_FIELDS, f);
-    let mc = object_at(&root.field("microcredential"), "microcredential", f)
-        .map(|m| Obj::new(m, "/microcredential"));
+    let mc = object_at(&root.field("microcredential"), "microcredential", f).map(|m| Obj::new(m, "/microcredential"));
     let aw = object_at(&root.field("award"), "award", f).map(|m| Obj::new(m, "/award"));
     if let (Some(mc), Some(aw)) = (&mc, &aw) {
         r21_credits_earned(mc, aw, f);
     }
     let mc = mc.and_then(|mc| read_microcredential(&mc, f));
     let award = aw.and_then(|aw| read_award(&aw, clock, options, f));
-    Some(Record {
-        microcredential: mc?,
-        award: award?,
-    })
+    Some(Record { microcredential: mc?, award: award? })
 }
 
 fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential> {
     o.reject_unknown(MC_FIELDS, f);
-    let id = required_url(
-        &o.field("id"),
-        "the stable id of the microcredential definition",
-        f,
-    );
+    let id = required_url(&o.field("id"), "the stable id of the microcredential definition", f);
     r05_r06_offering_kind(o, f);
     let institution = r04_institution(o, f);
     let platform = enum_field::<Platform>(&o.field("platform"), f);
@@ -223,12 +188,7 @@ fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential
     let quality_assurance = r16_quality_assurance(o, f);
     let prerequisites = lang_object(&o.field("prerequisites"), f);
     let components = rules_components::read(&o.field("components"), f);
-    let stackability = r20_enum::<Stackability>(
-        &o.field("stackability"),
-        "stackability.invalid",
-        "stackability",
-        f,
-    );
+    let stackability = r20_enum::<Stackability>(&o.field("stackability"), "stackability.invalid", "stackability", f);
     let stackable_towards = o.field("stackable_towards").text(f);
     let credit_certificates = o.field("credit_certificates").flag(f).unwrap_or(false);
     let further_information_url = optional_url(&o.field("further_information_url"), f);
@@ -240,11 +200,7 @@ fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential
         if let Some(level) = level {
             rules_components::r12_type1_level(t, level, level_tie_choice_reason.is_some(), &cs, f);
         }
-        Some(
-            cs.into_iter()
-                .filter_map(LooseComponent::build)
-                .collect::<Vec<_>>(),
-        )
+        Some(cs.into_iter().filter_map(LooseComponent::build).collect::<Vec<_>>())
     });
     if let Some(t) = mc_type {
         r19_credit_certificates(t, credit_certificates, f);
@@ -276,12 +232,7 @@ fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential
     })
 }
 
-fn read_award(
-    o: &Obj<'_>,
-    clock: &dyn Clock,
-    options: ParseOptions,
-    f: &mut Findings,
-) -> Option<Award> {
+fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Findings) -> Option<Award> {
     o.reject_unknown(AWARD_FIELDS, f);
     let learner = r01_learner(o, options, f);
     let dates = r17_dates(o, clock, f);
@@ -297,7 +248,11 @@ fn read_award(
             None
         }),
         Ok(None) => {
-            f.format("format.required", &credits.path, "credits_earned is required: the ECTS credits the learner earned (normally the full workload).");
+            f.format(
+                "format.required",
+                &credits.path,
+                "credits_earned is required: the ECTS credits the learner earned (normally the full workload).",
+            );
             None
         }
         Err(found) => {
@@ -350,11 +305,7 @@ pub(crate) fn clip(s: &str) -> String {
 
 fn required_url(field: &Field<'_>, what: &str, f: &mut Findings) -> Option<Url> {
     if !field.is_present() {
-        f.format(
-            "format.required",
-            &field.path,
-            format!("This field is required: {what}, an absolute URL."),
-        );
+        f.format("format.required", &field.path, format!("This field is required: {what}, an absolute URL."));
         return None;
     }
     optional_url(field, f)
@@ -364,9 +315,7 @@ fn optional_url(field: &Field<'_>, f: &mut Findings) -> Option<Url> {
     match field.string() {
         Ok(None) => None,
         Ok(Some(s)) => match Url::parse(s) {
-            Ok(u) if s.len() <= 2048 && u.has_host() && matches!(u.scheme(), "https" | "http") => {
-                Some(u)
-            }
+            Ok(u) if s.len() <= 2048 && u.has_host() && matches!(u.scheme(), "https" | "http") => Some(u),
             _ => {
                 f.format("format.invalid_value", &field.path, format!("'{}' is not an absolute http(s) URL (at most 2048 characters), e.g. https://www.example.be/mc/ethics.", clip(s)));
                 None
@@ -386,11 +335,7 @@ fn enum_field<E: EnumValue>(field: &Field<'_>, f: &mut Findings) -> Option<E> {
             f.format(
                 "format.invalid_value",
                 &field.path,
-                format!(
-                    "'{}' is not allowed here; use one of: {}.",
-                    clip(s),
-                    E::allowed_values()
-                ),
+                format!("'{}' is not allowed here; use one of: {}.", clip(s), E::allowed_values()),
             );
             None
         }),
@@ -415,14 +360,7 @@ macro_rules! enum_value {
         }
     )*};
 }
-enum_value!(
-    Platform,
-    Supervision,
-    Stackability,
-    ExternalReview,
-    ComponentOrigin,
-    ProgrammeType
-);
+enum_value!(Platform, Supervision, Stackability, ExternalReview, ComponentOrigin, ProgrammeType);
 
 fn isced(field: &Field<'_>, f: &mut Findings) -> Option<String> {
     match field.string() {
@@ -432,10 +370,7 @@ fn isced(field: &Field<'_>, f: &mut Findings) -> Option<String> {
             f.format(
                 "format.invalid_value",
                 &field.path,
-                format!(
-                    "isced_f_code '{}' is not a 4-digit ISCED-F 2013 code, e.g. 0223.",
-                    clip(s)
-                ),
+                format!("isced_f_code '{}' is not a 4-digit ISCED-F 2013 code, e.g. 0223.", clip(s)),
             );
             None
         }
@@ -481,10 +416,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
                     f.format(
                         "format.invalid_value",
                         &id_field.path,
-                        format!(
-                            "learner_id '{}' is not a URI; use e.g. urn:uuid:… or a DID.",
-                            clip(s)
-                        ),
+                        format!("learner_id '{}' is not a URI; use e.g. urn:uuid:… or a DID.", clip(s)),
                     );
                     None
                 }),
@@ -509,12 +441,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
                     None
                 }
             };
-            (
-                id,
-                email,
-                l.field("given_name").text(f),
-                l.field("family_name").text(f),
-            )
+            (id, email, l.field("given_name").text(f), l.field("family_name").text(f))
         }
         None => (None, None, None, None),
     };
@@ -534,12 +461,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
             format!("The learner must be identified: a learner_id or e-mail, plus a given or family name (Annex I: identification of the learner); {missing}."),
         );
     }
-    Some(Learner {
-        id,
-        email,
-        given_name,
-        family_name,
-    })
+    Some(Learner { id, email, given_name, family_name })
 }
 
 fn r02_r03_title(o: &Obj<'_>, f: &mut Findings) -> Option<LangText> {
@@ -558,12 +480,7 @@ fn r02_r03_title(o: &Obj<'_>, f: &mut Findings) -> Option<LangText> {
     }
     let title = LangText::new(tnl, ten);
     if title.is_none() && !f.has_error_at(&nl.path) && !f.has_error_at(&en.path) {
-        f.error(
-            "MC-R02",
-            "title.missing",
-            &nl.path,
-            "A title is required (Annex I): give title_nl and/or title_en.",
-        );
+        f.error("MC-R02", "title.missing", &nl.path, "A title is required (Annex I): give title_nl and/or title_en.");
     }
     title
 }
@@ -587,20 +504,17 @@ fn r04_institution(o: &Obj<'_>, f: &mut Findings) -> Option<&'static Institution
                 "MC-R04",
                 "issuer.unknown_institution",
                 &field.path,
-                format!(
-                    "institution_id must be text naming one of the 18 institutions, found {t}."
-                ),
+                format!("institution_id must be text naming one of the 18 institutions, found {t}."),
             );
             return None;
         }
     };
     let inst = found.and_then(Institution::by_id);
     if inst.is_none() {
-        let what = found.map_or("is missing".to_owned(), |s| format!("'{}' is not one of the 18 Flemish higher-education institutions this issuer serves", clip(s)));
-        let ids: Vec<&str> = super::institution::INSTITUTIONS
-            .iter()
-            .map(|i| i.id)
-            .collect();
+        let what = found.map_or("is missing".to_owned(), |s| {
+            format!("'{}' is not one of the 18 Flemish higher-education institutions this issuer serves", clip(s))
+        });
+        let ids: Vec<&str> = super::institution::INSTITUTIONS.iter().map(|i| i.id).collect();
         f.error(
             "MC-R04",
             "issuer.unknown_institution",
@@ -655,9 +569,7 @@ fn r07_mc_type(o: &Obj<'_>, f: &mut Findings) -> Option<McType> {
         "MC-R07",
         "mc_type.invalid",
         &field.path,
-        format!(
-            "mc_type is {found}; it must be 1, 2, 3 or 4 (the four Flemish microcredential types)."
-        ),
+        format!("mc_type is {found}; it must be 1, 2, 3 or 4 (the four Flemish microcredential types)."),
     );
     None
 }
@@ -674,16 +586,12 @@ fn r08_ects(o: &Obj<'_>, f: &mut Findings) -> Option<(Credits, Option<String>)> 
         Err(_) => None,
     };
     let Some(ects) = ects else {
-        let shown = field.value.map_or("missing".to_owned(), |v| {
-            v.to_string().chars().take(40).collect()
-        });
+        let shown = field.value.map_or("missing".to_owned(), |v| v.to_string().chars().take(40).collect());
         f.error(
             "MC-R08",
             "ects.invalid",
             &field.path,
-            format!(
-                "ects is {shown}; it must be a number of ECTS credits above 0 (normally 3-20)."
-            ),
+            format!("ects is {shown}; it must be a number of ECTS credits above 0 (normally 3-20)."),
         );
         return None;
     };
@@ -709,7 +617,12 @@ fn r11_level(o: &Obj<'_>, f: &mut Findings) -> Option<Level> {
         Ok(Some(n)) => match Level::new(n) {
             Some(l) => {
                 if l.get() < 5 {
-                    f.warning("MC-R11", "level.below_higher_education", &field.path, format!("VKS level {n} is below higher-education levels (5-8); check that this is intended."));
+                    f.warning(
+                        "MC-R11",
+                        "level.below_higher_education",
+                        &field.path,
+                        format!("VKS level {n} is below higher-education levels (5-8); check that this is intended."),
+                    );
                 }
                 return Some(l);
             }
@@ -718,7 +631,12 @@ fn r11_level(o: &Obj<'_>, f: &mut Findings) -> Option<Level> {
         Ok(None) => "vks_level is missing".to_owned(),
         Err(t) => format!("vks_level is {t}"),
     };
-    f.error("MC-R11", "level.out_of_range", &field.path, format!("{found}; the Flemish Qualifications Framework has levels 1-8 (referenced 1:1 to EQF 1-8)."));
+    f.error(
+        "MC-R11",
+        "level.out_of_range",
+        &field.path,
+        format!("{found}; the Flemish Qualifications Framework has levels 1-8 (referenced 1:1 to EQF 1-8)."),
+    );
     None
 }
 
@@ -767,10 +685,7 @@ fn r13_learning_outcomes(
             f.format(
                 "format.duplicate",
                 &id_field.path,
-                format!(
-                    "Learning outcome id '{}' is used twice; ids must be unique.",
-                    clip(&id)
-                ),
+                format!("Learning outcome id '{}' is used twice; ids must be unique.", clip(&id)),
             );
         }
         let text = LangText::new(lo.field("nl").text(f), lo.field("en").text(f));
@@ -780,12 +695,8 @@ fn r13_learning_outcomes(
             (None, _) => false,
         };
         if !in_instruction_language && !f.has_error_at(&path) {
-            let langs = languages.map_or(String::new(), |l| {
-                l.iter()
-                    .map(LanguageTag::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
+            let langs =
+                languages.map_or(String::new(), |l| l.iter().map(LanguageTag::as_str).collect::<Vec<_>>().join(", "));
             f.error("MC-R13", "learning_outcomes.language_mismatch", &path, format!("Learning outcome {} has no text in a language of instruction ({langs}); add the text in that language.", clip(&id)));
         }
         if let Some(text) = text {
@@ -804,20 +715,17 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
             return None;
         }
         Err(t) => {
-            f.error("MC-R14", "assessment.missing", &field.path, format!("assessment must be an object with 'types' and 'announced_in_advance', found {t}."));
+            f.error(
+                "MC-R14",
+                "assessment.missing",
+                &field.path,
+                format!("assessment must be an object with 'types' and 'announced_in_advance', found {t}."),
+            );
             return None;
         }
     };
     let a = Obj::new(map, &field.path);
-    a.reject_unknown(
-        &[
-            "types",
-            "announced_in_advance",
-            "description_nl",
-            "description_en",
-        ],
-        f,
-    );
+    a.reject_unknown(&["types", "announced_in_advance", "description_nl", "description_en"], f);
     let types_field = a.field("types");
     let raw = match types_field.array() {
         Ok(Some(v)) if !v.is_empty() => v.as_slice(),
@@ -826,10 +734,7 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
                 "MC-R14",
                 "assessment.missing",
                 &types_field.path,
-                format!(
-                    "Give at least one assessment type; allowed: {}.",
-                    AssessmentType::allowed()
-                ),
+                format!("Give at least one assessment type; allowed: {}.", AssessmentType::allowed()),
             );
             &[]
         }
@@ -843,43 +748,39 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
                 "MC-R14",
                 "assessment.unknown_type",
                 format!("{}/{i}", types_field.path),
-                format!(
-                    "Unknown assessment type {}; allowed: {}.",
-                    clip(&t.to_string()),
-                    AssessmentType::allowed()
-                ),
+                format!("Unknown assessment type {}; allowed: {}.", clip(&t.to_string()), AssessmentType::allowed()),
             ),
         }
     }
-    if !types.is_empty()
-        && types
-            .iter()
-            .all(|t| *t == AssessmentType::LevelOfAttendance)
-    {
-        f.error("MC-R14", "assessment.attendance_only", &types_field.path, "Attendance alone is not an assessment of the learning outcomes; add the assessment type that tests them.");
+    if !types.is_empty() && types.iter().all(|t| *t == AssessmentType::LevelOfAttendance) {
+        f.error(
+            "MC-R14",
+            "assessment.attendance_only",
+            &types_field.path,
+            "Attendance alone is not an assessment of the learning outcomes; add the assessment type that tests them.",
+        );
     }
     let announced = a.field("announced_in_advance");
     if announced.boolean() != Ok(Some(true)) {
         f.error("MC-R14", "assessment.not_announced", &announced.path, "announced_in_advance must be true: the assessment format is announced to students in advance (afsprakenkader).");
     }
-    let description = LangText::new(
-        a.field("description_nl").text(f),
-        a.field("description_en").text(f),
-    );
-    Some(Assessment {
-        types: NonEmptyVec::new(types)?,
-        description,
-    })
+    let description = LangText::new(a.field("description_nl").text(f), a.field("description_en").text(f));
+    Some(Assessment { types: NonEmptyVec::new(types)?, description })
 }
 
 fn r15_delivery_mode(o: &Obj<'_>, f: &mut Findings) -> Option<DeliveryMode> {
     let field = o.field("delivery_mode");
     let mode = field.string().ok().flatten().and_then(DeliveryMode::parse);
     if mode.is_none() {
-        let shown = field
-            .value
-            .map_or("missing".to_owned(), |v| clip(&v.to_string()));
-        f.error("MC-R15", "delivery_mode.invalid", &field.path, format!("delivery_mode is {shown}; use physical (fysiek), hybrid (hybride) or distance (afstandsonderwijs)."));
+        let shown = field.value.map_or("missing".to_owned(), |v| clip(&v.to_string()));
+        f.error(
+            "MC-R15",
+            "delivery_mode.invalid",
+            &field.path,
+            format!(
+                "delivery_mode is {shown}; use physical (fysiek), hybrid (hybride) or distance (afstandsonderwijs)."
+            ),
+        );
     }
     mode
 }
@@ -898,30 +799,15 @@ fn r16_quality_assurance(o: &Obj<'_>, f: &mut Findings) -> Option<QualityAssuran
         }
     };
     let q = Obj::new(map, &field.path);
-    q.reject_unknown(
-        &[
-            "type",
-            "external_review",
-            "description_nl",
-            "description_en",
-        ],
-        f,
-    );
+    q.reject_unknown(&["type", "external_review", "description_nl", "description_en"], f);
     let type_field = q.field("type");
     let qa_type = type_field.string().ok().flatten().and_then(QaType::parse);
     if qa_type.is_none() {
         f.error("MC-R16", "quality_assurance.missing", &type_field.path, msg);
     }
     let external_review = enum_field::<ExternalReview>(&q.field("external_review"), f);
-    let description = LangText::new(
-        q.field("description_nl").text(f),
-        q.field("description_en").text(f),
-    );
-    Some(QualityAssurance {
-        qa_type: qa_type?,
-        external_review,
-        description,
-    })
+    let description = LangText::new(q.field("description_nl").text(f), q.field("description_en").text(f));
+    Some(QualityAssurance { qa_type: qa_type?, external_review, description })
 }
 
 fn parse_date(field: &Field<'_>, f: &mut Findings) -> Option<NaiveDate> {
@@ -933,25 +819,12 @@ fn parse_date(field: &Field<'_>, f: &mut Findings) -> Option<NaiveDate> {
         Ok(None) => "missing".to_owned(),
         Err(t) => t.to_owned(),
     };
-    f.error(
-        "MC-R17",
-        "dates.invalid",
-        &field.path,
-        format!("Date is {found}; give a calendar date as YYYY-MM-DD."),
-    );
+    f.error("MC-R17", "dates.invalid", &field.path, format!("Date is {found}; give a calendar date as YYYY-MM-DD."));
     None
 }
 
-fn r17_dates(
-    o: &Obj<'_>,
-    clock: &dyn Clock,
-    f: &mut Findings,
-) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
-    let (sf, ef, df) = (
-        o.field("activity_start_date"),
-        o.field("activity_end_date"),
-        o.field("date_of_issuing"),
-    );
+fn r17_dates(o: &Obj<'_>, clock: &dyn Clock, f: &mut Findings) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+    let (sf, ef, df) = (o.field("activity_start_date"), o.field("activity_end_date"), o.field("date_of_issuing"));
     let (start, end, issued) = (parse_date(&sf, f), parse_date(&ef, f), parse_date(&df, f));
     if let (Some(s), Some(e)) = (start, end)
         && s > e
@@ -976,7 +849,12 @@ fn r17_dates(
     if let Some(d) = issued {
         let today = clock.today();
         if d > today {
-            f.error("MC-R17", "dates.issued_in_future", &df.path, format!("Date of issuing {d} is in the future (today is {today}); issue on or after that date."));
+            f.error(
+                "MC-R17",
+                "dates.issued_in_future",
+                &df.path,
+                format!("Date of issuing {d} is in the future (today is {today}); issue on or after that date."),
+            );
         }
     }
     Some((start?, end?, issued?))
@@ -987,7 +865,12 @@ fn r18_languages(o: &Obj<'_>, f: &mut Findings) -> Option<NonEmptyVec<LanguageTa
     let items = match field.array() {
         Ok(Some(a)) if !a.is_empty() => a,
         _ => {
-            f.error("MC-R18", "languages.missing", &field.path, "Give at least one language of instruction as a BCP 47 code, e.g. [\"nl\"] or [\"nl\", \"en\"].");
+            f.error(
+                "MC-R18",
+                "languages.missing",
+                &field.path,
+                "Give at least one language of instruction as a BCP 47 code, e.g. [\"nl\"] or [\"nl\", \"en\"].",
+            );
             return None;
         }
     };
@@ -999,10 +882,7 @@ fn r18_languages(o: &Obj<'_>, f: &mut Findings) -> Option<NonEmptyVec<LanguageTa
             None => f.format(
                 "format.invalid_value",
                 format!("{}/{i}", field.path),
-                format!(
-                    "{} is not a BCP 47 language code such as nl, en or nl-BE.",
-                    clip(&item.to_string())
-                ),
+                format!("{} is not a BCP 47 language code such as nl, en or nl-BE.", clip(&item.to_string())),
             ),
         }
     }
@@ -1015,12 +895,7 @@ fn r19_credit_certificates(t: McType, credit_certificates: bool, f: &mut Finding
     }
 }
 
-fn r20_enum<E: EnumValue>(
-    field: &Field<'_>,
-    code: &str,
-    what: &str,
-    f: &mut Findings,
-) -> Option<E> {
+fn r20_enum<E: EnumValue>(field: &Field<'_>, code: &str, what: &str, f: &mut Findings) -> Option<E> {
     let s = match field.string() {
         Ok(s) => s?,
         Err(t) => {
@@ -1028,10 +903,7 @@ fn r20_enum<E: EnumValue>(
                 "MC-R20",
                 code,
                 &field.path,
-                format!(
-                    "{what} must be text, found {t}; allowed: {}.",
-                    E::allowed_values()
-                ),
+                format!("{what} must be text, found {t}; allowed: {}.", E::allowed_values()),
             );
             return None;
         }
@@ -1041,21 +913,14 @@ fn r20_enum<E: EnumValue>(
             "MC-R20",
             code,
             &field.path,
-            format!(
-                "'{}' is not a valid value for {what}; allowed: {}.",
-                clip(s),
-                E::allowed_values()
-            ),
+            format!("'{}' is not a valid value for {what}; allowed: {}.", clip(s), E::allowed_values()),
         );
         None
     })
 }
 
 fn r21_credits_earned(mc: &Obj<'_>, award: &Obj<'_>, f: &mut Findings) {
-    let (Ok(Some(earned)), Ok(Some(ects))) = (
-        award.field("credits_earned").number(),
-        mc.field("ects").number(),
-    ) else {
+    let (Ok(Some(earned)), Ok(Some(ects))) = (award.field("credits_earned").number(), mc.field("ects").number()) else {
         return; // missing or malformed numbers are reported by their own checks
     };
     if ects <= 0.0 {

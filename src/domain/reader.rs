@@ -56,10 +56,7 @@ impl<'a> Obj<'a> {
             Value::String(s) => !s.trim().is_empty(),
             _ => true,
         });
-        Field {
-            value,
-            path: format!("{}/{}", self.path, escape_token(key)),
-        }
+        Field { value, path: format!("{}/{}", self.path, escape_token(key)) }
     }
 
     /// Reports every member whose name is not in `known`.
@@ -170,10 +167,6 @@ impl<'a> Field<'a> {
 
     /// Records a format finding for a value of the wrong JSON type.
     pub fn wrong_type(&self, findings: &mut Findings, expected: &str, found: &str) {
-        findings.format(
-            "format.wrong_type",
-            &self.path,
-            format!("Expected {expected} here, found {found}."),
-        );
+        findings.format("format.wrong_type", &self.path, format!("Expected {expected} here, found {found}."));
     }
 }

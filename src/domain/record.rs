@@ -167,11 +167,7 @@ pub struct Learner {
 impl Learner {
     /// The full name as displayed.
     pub fn full_name(&self) -> String {
-        [self.given_name.as_deref(), self.family_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
+        [self.given_name.as_deref(), self.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
     }
 }
 

@@ -42,13 +42,7 @@ pub struct Findings {
 
 impl Findings {
     /// Records an error.
-    pub fn error(
-        &mut self,
-        rule: &str,
-        code: &str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) {
+    pub fn error(&mut self, rule: &str, code: &str, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push(Finding {
             rule: rule.to_owned(),
             code: code.to_owned(),
@@ -58,13 +52,7 @@ impl Findings {
     }
 
     /// Records a warning.
-    pub fn warning(
-        &mut self,
-        rule: &str,
-        code: &str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) {
+    pub fn warning(&mut self, rule: &str, code: &str, path: impl Into<String>, message: impl Into<String>) {
         self.warnings.push(Finding {
             rule: rule.to_owned(),
             code: code.to_owned(),
@@ -85,18 +73,12 @@ impl Findings {
 
     /// Whether an error with this code was recorded at or below `path`.
     pub fn has_error_at(&self, path: &str) -> bool {
-        self.errors
-            .iter()
-            .any(|f| f.path == path || f.path.starts_with(&format!("{path}/")))
+        self.errors.iter().any(|f| f.path == path || f.path.starts_with(&format!("{path}/")))
     }
 
     /// The final report.
     pub fn into_report(self) -> ValidationReport {
-        ValidationReport {
-            valid: self.errors.is_empty(),
-            errors: self.errors,
-            warnings: self.warnings,
-        }
+        ValidationReport { valid: self.errors.is_empty(), errors: self.errors, warnings: self.warnings }
     }
 }
 

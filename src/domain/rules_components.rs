@@ -12,15 +12,7 @@ use super::record::{Component, SourceProgramme};
 use super::report::Findings;
 use super::types::*;
 
-const COMPONENT_FIELDS: &[&str] = &[
-    "code",
-    "origin",
-    "title_nl",
-    "title_en",
-    "ects",
-    "vks_level",
-    "source_programme",
-];
+const COMPONENT_FIELDS: &[&str] = &["code", "origin", "title_nl", "title_en", "ects", "vks_level", "source_programme"];
 
 /// A component as read, before the cross-component rules.
 #[derive(Debug)]
@@ -62,11 +54,7 @@ pub fn read(field: &Field<'_>, f: &mut Findings) -> Option<Vec<LooseComponent>> 
     for (i, item) in items.iter().enumerate() {
         let path = format!("{}/{i}", field.path);
         let Value::Object(map) = item else {
-            f.format(
-                "format.wrong_type",
-                &path,
-                format!("A component must be an object, found {}.", type_name(item)),
-            );
+            f.format("format.wrong_type", &path, format!("A component must be an object, found {}.", type_name(item)));
             continue;
         };
         out.push(read_one(&Obj::new(map, &path), f));
@@ -79,11 +67,7 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
     let code_field = c.field("code");
     let code = code_field.text(f);
     if code.is_none() && !f.has_error_at(&code_field.path) {
-        f.format(
-            "format.required",
-            &code_field.path,
-            "Every component needs its course-unit code.",
-        );
+        f.format("format.required", &code_field.path, "Every component needs its course-unit code.");
     }
     let origin_field = c.field("origin");
     let origin = match origin_field.string() {
@@ -91,11 +75,7 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
             f.format(
                 "format.invalid_value",
                 &origin_field.path,
-                format!(
-                    "origin '{}' is not allowed; use one of: {}.",
-                    clip(s),
-                    ComponentOrigin::allowed()
-                ),
+                format!("origin '{}' is not allowed; use one of: {}.", clip(s), ComponentOrigin::allowed()),
             );
             None
         }),
@@ -103,10 +83,7 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
             f.format(
                 "format.required",
                 &origin_field.path,
-                format!(
-                    "Every component needs an origin: {}.",
-                    ComponentOrigin::allowed()
-                ),
+                format!("Every component needs an origin: {}.", ComponentOrigin::allowed()),
             );
             None
         }
@@ -118,11 +95,7 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
     let (tnl, ten) = (c.field("title_nl"), c.field("title_en"));
     let title = LangText::new(tnl.text(f), ten.text(f));
     if title.is_none() && !f.has_error_at(&tnl.path) && !f.has_error_at(&ten.path) {
-        f.format(
-            "format.required",
-            &tnl.path,
-            "Every component needs a title_nl and/or title_en.",
-        );
+        f.format("format.required", &tnl.path, "Every component needs a title_nl and/or title_en.");
     }
     let ects_field = c.field("ects");
     let ects = match ects_field.number() {
@@ -130,23 +103,14 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
         _ => None,
     };
     if ects.is_none() {
-        f.format(
-            "format.invalid_value",
-            &ects_field.path,
-            "A component needs its ECTS credits: a number above 0.",
-        );
+        f.format("format.invalid_value", &ects_field.path, "A component needs its ECTS credits: a number above 0.");
     }
     let level_field = c.field("vks_level");
     let level = level_field.integer().ok().flatten().and_then(Level::new);
     if level.is_none() {
-        f.format(
-            "format.invalid_value",
-            &level_field.path,
-            "A component needs its VKS level: a whole number 1-8.",
-        );
+        f.format("format.invalid_value", &level_field.path, "A component needs its VKS level: a whole number 1-8.");
     }
-    let (source_programme, source_programme_error) =
-        read_source_programme(&c.field("source_programme"), f);
+    let (source_programme, source_programme_error) = read_source_programme(&c.field("source_programme"), f);
     LooseComponent {
         path: c.path().to_owned(),
         code,
@@ -161,18 +125,12 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
 
 /// Returns the programme, or why it is unusable (reported by MC-R10 for existing
 /// course units only).
-fn read_source_programme(
-    field: &Field<'_>,
-    f: &mut Findings,
-) -> (Option<SourceProgramme>, Option<String>) {
+fn read_source_programme(field: &Field<'_>, f: &mut Findings) -> (Option<SourceProgramme>, Option<String>) {
     let map = match field.object() {
         Ok(Some(m)) => m,
         Ok(None) => return (None, Some("has no source_programme".to_owned())),
         Err(t) => {
-            return (
-                None,
-                Some(format!("has a source_programme that is {t}, not an object")),
-            );
+            return (None, Some(format!("has a source_programme that is {t}, not an object")));
         }
     };
     let sp = Obj::new(map, &field.path);
@@ -181,26 +139,13 @@ fn read_source_programme(
     let pt = sp.field("programme_type");
     match pt.string() {
         Ok(Some(s)) => match ProgrammeType::parse_value(s) {
-            Some(programme_type) => (
-                Some(SourceProgramme {
-                    name_nl,
-                    programme_type,
-                }),
-                None,
-            ),
+            Some(programme_type) => (Some(SourceProgramme { name_nl, programme_type }), None),
             None => (
                 None,
-                Some(format!(
-                    "has programme_type '{}', which is not one of {}",
-                    clip(s),
-                    ProgrammeType::allowed()
-                )),
+                Some(format!("has programme_type '{}', which is not one of {}", clip(s), ProgrammeType::allowed())),
             ),
         },
-        Ok(None) => (
-            None,
-            Some("has a source_programme without programme_type".to_owned()),
-        ),
+        Ok(None) => (None, Some("has a source_programme without programme_type".to_owned())),
         Err(t) => (None, Some(format!("has a programme_type that is {t}"))),
     }
 }
@@ -208,14 +153,8 @@ fn read_source_programme(
 /// MC-R09: which components each type needs, and that their ECTS add up.
 pub fn r09_composition(t: McType, ects: Option<Credits>, cs: &[LooseComponent], f: &mut Findings) {
     const PATH: &str = "/microcredential/components";
-    let existing = cs
-        .iter()
-        .filter(|c| c.origin == Some(ComponentOrigin::ExistingCourseUnit))
-        .count();
-    let new = cs
-        .iter()
-        .filter(|c| c.origin == Some(ComponentOrigin::NewLllContent))
-        .count();
+    let existing = cs.iter().filter(|c| c.origin == Some(ComponentOrigin::ExistingCourseUnit)).count();
+    let new = cs.iter().filter(|c| c.origin == Some(ComponentOrigin::NewLllContent)).count();
     match t.get() {
         1 if cs.is_empty() || new > 0 => f.error(
             "MC-R09",
@@ -256,10 +195,7 @@ pub fn r09_composition(t: McType, ects: Option<Credits>, cs: &[LooseComponent], 
 
 /// MC-R10: an existing course unit names its programme, and has that programme's level.
 pub fn r10_source_programmes(cs: &[LooseComponent], f: &mut Findings) {
-    for c in cs
-        .iter()
-        .filter(|c| c.origin == Some(ComponentOrigin::ExistingCourseUnit))
-    {
+    for c in cs.iter().filter(|c| c.origin == Some(ComponentOrigin::ExistingCourseUnit)) {
         let code = c.code.as_deref().map(clip).unwrap_or_default();
         if let Some(why) = &c.source_programme_error {
             f.error(
@@ -285,13 +221,7 @@ pub fn r10_source_programmes(cs: &[LooseComponent], f: &mut Findings) {
 
 /// MC-R12: a type 1 microcredential takes the level with the largest ECTS share; on a
 /// tie the institution chooses one of the tied levels and should say why.
-pub fn r12_type1_level(
-    t: McType,
-    declared: Level,
-    has_reason: bool,
-    cs: &[LooseComponent],
-    f: &mut Findings,
-) {
+pub fn r12_type1_level(t: McType, declared: Level, has_reason: bool, cs: &[LooseComponent], f: &mut Findings) {
     if t.get() != 1 || cs.is_empty() || cs.iter().any(|c| c.ects.is_none() || c.level.is_none()) {
         return;
     }
@@ -303,11 +233,7 @@ pub fn r12_type1_level(
     }
     let total: f64 = shares.values().sum();
     let max = shares.values().copied().fold(f64::MIN, f64::max);
-    let top: Vec<u8> = shares
-        .iter()
-        .filter(|(_, v)| (**v - max).abs() < 1e-9)
-        .map(|(k, _)| *k)
-        .collect();
+    let top: Vec<u8> = shares.iter().filter(|(_, v)| (**v - max).abs() < 1e-9).map(|(k, _)| *k).collect();
     const PATH: &str = "/microcredential/vks_level";
     match top.as_slice() {
         [only] if *only != declared.get() => f.error(

@@ -260,10 +260,7 @@ impl LanguageTag {
         }
         let mut out = lang.to_ascii_lowercase();
         let mut rest: Vec<&str> = parts.collect();
-        if let Some(script) = rest
-            .first()
-            .filter(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_alphabetic()))
-        {
+        if let Some(script) = rest.first().filter(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_alphabetic())) {
             let mut chars = script.chars();
             let first = chars.next()?.to_ascii_uppercase();
             out.push('-');
@@ -323,9 +320,7 @@ impl LangText {
     }
     /// `(language, text)` pairs present, Dutch first.
     pub fn entries(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [("nl", self.nl.as_deref()), ("en", self.en.as_deref())]
-            .into_iter()
-            .filter_map(|(l, t)| t.map(|t| (l, t)))
+        [("nl", self.nl.as_deref()), ("en", self.en.as_deref())].into_iter().filter_map(|(l, t)| t.map(|t| (l, t)))
     }
     /// The text in the first of `preferred` that has one, else any text, with its language.
     pub fn best(&self, preferred: &[&str]) -> (&'static str, &str) {
@@ -411,44 +406,23 @@ mod tests {
             ("nl-BE-x", None),
         ];
         for (input, want) in cases {
-            assert_eq!(
-                LanguageTag::parse(input).as_ref().map(LanguageTag::as_str),
-                want,
-                "{input}"
-            );
+            assert_eq!(LanguageTag::parse(input).as_ref().map(LanguageTag::as_str), want, "{input}");
         }
     }
 
     #[test]
     fn emails_are_normalised_and_malformed_ones_refused() {
-        assert_eq!(
-            Email::parse(" Sanne@Example.org ").map(|e| e.0),
-            Some("sanne@example.org".into())
-        );
-        for bad in [
-            "no-at.example.org",
-            "@example.org",
-            "a@b",
-            "a b@example.org",
-            "a@.org",
-            "a@b@c.org",
-        ] {
+        assert_eq!(Email::parse(" Sanne@Example.org ").map(|e| e.0), Some("sanne@example.org".into()));
+        for bad in ["no-at.example.org", "@example.org", "a@b", "a b@example.org", "a@.org", "a@b@c.org"] {
             assert!(Email::parse(bad).is_none(), "{bad}");
         }
-        assert_eq!(
-            format!("{:?}", Email::parse("x@example.org")),
-            "Some(Email(<redacted>))"
-        );
+        assert_eq!(format!("{:?}", Email::parse("x@example.org")), "Some(Email(<redacted>))");
     }
 
     #[test]
     fn ranges_are_enforced() {
         assert!(McType::new(0).is_none() && McType::new(5).is_none() && McType::new(4).is_some());
         assert!(Level::new(0).is_none() && Level::new(9).is_none() && Level::new(8).is_some());
-        assert!(
-            Credits::new(0.0).is_none()
-                && Credits::new(f64::NAN).is_none()
-                && Credits::new(0.5).is_some()
-        );
+        assert!(Credits::new(0.0).is_none() && Credits::new(f64::NAN).is_none() && Credits::new(0.5).is_some());
     }
 }

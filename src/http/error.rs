@@ -44,45 +44,21 @@ impl ApiError {
     /// Status, type slug and title.
     pub fn kind(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            Self::Validation(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "The record is not a valid microcredential",
-            ),
+            Self::Validation(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "validation", "The record is not a valid microcredential")
+            }
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Malformed request"),
-            Self::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Authentication required",
-            ),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            Self::PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Request body too large",
-            ),
-            Self::UnsupportedMediaType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-            ),
-            Self::NotAcceptable(_) => (
-                StatusCode::NOT_ACCEPTABLE,
-                "not-acceptable",
-                "Not acceptable",
-            ),
-            Self::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service unavailable",
-            ),
-            Self::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal server error",
-            ),
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
+            Self::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
+            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
         }
     }
 
@@ -90,9 +66,18 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let (status, slug, title) = self.kind();
         let detail = match self {
-            Self::Validation(r) => format!("{} rule violation(s); see errors. Fix them and send the request again.", r.errors.len()),
-            Self::BadRequest(d) | Self::Forbidden(d) | Self::NotFound(d) | Self::Conflict(d) | Self::UnsupportedMediaType(d) | Self::NotAcceptable(d) => d.clone(),
-            Self::Unauthorized => "Send an API key as 'Authorization: Bearer <key>' (create one with `microcred apikeys create`).".into(),
+            Self::Validation(r) => {
+                format!("{} rule violation(s); see errors. Fix them and send the request again.", r.errors.len())
+            }
+            Self::BadRequest(d)
+            | Self::Forbidden(d)
+            | Self::NotFound(d)
+            | Self::Conflict(d)
+            | Self::UnsupportedMediaType(d)
+            | Self::NotAcceptable(d) => d.clone(),
+            Self::Unauthorized => {
+                "Send an API key as 'Authorization: Bearer <key>' (create one with `microcred apikeys create`).".into()
+            }
             Self::PayloadTooLarge(n) => format!("The body is larger than {n} bytes; send smaller batches."),
             Self::Unavailable => "The database is not reachable; retry later.".into(),
             Self::Internal(_) => "Something went wrong on our side; it has been logged.".into(),
@@ -104,7 +89,11 @@ impl ApiError {
                 .iter()
                 .map(|e| json!({"pointer": e.path, "detail": e.message, "rule": e.rule, "code": e.code}))
                 .collect();
-            body["warnings"] = r.warnings.iter().map(|e| json!({"pointer": e.path, "detail": e.message, "rule": e.rule, "code": e.code})).collect();
+            body["warnings"] = r
+                .warnings
+                .iter()
+                .map(|e| json!({"pointer": e.path, "detail": e.message, "rule": e.rule, "code": e.code}))
+                .collect();
         }
         body
     }
@@ -118,13 +107,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, _, _) = self.kind();
         let mut res = (status, self.body().to_string()).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if matches!(self, Self::Unauthorized) {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if let Self::Internal(cause) = self {
             res.extensions_mut().insert(LoggedCause(cause));
@@ -164,22 +149,14 @@ mod tests {
     #[test]
     fn every_variant_has_its_status_and_type() {
         let cases = [
-            (
-                ApiError::Validation(ValidationReport::default()),
-                422,
-                "validation",
-            ),
+            (ApiError::Validation(ValidationReport::default()), 422, "validation"),
             (ApiError::BadRequest("x".into()), 400, "bad-request"),
             (ApiError::Unauthorized, 401, "unauthorized"),
             (ApiError::Forbidden("x".into()), 403, "forbidden"),
             (ApiError::NotFound("x".into()), 404, "not-found"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
             (ApiError::PayloadTooLarge(1), 413, "payload-too-large"),
-            (
-                ApiError::UnsupportedMediaType("x".into()),
-                415,
-                "unsupported-media-type",
-            ),
+            (ApiError::UnsupportedMediaType("x".into()), 415, "unsupported-media-type"),
             (ApiError::NotAcceptable("x".into()), 406, "not-acceptable"),
             (ApiError::Unavailable, 503, "unavailable"),
             (ApiError::Internal("secret detail".into()), 500, "internal"),
@@ -191,10 +168,7 @@ mod tests {
             assert!(!body.to_string().contains("secret detail"));
             let res = e.into_response();
             assert_eq!(res.status().as_u16(), status);
-            assert_eq!(
-                res.headers()[header::CONTENT_TYPE],
-                "application/problem+json"
-            );
+            assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
         }
     }
 }

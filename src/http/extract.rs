@@ -22,10 +22,7 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge(limit)
         } else {
-            ApiError::BadRequest(format!(
-                "cannot read the request body: {}",
-                rejection.body_text()
-            ))
+            ApiError::BadRequest(format!("cannot read the request body: {}", rejection.body_text()))
         }
     })
 }
@@ -55,9 +52,7 @@ impl FromRequest<AppState> for JsonBody {
                 )));
             }
             None => {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send JSON with Content-Type: application/json".into(),
-                ));
+                return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
             }
         }
         let bytes = read_body(req, state).await?;
@@ -67,16 +62,18 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
-/// The authenticated caller.
+/// The authenticated caller and the id of its API key.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
+pub struct Caller(pub Principal, pub String);
 
 impl Caller {
     /// The institution this key acts for; admin keys are refused here.
     pub fn institution(&self) -> Result<&str, ApiError> {
         match &self.0 {
             Principal::Institution(slug) => Ok(slug),
-            Principal::Admin => Err(ApiError::Forbidden("use an API key of the institution for this; admin keys manage institutions and keys".into())),
+            Principal::Admin => Err(ApiError::Forbidden(
+                "use an API key of the institution for this; admin keys manage institutions and keys".into(),
+            )),
         }
     }
 
@@ -84,9 +81,7 @@ impl Caller {
     pub fn admin(&self) -> Result<(), ApiError> {
         match &self.0 {
             Principal::Admin => Ok(()),
-            Principal::Institution(_) => {
-                Err(ApiError::Forbidden("this needs an admin API key".into()))
-            }
+            Principal::Institution(_) => Err(ApiError::Forbidden("this needs an admin API key".into())),
         }
     }
 }
@@ -99,15 +94,12 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
         match authenticate(&state.services, token).await? {
-            Some(p) => Ok(Caller(p)),
+            Some((p, id)) => Ok(Caller(p, id)),
             None => Err(ApiError::Unauthorized),
         }
     }

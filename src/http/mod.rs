@@ -29,18 +29,17 @@ pub fn router(state: AppState) -> Router {
     let settings = state.services.settings.clone();
     let api = Router::new()
         .route("/openapi.json", get(contexts::get_openapi))
-        .route(
-            "/achievements",
-            post(achievements::create_achievement).get(achievements::list_achievements),
-        )
+        .route("/achievements", post(achievements::create_achievement).get(achievements::list_achievements))
         .route("/achievements/{id}", get(achievements::get_achievement))
         .route("/credentials", post(credentials::issue_credential))
         .route("/credentials/{public_id}", get(credentials::get_credential))
+        .route("/credentials/{public_id}/revoke", post(status::revoke_credential))
+        .route("/credentials/{public_id}/suspend", post(status::suspend_credential))
+        .route("/credentials/{public_id}/reinstate", post(status::reinstate_credential))
+        .route("/revocations", post(status::bulk_revoke))
+        .route("/audit-log", get(status::list_audit_log))
         .route("/verify", post(verify::verify_credential))
-        .route(
-            "/institutions",
-            post(admin::create_institution).get(admin::list_institutions),
-        )
+        .route("/institutions", post(admin::create_institution).get(admin::list_institutions))
         .route("/institutions/{slug}/keys", get(admin::list_keys))
         .route("/institutions/{slug}/keys/rotate", post(admin::rotate_key))
         .route("/institutions/{slug}/api-keys", post(admin::create_api_key))
@@ -51,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::get_ready))
         .route("/issuers/{slug}", get(issuers::get_profile))
         .route("/issuers/{slug}/did.json", get(issuers::get_did_document))
+        .route("/issuers/{slug}/status/{purpose}/{list_no}", get(status::get_status_list))
         .route("/microcred/contexts/v1.jsonld", get(contexts::get_context))
         .route("/microcred/schemas/v1.json", get(contexts::get_schema))
         .route("/credentials/{public_id}", get(public::get_shared_credential))
@@ -59,7 +59,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .layer(middleware::from_fn(problem_details))
         .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(settings.server.request_timeout_secs)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.server.request_timeout_secs),
+        ))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -82,10 +85,7 @@ async fn problem_details(req: Request, next: Next) -> Response {
     if let Some(LoggedCause(cause)) = res.extensions().get::<LoggedCause>() {
         tracing::error!(%cause, "request failed");
     }
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v == "application/problem+json");
+    let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
     if !is_problem {
         return res;
     }
@@ -96,8 +96,6 @@ async fn problem_details(req: Request, next: Next) -> Response {
     let mut doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     doc["instance"] = path.into();
     let text = doc.to_string();
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
     Response::from_parts(parts, Body::from(text))
 }

@@ -23,21 +23,13 @@ pub const JWS_2020_URL: &str = "https://w3id.org/security/suites/jws-2020/v1";
 
 /// `(URL, file name in contexts/, content)` of every embedded context.
 pub const CONTEXTS: &[(&str, &str, &str)] = &[
-    (
-        CREDENTIALS_V2_URL,
-        "credentials-v2.jsonld",
-        include_str!("../../contexts/credentials-v2.jsonld"),
-    ),
+    (CREDENTIALS_V2_URL, "credentials-v2.jsonld", include_str!("../../contexts/credentials-v2.jsonld")),
     (
         "https://www.w3.org/2018/credentials/v1",
         "credentials-v1.jsonld",
         include_str!("../../contexts/credentials-v1.jsonld"),
     ),
-    (
-        OB_V3P0_URL,
-        "ob-v3p0-context-3.0.3.json",
-        include_str!("../../contexts/ob-v3p0-context-3.0.3.json"),
-    ),
+    (OB_V3P0_URL, "ob-v3p0-context-3.0.3.json", include_str!("../../contexts/ob-v3p0-context-3.0.3.json")),
     (
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
         "ob-v3p0-context-3.0.2.json",
@@ -48,26 +40,10 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
         "ob-v3p0-context-3.0.1.json",
         include_str!("../../contexts/ob-v3p0-context-3.0.1.json"),
     ),
-    (
-        OB_EXTENSIONS_URL,
-        "ob-v3p0-extensions.json",
-        include_str!("../../contexts/ob-v3p0-extensions.json"),
-    ),
-    (
-        DATA_INTEGRITY_V2_URL,
-        "data-integrity-v2.jsonld",
-        include_str!("../../contexts/data-integrity-v2.jsonld"),
-    ),
-    (
-        MULTIKEY_V1_URL,
-        "multikey-v1.jsonld",
-        include_str!("../../contexts/multikey-v1.jsonld"),
-    ),
-    (
-        DID_V1_URL,
-        "did-v1.jsonld",
-        include_str!("../../contexts/did-v1.jsonld"),
-    ),
+    (OB_EXTENSIONS_URL, "ob-v3p0-extensions.json", include_str!("../../contexts/ob-v3p0-extensions.json")),
+    (DATA_INTEGRITY_V2_URL, "data-integrity-v2.jsonld", include_str!("../../contexts/data-integrity-v2.jsonld")),
+    (MULTIKEY_V1_URL, "multikey-v1.jsonld", include_str!("../../contexts/multikey-v1.jsonld")),
+    (DID_V1_URL, "did-v1.jsonld", include_str!("../../contexts/did-v1.jsonld")),
     (
         "https://www.w3.org/ns/credentials/status/v1",
         "credentials-status-v1.jsonld",
@@ -78,22 +54,11 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
         "ed25519-2020-v1.jsonld",
         include_str!("../../contexts/ed25519-2020-v1.jsonld"),
     ),
-    (
-        JWS_2020_URL,
-        "jws-2020-v1.jsonld",
-        include_str!("../../contexts/jws-2020-v1.jsonld"),
-    ),
-    (
-        MICROCRED_V1_URL,
-        "microcred-v1.jsonld",
-        include_str!("../../contexts/microcred-v1.jsonld"),
-    ),
+    (JWS_2020_URL, "jws-2020-v1.jsonld", include_str!("../../contexts/jws-2020-v1.jsonld")),
+    (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
 ];
 
 /// The embedded content of a context URL, if we ship it.
 pub fn get(url: &str) -> Option<&'static str> {
-    CONTEXTS
-        .iter()
-        .find(|(u, _, _)| *u == url)
-        .map(|(_, _, c)| *c)
+    CONTEXTS.iter().find(|(u, _, _)| *u == url).map(|(_, _, c)| *c)
 }

@@ -20,14 +20,10 @@ pub enum JsonLdProblem {
     #[error("@context must be a list of context URLs: {0}")]
     BadContext(String),
     /// A context URL this verifier does not ship (contexts are never fetched).
-    #[error(
-        "unknown JSON-LD context {0}: contexts are resolved offline and this one is not shipped"
-    )]
+    #[error("unknown JSON-LD context {0}: contexts are resolved offline and this one is not shipped")]
     UnknownContext(String),
     /// A property or type that no context defines.
-    #[error(
-        "undefined term {0}: every property and type must be defined by a context (JSON-LD safe mode)"
-    )]
+    #[error("undefined term {0}: every property and type must be defined by a context (JSON-LD safe mode)")]
     UndefinedTerm(String),
     /// Any other JSON-LD error (invalid values, protected term redefinition…).
     #[error("invalid JSON-LD: {0}")]
@@ -38,24 +34,18 @@ pub enum JsonLdProblem {
 pub fn loader() -> &'static ContextLoader {
     static LOADER: OnceLock<ContextLoader> = OnceLock::new();
     LOADER.get_or_init(|| {
-        let map: HashMap<String, String> = contexts::CONTEXTS
-            .iter()
-            .map(|(url, _, body)| ((*url).to_owned(), (*body).to_owned()))
-            .collect();
+        let map: HashMap<String, String> =
+            contexts::CONTEXTS.iter().map(|(url, _, body)| ((*url).to_owned(), (*body).to_owned())).collect();
         ContextLoader::empty()
             .with_context_map_from(map)
-            .unwrap_or_else(|e| {
-                unreachable!("embedded contexts are valid JSON with valid IRIs: {e}")
-            })
+            .unwrap_or_else(|e| unreachable!("embedded contexts are valid JSON with valid IRIs: {e}"))
     })
 }
 
 /// Checks that `@context` lists only contexts we ship, by URL (inline context objects
 /// are refused: they let a holder redefine terms while a signature still verifies).
 pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
-    let ctx = doc
-        .get("@context")
-        .ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
+    let ctx = doc.get("@context").ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
     let items: Vec<&Value> = match ctx {
         Value::Array(a) => a.iter().collect(),
         v => vec![v],
@@ -64,8 +54,7 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
     for item in items {
         let Some(url) = item.as_str() else {
             return Err(JsonLdProblem::BadContext(
-                "inline context objects are not accepted; reference published contexts by URL"
-                    .into(),
+                "inline context objects are not accepted; reference published contexts by URL".into(),
             ));
         };
         if contexts::get(url).is_none() {
@@ -74,10 +63,7 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
         urls.push(url.to_owned());
     }
     if urls.first().map(String::as_str) != Some(contexts::CREDENTIALS_V2_URL) {
-        return Err(JsonLdProblem::BadContext(format!(
-            "the first context must be {}",
-            contexts::CREDENTIALS_V2_URL
-        )));
+        return Err(JsonLdProblem::BadContext(format!("the first context must be {}", contexts::CREDENTIALS_V2_URL)));
     }
     Ok(urls)
 }
@@ -85,11 +71,7 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
 /// Expands a document with undefined terms rejected; classifies failures.
 pub async fn check_terms(doc: &Value) -> Result<(), JsonLdProblem> {
     let json = json_syntax::Value::from_serde_json(doc.clone());
-    CompactJsonLd(json)
-        .expand(loader())
-        .await
-        .map(|_| ())
-        .map_err(|e| classify(&e.to_string()))
+    CompactJsonLd(json).expand(loader()).await.map(|_| ()).map_err(|e| classify(&e.to_string()))
 }
 
 /// Maps an expansion error message to a problem kind.
@@ -118,44 +100,25 @@ mod tests {
             serde_json::from_str(include_str!("../../contexts/index.json")).expect("index.json");
         assert_eq!(index.len(), contexts::CONTEXTS.len());
         for (url, file, body) in contexts::CONTEXTS {
-            assert_eq!(
-                index.get(*url).and_then(Value::as_str),
-                Some(*file),
-                "{url}"
-            );
+            assert_eq!(index.get(*url).and_then(Value::as_str), Some(*file), "{url}");
             let v: Value = serde_json::from_str(body).expect("context is JSON");
             assert!(v.get("@context").is_some(), "{url}");
         }
-        let dir =
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/contexts")).expect("contexts/");
+        let dir = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/contexts")).expect("contexts/");
         for entry in dir {
-            let name = entry
-                .expect("entry")
-                .file_name()
-                .into_string()
-                .expect("utf-8");
+            let name = entry.expect("entry").file_name().into_string().expect("utf-8");
             if name != "index.json" && name != "README.md" {
-                assert!(
-                    contexts::CONTEXTS.iter().any(|(_, f, _)| *f == name),
-                    "{name} is not registered"
-                );
+                assert!(contexts::CONTEXTS.iter().any(|(_, f, _)| *f == name), "{name} is not registered");
             }
         }
     }
 
     #[test]
     fn unknown_and_inline_contexts_are_refused() {
-        let unknown =
-            json!({"@context": [contexts::CREDENTIALS_V2_URL, "https://evil.example/ctx"]});
-        assert!(matches!(
-            check_contexts(&unknown),
-            Err(JsonLdProblem::UnknownContext(_))
-        ));
+        let unknown = json!({"@context": [contexts::CREDENTIALS_V2_URL, "https://evil.example/ctx"]});
+        assert!(matches!(check_contexts(&unknown), Err(JsonLdProblem::UnknownContext(_))));
         let inline = json!({"@context": [contexts::CREDENTIALS_V2_URL, {"foo": "https://x/foo"}]});
-        assert!(matches!(
-            check_contexts(&inline),
-            Err(JsonLdProblem::BadContext(_))
-        ));
+        assert!(matches!(check_contexts(&inline), Err(JsonLdProblem::BadContext(_))));
     }
 
     #[tokio::test]
@@ -165,10 +128,7 @@ mod tests {
             "type": ["VerifiableCredential"],
             "credentialSubject": {"foo": "bar"}
         });
-        assert_eq!(
-            check_terms(&doc).await,
-            Err(JsonLdProblem::UndefinedTerm("'foo'".into()))
-        );
+        assert_eq!(check_terms(&doc).await, Err(JsonLdProblem::UndefinedTerm("'foo'".into())));
     }
 }
 
@@ -181,13 +141,8 @@ pub async fn canonical_nquads(doc: &Value) -> Result<String, JsonLdProblem> {
     }
     let json = json_syntax::Value::from_serde_json(doc);
     let mut ld = ssi::rdf::LdEnvironment::default();
-    let expanded = CompactJsonLd(json)
-        .expand_with(&mut ld, loader())
-        .await
-        .map_err(|e| classify(&e.to_string()))?;
-    let lines = ld
-        .canonical_form_of(&expanded)
-        .map_err(|e| JsonLdProblem::Invalid(e.to_string()))?;
+    let expanded = CompactJsonLd(json).expand_with(&mut ld, loader()).await.map_err(|e| classify(&e.to_string()))?;
+    let lines = ld.canonical_form_of(&expanded).map_err(|e| JsonLdProblem::Invalid(e.to_string()))?;
     Ok(lines.concat())
 }
 
@@ -221,9 +176,7 @@ mod clash_tests {
             if name.starts_with('@') {
                 continue;
             }
-            out.entry(name.clone())
-                .or_default()
-                .push((scope.to_owned(), normalise(def)));
+            out.entry(name.clone()).or_default().push((scope.to_owned(), normalise(def)));
             if let Some(inner) = def.get("@context") {
                 terms(inner, &format!("{scope}/{name}"), out);
             }
@@ -262,10 +215,7 @@ mod clash_tests {
             }
             let first = &defs[0].1;
             for (scope, def) in defs {
-                assert_eq!(
-                    def, first,
-                    "'{name}' has two definitions in our context ({scope})"
-                );
+                assert_eq!(def, first, "'{name}' has two definitions in our context ({scope})");
             }
         }
         assert!(clashes.is_empty(), "term clashes:\n{}", clashes.join("\n"));
@@ -274,8 +224,7 @@ mod clash_tests {
     #[test]
     fn our_context_is_protected_json_ld_1_1_without_vocab_or_base() {
         let doc: Value =
-            serde_json::from_str(contexts::get(contexts::MICROCRED_V1_URL).expect("shipped"))
-                .expect("json");
+            serde_json::from_str(contexts::get(contexts::MICROCRED_V1_URL).expect("shipped")).expect("json");
         let ctx = &doc["@context"];
         assert_eq!(ctx["@version"], 1.1);
         assert_eq!(ctx["@protected"], true);

@@ -29,11 +29,7 @@ pub fn to_credential(record: &Record, inputs: &MappingInputs) -> OpenBadgeCreden
     let inst = mc.institution;
     let achievement = achievement(mc, record.award.grade.is_some());
     OpenBadgeCredential {
-        context: vec![
-            CREDENTIALS_V2_URL.into(),
-            OB_V3P0_URL.into(),
-            MICROCRED_V1_URL.into(),
-        ],
+        context: vec![CREDENTIALS_V2_URL.into(), OB_V3P0_URL.into(), MICROCRED_V1_URL.into()],
         id: inputs.credential_id.clone(),
         types: vec!["VerifiableCredential".into(), "OpenBadgeCredential".into()],
         name: achievement.name.clone(),
@@ -50,20 +46,12 @@ pub fn to_credential(record: &Record, inputs: &MappingInputs) -> OpenBadgeCreden
             },
         },
         valid_from: date_time(record.award.date_of_issuing),
-        valid_until: inputs
-            .valid_until
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        valid_until: inputs.valid_until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         awarded_date: date_time(record.award.date_of_issuing),
         credential_subject: subject(record, inputs, achievement),
         credential_schema: vec![
-            CredentialSchema {
-                id: OB_SCHEMA_URL.into(),
-                type_: SCHEMA_VALIDATOR_TYPE.into(),
-            },
-            CredentialSchema {
-                id: EXTENSION_SCHEMA_URL.into(),
-                type_: SCHEMA_VALIDATOR_TYPE.into(),
-            },
+            CredentialSchema { id: OB_SCHEMA_URL.into(), type_: SCHEMA_VALIDATOR_TYPE.into() },
+            CredentialSchema { id: EXTENSION_SCHEMA_URL.into(), type_: SCHEMA_VALIDATOR_TYPE.into() },
         ],
         credential_status: None,
     }
@@ -80,11 +68,7 @@ pub fn identity_hash(identity: &str, salt: &str) -> String {
     format!("sha256${}", hex::encode(digest))
 }
 
-fn subject(
-    record: &Record,
-    inputs: &MappingInputs,
-    achievement: Achievement,
-) -> AchievementSubject {
+fn subject(record: &Record, inputs: &MappingInputs, achievement: Achievement) -> AchievementSubject {
     let award = &record.award;
     let learner = &award.learner;
     let mut identifier = Vec::new();
@@ -104,10 +88,7 @@ fn subject(
         identity_hash: learner.full_name(),
         salt: None,
     });
-    let grade_link = award
-        .grade
-        .as_ref()
-        .map(|_| format!("{}#grade", achievement.id));
+    let grade_link = award.grade.as_ref().map(|_| format!("{}#grade", achievement.id));
     AchievementSubject {
         id: learner.id.as_ref().map(|u| u.as_str().to_owned()),
         types: vec!["AchievementSubject".into()],
@@ -127,9 +108,7 @@ fn subject(
 }
 
 fn lang_map(t: &LangText) -> LangMap {
-    t.entries()
-        .map(|(l, s)| (l.to_owned(), s.to_owned()))
-        .collect()
+    t.entries().map(|(l, s)| (l.to_owned(), s.to_owned())).collect()
 }
 
 fn mode_words(m: DeliveryMode) -> (&'static str, &'static str) {
@@ -158,14 +137,8 @@ fn achievement(mc: &Microcredential, graded: bool) -> Achievement {
         mc.mc_type.get(),
         mc.institution.name
     );
-    let description = if lang == "nl" {
-        desc_nl.clone()
-    } else {
-        desc_en.clone()
-    };
-    let localized_description = [("en".to_owned(), desc_en), ("nl".to_owned(), desc_nl)]
-        .into_iter()
-        .collect();
+    let description = if lang == "nl" { desc_nl.clone() } else { desc_en.clone() };
+    let localized_description = [("en".to_owned(), desc_en), ("nl".to_owned(), desc_nl)].into_iter().collect();
     let id = mc.id.as_str().to_owned();
     let mut alignment = vec![
         Alignment {
@@ -206,25 +179,15 @@ fn achievement(mc: &Microcredential, graded: bool) -> Achievement {
         description,
         localized_description,
         criteria: Criteria {
-            id: mc
-                .further_information_url
-                .as_ref()
-                .map(|u| u.as_str().to_owned()),
+            id: mc.further_information_url.as_ref().map(|u| u.as_str().to_owned()),
             narrative: narrative(mc, lang),
         },
         in_language: lang.to_owned(),
         credits_available: ects,
         field_of_study: mc.isced_f_code.as_ref().map(|c| format!("ISCED-F {c}")),
-        tag: vec![
-            "microcredential".into(),
-            format!("type-{}", mc.mc_type.get()),
-        ],
+        tag: vec!["microcredential".into(), format!("type-{}", mc.mc_type.get())],
         alignment,
-        result_description: if graded {
-            vec![grade_description(&id)]
-        } else {
-            Vec::new()
-        },
+        result_description: if graded { vec![grade_description(&id)] } else { Vec::new() },
         microcredential_type: mc.mc_type.get(),
         vks_level: level,
         eqf_level: format!("http://data.europa.eu/snb/eqf/{level}"),
@@ -233,37 +196,23 @@ fn achievement(mc: &Microcredential, graded: bool) -> Achievement {
         ects_exception_reason: mc.ects_exception_reason.clone(),
         level_tie_choice_reason: mc.level_tie_choice_reason.clone(),
         lll_platform: mc.platform.map(|p| p.as_str().to_owned()),
-        isced_f: mc
-            .isced_f_code
-            .as_ref()
-            .map(|c| format!("http://data.europa.eu/snb/isced-f/{c}")),
+        isced_f: mc.isced_f_code.as_ref().map(|c| format!("http://data.europa.eu/snb/isced-f/{c}")),
         languages_of_instruction: mc.languages.iter().map(|l| l.as_str().to_owned()).collect(),
         learning_outcomes: mc
             .learning_outcomes
             .iter()
-            .map(|lo| LearningOutcomeLd {
-                outcome_code: lo.id.clone(),
-                outcome_text: lang_map(&lo.text),
-            })
+            .map(|lo| LearningOutcomeLd { outcome_code: lo.id.clone(), outcome_text: lang_map(&lo.text) })
             .collect(),
         delivery_mode: mc.delivery_mode.as_str().into(),
         assessment: AssessmentLd {
-            assessment_type: mc
-                .assessment
-                .types
-                .iter()
-                .map(|t| t.as_str().to_owned())
-                .collect(),
+            assessment_type: mc.assessment.types.iter().map(|t| t.as_str().to_owned()).collect(),
             announced_in_advance: true,
             assessment_description: mc.assessment.description.as_ref().map(lang_map),
         },
         supervision_and_id_verification: mc.supervision.map(|s| s.as_str().to_owned()),
         quality_assurance: QualityAssuranceLd {
             qa_type: mc.quality_assurance.qa_type.as_str().into(),
-            external_review: mc
-                .quality_assurance
-                .external_review
-                .map(|e| e.as_str().to_owned()),
+            external_review: mc.quality_assurance.external_review.map(|e| e.as_str().to_owned()),
             qa_description: mc.quality_assurance.description.as_ref().map(lang_map),
         },
         prerequisites: mc.prerequisites.as_ref().map(lang_map),
@@ -285,10 +234,7 @@ fn component(c: &Component, prefs: &[&str]) -> ComponentLd {
         vks_level: c.level.get(),
         origin: c.origin.as_str().into(),
         source_programme: c.source_programme.as_ref().map(|sp| SourceProgrammeLd {
-            programme_name: sp
-                .name_nl
-                .as_ref()
-                .map(|n| [("nl".to_owned(), n.clone())].into_iter().collect()),
+            programme_name: sp.name_nl.as_ref().map(|n| [("nl".to_owned(), n.clone())].into_iter().collect()),
             programme_type: sp.programme_type.as_str().into(),
         }),
     }

@@ -18,18 +18,12 @@ pub fn has_extension(credential: &Value) -> bool {
 /// The record a credential was issued from, as far as the credential says, and how to
 /// read it. Fails when the credential does not have our typed shape.
 pub fn to_record(credential: &Value) -> Result<(Value, ParseOptions), String> {
-    let c: OpenBadgeCredential =
-        serde_json::from_value(credential.clone()).map_err(|e| e.to_string())?;
+    let c: OpenBadgeCredential = serde_json::from_value(credential.clone()).map_err(|e| e.to_string())?;
     let s = &c.credential_subject;
     let a = &s.achievement;
-    let institution_id =
-        Institution::by_name(&c.issuer.name).map_or(c.issuer.name.clone(), |i| i.id.to_owned());
+    let institution_id = Institution::by_name(&c.issuer.name).map_or(c.issuer.name.clone(), |i| i.id.to_owned());
     let split = |m: &Option<LangMap>| -> (Value, Value) {
-        let get = |l: &str| {
-            m.as_ref()
-                .and_then(|m| m.get(l))
-                .map_or(Value::Null, |t| json!(t))
-        };
+        let get = |l: &str| m.as_ref().and_then(|m| m.get(l)).map_or(Value::Null, |t| json!(t));
         (get("nl"), get("en"))
     };
     let (assess_nl, assess_en) = split(&a.assessment.assessment_description);
@@ -58,14 +52,8 @@ pub fn to_record(credential: &Value) -> Result<(Value, ParseOptions), String> {
         .iter()
         .map(|lo| json!({"id": lo.outcome_code, "nl": lo.outcome_text.get("nl"), "en": lo.outcome_text.get("en")}))
         .collect();
-    let name_identity = s
-        .identifier
-        .iter()
-        .find(|i| i.identity_type == "name" && !i.hashed);
-    let hashed_email_present = s
-        .identifier
-        .iter()
-        .any(|i| i.identity_type == "emailAddress" && i.hashed);
+    let name_identity = s.identifier.iter().find(|i| i.identity_type == "name" && !i.hashed);
+    let hashed_email_present = s.identifier.iter().any(|i| i.identity_type == "emailAddress" && i.hashed);
     let result = s.result.first();
     let record = json!({
         "microcredential": {
@@ -121,12 +109,7 @@ pub fn to_record(credential: &Value) -> Result<(Value, ParseOptions), String> {
             "result_status": result.map(|r| r.status.to_lowercase()),
         }
     });
-    Ok((
-        record,
-        ParseOptions {
-            hashed_email_present,
-        },
-    ))
+    Ok((record, ParseOptions { hashed_email_present }))
 }
 
 fn date_part(s: &str) -> String {
@@ -138,12 +121,7 @@ pub fn credential_path(record_path: &str) -> String {
     const A: &str = "/credentialSubject/achievement";
     let tokens: Vec<&str> = record_path.split('/').skip(1).collect();
     let rest = |from: usize, map: &dyn Fn(&str) -> String| -> String {
-        tokens
-            .get(from..)
-            .unwrap_or(&[])
-            .iter()
-            .map(|t| format!("/{}", map(t)))
-            .collect()
+        tokens.get(from..).unwrap_or(&[]).iter().map(|t| format!("/{}", map(t))).collect()
     };
     match tokens.as_slice() {
         ["microcredential", field, ..] => {
@@ -205,12 +183,7 @@ fn camel(snake: &str) -> String {
 pub fn without_jwt_claims(payload: &Map<String, Value>) -> Map<String, Value> {
     payload
         .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "iss" | "jti" | "nbf" | "sub" | "exp" | "iat" | "aud"
-            )
-        })
+        .filter(|(k, _)| !matches!(k.as_str(), "iss" | "jti" | "nbf" | "sub" | "exp" | "iat" | "aud"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -222,30 +195,12 @@ mod tests {
     #[test]
     fn record_paths_translate_to_credential_paths() {
         let cases = [
-            (
-                "/microcredential/ects",
-                "/credentialSubject/achievement/creditsAvailable",
-            ),
-            (
-                "/microcredential/vks_level",
-                "/credentialSubject/achievement/vksLevel",
-            ),
-            (
-                "/microcredential/assessment/types/1",
-                "/credentialSubject/achievement/assessment/assessmentType/1",
-            ),
-            (
-                "/microcredential/learning_outcomes/2",
-                "/credentialSubject/achievement/learningOutcomes/2",
-            ),
-            (
-                "/microcredential/components/0/vks_level",
-                "/credentialSubject/achievement/components/0/vksLevel",
-            ),
-            (
-                "/microcredential/ects_exception_reason",
-                "/credentialSubject/achievement/ectsExceptionReason",
-            ),
+            ("/microcredential/ects", "/credentialSubject/achievement/creditsAvailable"),
+            ("/microcredential/vks_level", "/credentialSubject/achievement/vksLevel"),
+            ("/microcredential/assessment/types/1", "/credentialSubject/achievement/assessment/assessmentType/1"),
+            ("/microcredential/learning_outcomes/2", "/credentialSubject/achievement/learningOutcomes/2"),
+            ("/microcredential/components/0/vks_level", "/credentialSubject/achievement/components/0/vksLevel"),
+            ("/microcredential/ects_exception_reason", "/credentialSubject/achievement/ectsExceptionReason"),
             ("/microcredential/institution_id", "/issuer/name"),
             ("/award/date_of_issuing", "/awardedDate"),
             ("/award/credits_earned", "/credentialSubject/creditsEarned"),

@@ -25,11 +25,7 @@ pub fn token_hash(token: &str) -> String {
 
 /// Creates an API key for an institution (`Some(slug)`) or an admin key (`None`);
 /// returns the token, which is never stored or shown again.
-pub async fn create(
-    s: &Services,
-    slug: Option<&str>,
-    label: &str,
-) -> Result<(ApiKeyRow, String), ServiceError> {
+pub async fn create(s: &Services, slug: Option<&str>, label: &str) -> Result<(ApiKeyRow, String), ServiceError> {
     if let Some(slug) = slug {
         if s.store.get_institution(slug).await?.is_none() {
             return Err(ServiceError::NotFound(format!("institution '{slug}'")));
@@ -45,22 +41,19 @@ pub async fn create(
         token_hash: token_hash(&token),
         slug: slug.map(str::to_owned),
         label: label.to_owned(),
-        created_at: s
-            .clock
-            .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created_at: s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     s.store.insert_api_key(&row).await?;
     Ok((row, token))
 }
 
-/// Looks a bearer token up.
-pub async fn authenticate(s: &Services, token: &str) -> Result<Option<Principal>, ServiceError> {
-    Ok(s.store
-        .find_api_key(&token_hash(token))
-        .await?
-        .map(|k| match k.slug {
+/// Looks a bearer token up: who it acts for, and the key's public id (for the audit log).
+pub async fn authenticate(s: &Services, token: &str) -> Result<Option<(Principal, String)>, ServiceError> {
+    Ok(s.store.find_api_key(&token_hash(token)).await?.map(|k| {
+        let p = match k.slug {
             Some(slug) => Principal::Institution(slug),
             None => Principal::Admin,
-        }))
+        };
+        (p, k.id)
+    }))
 }

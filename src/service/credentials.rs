@@ -39,22 +39,13 @@ pub fn new_public_id() -> String {
 
 /// Whether a public id has the shape we hand out (so junk never reaches the database).
 pub fn is_public_id(s: &str) -> bool {
-    s.len() == 22
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == 22 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Refuses a record of another institution than the one the caller acts for.
-pub async fn check_institution(
-    s: &Services,
-    slug: &str,
-    record_institution: &str,
-) -> Result<(), ServiceError> {
-    let row = s
-        .store
-        .get_institution(slug)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("institution '{slug}'")))?;
+pub async fn check_institution(s: &Services, slug: &str, record_institution: &str) -> Result<(), ServiceError> {
+    let row =
+        s.store.get_institution(slug).await?.ok_or_else(|| ServiceError::NotFound(format!("institution '{slug}'")))?;
     match row.institution_id {
         Some(id) if id != record_institution => Err(ServiceError::Forbidden(format!(
             "this API key acts for '{slug}' ({id}); the record is awarded by '{record_institution}'"
@@ -97,11 +88,7 @@ fn unknown_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Ser
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ServiceError::Invalid(ValidationReport {
-            valid: false,
-            errors,
-            warnings: vec![],
-        }))
+        Err(ServiceError::Invalid(ValidationReport { valid: false, errors, warnings: vec![] }))
     }
 }
 
@@ -115,8 +102,7 @@ pub async fn issue(
 ) -> Result<IssueOutcome, ServiceError> {
     let Value::Object(map) = body else {
         return Err(ServiceError::BadRequest(
-            "the body must be a JSON object: {\"achievement_id\", \"award\"} or an inline record"
-                .into(),
+            "the body must be a JSON object: {\"achievement_id\", \"award\"} or an inline record".into(),
         ));
     };
     let format = match map.get("format") {
@@ -124,14 +110,11 @@ pub async fn issue(
         Some(Value::String(f)) if f == "ldp" => Format::Ldp,
         Some(Value::String(f)) if f == "jwt" => Format::Jwt,
         Some(other) => {
-            return Err(ServiceError::BadRequest(format!(
-                "format must be \"ldp\" or \"jwt\", not {other}"
-            )));
+            return Err(ServiceError::BadRequest(format!("format must be \"ldp\" or \"jwt\", not {other}")));
         }
     };
     if let Some(k) = idempotency_key {
-        if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic())
-        {
+        if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ServiceError::BadRequest(format!(
                 "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
             )));
@@ -146,12 +129,10 @@ pub async fn issue(
     let (record_json, achievement_id) = match map.get("achievement_id") {
         Some(id) => {
             unknown_fields(map, &["achievement_id", "award", "format"])?;
-            let id = id.as_str().ok_or_else(|| {
-                ServiceError::BadRequest("achievement_id must be a string".into())
-            })?;
+            let id = id.as_str().ok_or_else(|| ServiceError::BadRequest("achievement_id must be a string".into()))?;
             let def = super::achievements::get(s, slug, id).await?;
-            let definition: Value = serde_json::from_str(&def.definition)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let definition: Value =
+                serde_json::from_str(&def.definition).map_err(|e| ServiceError::Internal(e.to_string()))?;
             (
                 json!({"microcredential": definition, "award": map.get("award").cloned().unwrap_or(Value::Null)}),
                 Some(def.id),
@@ -163,19 +144,18 @@ pub async fn issue(
             (Value::Object(record), None)
         }
     };
-    let (record, warnings) =
-        parse_record(&record_json, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
+    let (record, warnings) = parse_record(&record_json, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
     check_institution(s, slug, record.microcredential.institution.id).await?;
     let snapshot = s.directory.snapshot().await?;
-    let entry = snapshot.institutions.get(slug).ok_or_else(|| {
-        ServiceError::Forbidden(format!("institution '{slug}' has no signing key"))
-    })?;
+    let entry = snapshot
+        .institutions
+        .get(slug)
+        .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?;
     let key = entry.active.clone();
     let clock = s.clock.clone();
-    let options = IssueOptions {
-        format,
-        ..Default::default()
-    };
+    let slot = super::status::assign(s, slug).await?;
+    let options =
+        IssueOptions { format, credential_status: Some(slot.credential_status.clone()), ..Default::default() };
     // Canonicalisation and signing are CPU-bound: keep them off the async workers.
     let issued = tokio::task::spawn_blocking(move || {
         let mut rng = rand::rngs::OsRng;
@@ -196,13 +176,15 @@ pub async fn issue(
         slug: slug.to_owned(),
         achievement_id,
         format: format.as_str().into(),
-        ldp: serde_json::to_string(&issued.credential)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        ldp: serde_json::to_string(&issued.credential).map_err(|e| ServiceError::Internal(e.to_string()))?,
         jwt: issued.jwt.clone().unwrap_or_default(),
-        issued_at: s
-            .clock
-            .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        issued_at: s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        status_list: Some(slot.list_no),
+        status_index: Some(slot.index),
+        suspendable: slot.suspendable,
+        status: "active".into(),
+        status_changed_at: None,
+        status_reason: None,
     };
     let idem = idempotency_key.map(|k| IdempotencyRow {
         slug: slug.to_owned(),
@@ -212,23 +194,16 @@ pub async fn issue(
         created_at: row.issued_at.clone(),
     });
     match s.store.insert_credential(&row, idem.as_ref()).await? {
-        InsertOutcome::Inserted => Ok(IssueOutcome {
-            row,
-            replayed: false,
-            warnings: issued.warnings,
-        }),
+        InsertOutcome::Inserted => Ok(IssueOutcome { row, replayed: false, warnings: issued.warnings }),
         InsertOutcome::KeyTaken(seen) => replay(s, &seen, &hash).await,
     }
 }
 
-async fn replay(
-    s: &Services,
-    seen: &IdempotencyRow,
-    hash: &str,
-) -> Result<IssueOutcome, ServiceError> {
+async fn replay(s: &Services, seen: &IdempotencyRow, hash: &str) -> Result<IssueOutcome, ServiceError> {
     if seen.request_hash != hash {
         return Err(ServiceError::Conflict(
-            "this Idempotency-Key was already used with a different request body; use a new key for a new request".into(),
+            "this Idempotency-Key was already used with a different request body; use a new key for a new request"
+                .into(),
         ));
     }
     let row = s
@@ -236,27 +211,14 @@ async fn replay(
         .get_credential(&seen.public_id)
         .await?
         .ok_or_else(|| ServiceError::Internal("idempotent credential vanished".into()))?;
-    Ok(IssueOutcome {
-        row,
-        replayed: true,
-        warnings: ValidationReport {
-            valid: true,
-            ..Default::default()
-        },
-    })
+    Ok(IssueOutcome { row, replayed: true, warnings: ValidationReport { valid: true, ..Default::default() } })
 }
 
 /// A credential of an institution, for its API (other institutions get `Forbidden`).
-pub async fn get_own(
-    s: &Services,
-    slug: &str,
-    public_id: &str,
-) -> Result<CredentialRow, ServiceError> {
+pub async fn get_own(s: &Services, slug: &str, public_id: &str) -> Result<CredentialRow, ServiceError> {
     let row = get_public(s, public_id).await?;
     if row.slug != slug {
-        return Err(ServiceError::Forbidden(
-            "this credential belongs to another institution".into(),
-        ));
+        return Err(ServiceError::Forbidden("this credential belongs to another institution".into()));
     }
     Ok(row)
 }
@@ -264,13 +226,7 @@ pub async fn get_own(
 /// A credential by public id, for anyone.
 pub async fn get_public(s: &Services, public_id: &str) -> Result<CredentialRow, ServiceError> {
     if !is_public_id(public_id) {
-        return Err(ServiceError::NotFound(format!(
-            "credential '{}'",
-            public_id.chars().take(40).collect::<String>()
-        )));
+        return Err(ServiceError::NotFound(format!("credential '{}'", public_id.chars().take(40).collect::<String>())));
     }
-    s.store
-        .get_credential(public_id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("credential '{public_id}'")))
+    s.store.get_credential(public_id).await?.ok_or_else(|| ServiceError::NotFound(format!("credential '{public_id}'")))
 }

@@ -29,37 +29,20 @@ const REFRESH: Duration = Duration::from_secs(30);
 pub fn check_slug(slug: &str) -> Result<(), String> {
     let ok = !slug.is_empty()
         && slug.len() <= 63
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "slug '{slug}' must be 1-63 lowercase letters, digits or dashes"
-        ))
-    }
+    if ok { Ok(()) } else { Err(format!("slug '{slug}' must be 1-63 lowercase letters, digits or dashes")) }
 }
 
 /// `did:web:{host}[%3Aport][:path…]:issuers:{slug}` for a base URL.
 pub fn did_web(base_url: &str, slug: &str) -> String {
     let url = url::Url::parse(base_url).ok();
-    let host = url
-        .as_ref()
-        .and_then(|u| u.host_str())
-        .unwrap_or("localhost");
+    let host = url.as_ref().and_then(|u| u.host_str()).unwrap_or("localhost");
     let mut did = format!("did:web:{host}");
     if let Some(port) = url.as_ref().and_then(url::Url::port) {
         did.push_str(&format!("%3A{port}"));
     }
-    for seg in url
-        .as_ref()
-        .and_then(|u| u.path_segments())
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-    {
+    for seg in url.as_ref().and_then(|u| u.path_segments()).into_iter().flatten().filter(|s| !s.is_empty()) {
         did.push(':');
         did.push_str(seg);
     }
@@ -113,12 +96,7 @@ pub struct NewInstitution {
 impl Directory {
     /// A directory over a store.
     pub fn new(store: Arc<dyn Store>, keystore: Keystore, base_url: &str) -> Self {
-        Self {
-            store,
-            keystore,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            cache: RwLock::new(None),
-        }
+        Self { store, keystore, base_url: base_url.trim_end_matches('/').to_owned(), cache: RwLock::new(None) }
     }
 
     /// The DID of a slug.
@@ -150,69 +128,38 @@ impl Directory {
             let did = self.did(&row.slug);
             let public: Vec<(String, ssi::JWK)> = keys
                 .iter()
-                .filter_map(|k| {
-                    serde_json::from_str::<ssi::JWK>(&k.public_jwk)
-                        .ok()
-                        .map(|j| (k.kid.clone(), j))
-                })
+                .filter_map(|k| serde_json::from_str::<ssi::JWK>(&k.public_jwk).ok().map(|j| (k.kid.clone(), j)))
                 .collect();
             let document = did_document(&did, &public);
             let Some(active) = keys.iter().rev().find(|k| k.status == "active") else {
                 tracing::warn!(slug = %row.slug, "institution has no active key; it cannot issue");
                 continue;
             };
-            let key = self.keystore.open(
-                &active.kid,
-                active.secret.as_deref(),
-                active.key_file.as_deref(),
-            )?;
+            let key = self.keystore.open(&active.kid, active.secret.as_deref(), active.key_file.as_deref())?;
             snap.resolver.add_document(document.clone());
-            snap.institutions.insert(
-                row.slug.clone(),
-                Entry {
-                    row,
-                    did,
-                    active: Arc::new(key),
-                    document,
-                },
-            );
+            snap.institutions.insert(row.slug.clone(), Entry { row, did, active: Arc::new(key), document });
         }
         Ok(snap)
     }
 
     /// Creates an institution with its first Ed25519 key (`Conflict` if it exists).
-    pub async fn create(
-        &self,
-        new: NewInstitution,
-        clock: &dyn Clock,
-    ) -> Result<InstitutionRow, ServiceError> {
+    pub async fn create(&self, new: NewInstitution, clock: &dyn Clock) -> Result<InstitutionRow, ServiceError> {
         check_slug(&new.slug).map_err(ServiceError::BadRequest)?;
         let known = match &new.institution_id {
             Some(id) => Some(Institution::by_id(id).ok_or_else(|| {
-                ServiceError::BadRequest(format!(
-                    "institution_id '{id}' is not one of the 18 Flemish institutions"
-                ))
+                ServiceError::BadRequest(format!("institution_id '{id}' is not one of the 18 Flemish institutions"))
             })?),
             None => None,
         };
         let row = InstitutionRow {
             slug: new.slug.clone(),
             institution_id: new.institution_id.clone(),
-            name: new
-                .name
-                .or_else(|| known.map(|k| k.name.to_owned()))
-                .unwrap_or_else(|| new.slug.clone()),
-            url: new
-                .url
-                .or_else(|| known.map(|k| k.url.to_owned()))
-                .unwrap_or_else(|| self.base_url.clone()),
-            created_at: clock
-                .now()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            name: new.name.or_else(|| known.map(|k| k.name.to_owned())).unwrap_or_else(|| new.slug.clone()),
+            url: new.url.or_else(|| known.map(|k| k.url.to_owned())).unwrap_or_else(|| self.base_url.clone()),
+            created_at: clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         self.store.insert_institution(&row).await?;
-        self.add_key(&row.slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock)
-            .await?;
+        self.add_key(&row.slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await?;
         Ok(row)
     }
 
@@ -221,20 +168,14 @@ impl Directory {
         if self.store.get_institution(slug).await?.is_none() {
             return Err(ServiceError::NotFound(format!("institution '{slug}'")));
         }
-        self.add_key(slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock)
-            .await
+        self.add_key(slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await
     }
 
-    async fn add_key(
-        &self,
-        slug: &str,
-        key: IssuerKey,
-        clock: &dyn Clock,
-    ) -> Result<KeyRow, ServiceError> {
+    async fn add_key(&self, slug: &str, key: IssuerKey, clock: &dyn Clock) -> Result<KeyRow, ServiceError> {
         let n = self.store.list_keys(slug).await?.len() + 1;
         let kid = format!("{}#key-{n}", self.did(slug));
-        let mut jwk: ssi::JWK = serde_json::from_str(&key.to_private_json())
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut jwk: ssi::JWK =
+            serde_json::from_str(&key.to_private_json()).map_err(|e| ServiceError::Internal(e.to_string()))?;
         jwk.key_id = Some(kid.clone());
         let key = IssuerKey::from_jwk(jwk)?;
         let stored = self.keystore.store(slug, &kid, &key)?;
@@ -244,15 +185,12 @@ impl Directory {
         };
         let mut public = key.public_jwk();
         public.key_id = None;
-        let now = clock
-            .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let now = clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let row = KeyRow {
             kid,
             slug: slug.to_owned(),
             alg: "Ed25519".into(),
-            public_jwk: serde_json::to_string(&public)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            public_jwk: serde_json::to_string(&public).map_err(|e| ServiceError::Internal(e.to_string()))?,
             secret,
             key_file,
             status: "active".into(),
@@ -267,17 +205,11 @@ impl Directory {
 
     /// Creates the institutions of the configuration that do not exist yet; with none
     /// configured and none stored, creates the demo institution with the demo key.
-    pub async fn ensure_startup(
-        &self,
-        settings: &Settings,
-        clock: &dyn Clock,
-    ) -> Result<(), ServiceError> {
+    pub async fn ensure_startup(&self, settings: &Settings, clock: &dyn Clock) -> Result<(), ServiceError> {
         for i in &settings.institutions {
             if self.store.get_institution(&i.slug).await?.is_none() {
-                let institution_id = i
-                    .institution_id
-                    .clone()
-                    .or_else(|| Institution::by_id(&i.slug).map(|k| k.id.to_owned()));
+                let institution_id =
+                    i.institution_id.clone().or_else(|| Institution::by_id(&i.slug).map(|k| k.id.to_owned()));
                 if institution_id.is_none() {
                     return Err(ServiceError::BadRequest(format!(
                         "institution '{}': set institution_id to one of the 18 Flemish institutions",
@@ -285,12 +217,7 @@ impl Directory {
                     )));
                 }
                 self.create(
-                    NewInstitution {
-                        slug: i.slug.clone(),
-                        institution_id,
-                        name: i.name.clone(),
-                        url: i.url.clone(),
-                    },
+                    NewInstitution { slug: i.slug.clone(), institution_id, name: i.name.clone(), url: i.url.clone() },
                     clock,
                 )
                 .await?;
@@ -303,19 +230,13 @@ impl Directory {
         Ok(())
     }
 
-    async fn create_demo(
-        &self,
-        settings: &Settings,
-        clock: &dyn Clock,
-    ) -> Result<(), ServiceError> {
+    async fn create_demo(&self, settings: &Settings, clock: &dyn Clock) -> Result<(), ServiceError> {
         let row = InstitutionRow {
             slug: DEMO_SLUG.into(),
             institution_id: None,
             name: "microcred demo issuer (not for production)".into(),
             url: self.base_url.clone(),
-            created_at: clock
-                .now()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            created_at: clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         self.store.insert_institution(&row).await?;
         let key = match IssuerKey::load(&settings.keys.demo_key) {
@@ -358,18 +279,9 @@ mod tests {
 
     #[test]
     fn did_web_encodes_port_and_path() {
-        assert_eq!(
-            did_web("http://localhost:8080", "demo"),
-            "did:web:localhost%3A8080:issuers:demo"
-        );
-        assert_eq!(
-            did_web("https://badges.example.be", "kuleuven"),
-            "did:web:badges.example.be:issuers:kuleuven"
-        );
-        assert_eq!(
-            did_web("https://example.be/microcred/", "ugent"),
-            "did:web:example.be:microcred:issuers:ugent"
-        );
+        assert_eq!(did_web("http://localhost:8080", "demo"), "did:web:localhost%3A8080:issuers:demo");
+        assert_eq!(did_web("https://badges.example.be", "kuleuven"), "did:web:badges.example.be:issuers:kuleuven");
+        assert_eq!(did_web("https://example.be/microcred/", "ugent"), "did:web:example.be:microcred:issuers:ugent");
     }
 
     #[test]

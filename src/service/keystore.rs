@@ -18,9 +18,7 @@ use crate::crypto::keys::IssuerKey;
 #[non_exhaustive]
 pub enum KeystoreError {
     /// The key-encryption key is not 32 bytes of base64.
-    #[error(
-        "keys.encryption_key must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)"
-    )]
+    #[error("keys.encryption_key must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)")]
     BadEncryptionKey,
     /// A sealed key exists but no key-encryption key is configured.
     #[error("key {0} is stored encrypted; set MICROCRED_KEYS__ENCRYPTION_KEY to use it")]
@@ -48,10 +46,7 @@ pub struct Keystore {
 
 impl std::fmt::Debug for Keystore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keystore")
-            .field("dir", &self.dir)
-            .field("encrypted", &self.kek.is_some())
-            .finish()
+        f.debug_struct("Keystore").field("dir", &self.dir).field("encrypted", &self.kek.is_some()).finish()
     }
 }
 
@@ -67,15 +62,8 @@ pub enum Stored {
 impl Keystore {
     /// From settings.
     pub fn new(settings: &KeySettings) -> Result<Self, KeystoreError> {
-        let kek = settings
-            .encryption_key
-            .as_ref()
-            .map(parse_kek)
-            .transpose()?;
-        Ok(Self {
-            dir: settings.dir.clone(),
-            kek,
-        })
+        let kek = settings.encryption_key.as_ref().map(parse_kek).transpose()?;
+        Ok(Self { dir: settings.dir.clone(), kek })
     }
 
     /// Stores a new private key and says where.
@@ -85,13 +73,7 @@ impl Keystore {
             rand::rngs::OsRng.fill_bytes(&mut nonce);
             let plain = key.to_private_json();
             let sealed = kek
-                .encrypt(
-                    &XNonce::from(nonce),
-                    Payload {
-                        msg: plain.as_bytes(),
-                        aad: kid.as_bytes(),
-                    },
-                )
+                .encrypt(&XNonce::from(nonce), Payload { msg: plain.as_bytes(), aad: kid.as_bytes() })
                 .map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
             let mut out = nonce.to_vec();
             out.extend(sealed);
@@ -106,38 +88,19 @@ impl Keystore {
     }
 
     /// Opens a stored private key.
-    pub fn open(
-        &self,
-        kid: &str,
-        sealed: Option<&str>,
-        file: Option<&str>,
-    ) -> Result<IssuerKey, KeystoreError> {
+    pub fn open(&self, kid: &str, sealed: Option<&str>, file: Option<&str>) -> Result<IssuerKey, KeystoreError> {
         if let Some(sealed) = sealed {
-            let kek = self
-                .kek
-                .as_ref()
-                .ok_or_else(|| KeystoreError::EncryptionKeyMissing(kid.to_owned()))?;
-            let bytes = BASE64_STANDARD
-                .decode(sealed)
-                .map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
+            let kek = self.kek.as_ref().ok_or_else(|| KeystoreError::EncryptionKeyMissing(kid.to_owned()))?;
+            let bytes = BASE64_STANDARD.decode(sealed).map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
             if bytes.len() < 24 {
                 return Err(KeystoreError::Unseal(kid.to_owned()));
             }
             let (nonce, ct) = bytes.split_at(24);
-            let nonce: [u8; 24] = nonce
-                .try_into()
-                .map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
+            let nonce: [u8; 24] = nonce.try_into().map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
             let plain = kek
-                .decrypt(
-                    &XNonce::from(nonce),
-                    Payload {
-                        msg: ct,
-                        aad: kid.as_bytes(),
-                    },
-                )
+                .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad: kid.as_bytes() })
                 .map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
-            let jwk: ssi::JWK = serde_json::from_slice(&plain)
-                .map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
+            let jwk: ssi::JWK = serde_json::from_slice(&plain).map_err(|_| KeystoreError::Unseal(kid.to_owned()))?;
             return Ok(IssuerKey::from_jwk(jwk)?);
         }
         match file {
@@ -148,9 +111,7 @@ impl Keystore {
 }
 
 fn parse_kek(secret: &Secret) -> Result<XChaCha20Poly1305, KeystoreError> {
-    let bytes = BASE64_STANDARD
-        .decode(secret.expose().trim())
-        .map_err(|_| KeystoreError::BadEncryptionKey)?;
+    let bytes = BASE64_STANDARD.decode(secret.expose().trim()).map_err(|_| KeystoreError::BadEncryptionKey)?;
     if bytes.len() != 32 {
         return Err(KeystoreError::BadEncryptionKey);
     }
@@ -174,11 +135,7 @@ mod tests {
     use crate::crypto::keys::KeyAlg;
 
     fn settings(dir: &Path, kek: Option<&str>) -> KeySettings {
-        KeySettings {
-            dir: dir.to_path_buf(),
-            encryption_key: kek.map(Secret::new),
-            demo_key: PathBuf::new(),
-        }
+        KeySettings { dir: dir.to_path_buf(), encryption_key: kek.map(Secret::new), demo_key: PathBuf::new() }
     }
 
     #[test]
@@ -187,35 +144,17 @@ mod tests {
         let kek = BASE64_STANDARD.encode([7u8; 32]);
         let ks = Keystore::new(&settings(dir.path(), Some(&kek))).expect("keystore");
         let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
-        let Stored::Sealed(s) = ks
-            .store("x", "did:web:h:issuers:x#key-1", &key)
-            .expect("store")
-        else {
+        let Stored::Sealed(s) = ks.store("x", "did:web:h:issuers:x#key-1", &key).expect("store") else {
             panic!("sealed")
         };
         assert!(!s.contains(&key.to_private_json()));
-        let back = ks
-            .open("did:web:h:issuers:x#key-1", Some(&s), None)
-            .expect("open");
+        let back = ks.open("did:web:h:issuers:x#key-1", Some(&s), None).expect("open");
         assert_eq!(back.did(), key.did());
-        assert!(matches!(
-            ks.open("did:web:h:issuers:x#key-2", Some(&s), None),
-            Err(KeystoreError::Unseal(_))
-        ));
-        let other = Keystore::new(&settings(
-            dir.path(),
-            Some(&BASE64_STANDARD.encode([8u8; 32])),
-        ))
-        .expect("ks");
-        assert!(matches!(
-            other.open("did:web:h:issuers:x#key-1", Some(&s), None),
-            Err(KeystoreError::Unseal(_))
-        ));
+        assert!(matches!(ks.open("did:web:h:issuers:x#key-2", Some(&s), None), Err(KeystoreError::Unseal(_))));
+        let other = Keystore::new(&settings(dir.path(), Some(&BASE64_STANDARD.encode([8u8; 32])))).expect("ks");
+        assert!(matches!(other.open("did:web:h:issuers:x#key-1", Some(&s), None), Err(KeystoreError::Unseal(_))));
         let none = Keystore::new(&settings(dir.path(), None)).expect("ks");
-        assert!(matches!(
-            none.open("k", Some(&s), None),
-            Err(KeystoreError::EncryptionKeyMissing(_))
-        ));
+        assert!(matches!(none.open("k", Some(&s), None), Err(KeystoreError::EncryptionKeyMissing(_))));
     }
 
     #[test]
@@ -223,40 +162,21 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let ks = Keystore::new(&settings(dir.path(), None)).expect("keystore");
         let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
-        let Stored::File(path) = ks
-            .store("x", "did:web:h:issuers:x#key-1", &key)
-            .expect("store")
-        else {
+        let Stored::File(path) = ks.store("x", "did:web:h:issuers:x#key-1", &key).expect("store") else {
             panic!("file")
         };
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
-                0o600
-            );
-            assert_eq!(
-                std::fs::metadata(dir.path().join("x"))
-                    .expect("meta")
-                    .permissions()
-                    .mode()
-                    & 0o777,
-                0o700
-            );
+            assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+            assert_eq!(std::fs::metadata(dir.path().join("x")).expect("meta").permissions().mode() & 0o777, 0o700);
         }
-        assert!(
-            ks.open("did:web:h:issuers:x#key-1", None, Some(&path))
-                .is_ok()
-        );
+        assert!(ks.open("did:web:h:issuers:x#key-1", None, Some(&path)).is_ok());
     }
 
     #[test]
     fn a_bad_encryption_key_is_refused() {
         let dir = tempfile::tempdir().expect("tmp");
-        assert!(matches!(
-            Keystore::new(&settings(dir.path(), Some("short"))),
-            Err(KeystoreError::BadEncryptionKey)
-        ));
+        assert!(matches!(Keystore::new(&settings(dir.path(), Some("short"))), Err(KeystoreError::BadEncryptionKey)));
     }
 }

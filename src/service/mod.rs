@@ -7,6 +7,7 @@ pub mod apikeys;
 pub mod credentials;
 pub mod institutions;
 pub mod keystore;
+pub mod status;
 
 use std::sync::Arc;
 
@@ -72,21 +73,20 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// Reserved status slots.
+    pub slots: Arc<status::SlotPool>,
 }
 
 impl std::fmt::Debug for Services {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Services")
-            .field("base_url", &self.settings.base_url())
-            .finish_non_exhaustive()
+        f.debug_struct("Services").field("base_url", &self.settings.base_url()).finish_non_exhaustive()
     }
 }
 
 impl Services {
     /// Connects the store, opens the keystore and prepares the institutions.
     pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, ServiceError> {
-        let url = crate::store::DatabaseUrl::parse(settings.database.url.expose())
-            .map_err(ServiceError::BadRequest)?;
+        let url = crate::store::DatabaseUrl::parse(settings.database.url.expose()).map_err(ServiceError::BadRequest)?;
         let store = crate::store::connect(&url).await?;
         Self::with_store(settings, store, clock).await
     }
@@ -98,18 +98,9 @@ impl Services {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ServiceError> {
         let keystore = keystore::Keystore::new(&settings.keys)?;
-        let directory = Arc::new(institutions::Directory::new(
-            store.clone(),
-            keystore,
-            settings.base_url(),
-        ));
+        let directory = Arc::new(institutions::Directory::new(store.clone(), keystore, settings.base_url()));
         directory.ensure_startup(&settings, clock.as_ref()).await?;
-        Ok(Self {
-            store,
-            directory,
-            clock,
-            settings: Arc::new(settings),
-        })
+        Ok(Self { store, directory, clock, settings: Arc::new(settings), slots: Arc::default() })
     }
 
     /// The public URL of a path.

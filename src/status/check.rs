@@ -74,7 +74,9 @@ pub struct GivenStatusLists {
 
 impl std::fmt::Debug for GivenStatusLists {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GivenStatusLists").field("lists", &self.lists.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+        f.debug_struct("GivenStatusLists")
+            .field("lists", &self.lists.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
     }
 }
 

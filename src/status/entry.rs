@@ -71,25 +71,49 @@ pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
         .map(|e| {
             let ty = e.get("type").and_then(Value::as_str).unwrap_or_default();
             if ty != "BitstringStatusListEntry" {
-                return Err(format!("credentialStatus of type '{}' is not supported (BitstringStatusListEntry is)", ty.chars().take(60).collect::<String>()));
+                return Err(format!(
+                    "credentialStatus of type '{}' is not supported (BitstringStatusListEntry is)",
+                    ty.chars().take(60).collect::<String>()
+                ));
             }
-            if e.get("statusSize").and_then(|s| s.as_str().map(str::to_owned).or_else(|| s.as_u64().map(|n| n.to_string()))).is_some_and(|s| s != "1") {
+            if e.get("statusSize")
+                .and_then(|s| s.as_str().map(str::to_owned).or_else(|| s.as_u64().map(|n| n.to_string())))
+                .is_some_and(|s| s != "1")
+            {
                 return Err("multi-bit statuses (statusSize > 1) are not supported".into());
             }
-            let purpose = e.get("statusPurpose").and_then(Value::as_str).and_then(Purpose::parse).ok_or("statusPurpose must be revocation or suspension")?;
+            let purpose = e
+                .get("statusPurpose")
+                .and_then(Value::as_str)
+                .and_then(Purpose::parse)
+                .ok_or("statusPurpose must be revocation or suspension")?;
             let index = match e.get("statusListIndex") {
-                Some(Value::String(s)) => s.parse::<usize>().map_err(|_| format!("statusListIndex '{s}' is not a number"))?,
+                Some(Value::String(s)) => {
+                    s.parse::<usize>().map_err(|_| format!("statusListIndex '{s}' is not a number"))?
+                }
                 Some(Value::Number(n)) => n.as_u64().ok_or("statusListIndex is not a whole number")? as usize,
                 _ => return Err("statusListIndex is missing".into()),
             };
-            let list_url = e.get("statusListCredential").and_then(Value::as_str).ok_or("statusListCredential is missing")?.to_owned();
+            let list_url = e
+                .get("statusListCredential")
+                .and_then(Value::as_str)
+                .ok_or("statusListCredential is missing")?
+                .to_owned();
             Ok(Entry { purpose, index, list_url })
         })
         .collect()
 }
 
 /// The unsigned `BitstringStatusListCredential` publishing `bits`.
-pub fn list_credential(list_url: &str, issuer: &str, purpose: Purpose, bits: &Bitstring, now: DateTime<Utc>, validity: Duration, ttl_ms: u64) -> Value {
+pub fn list_credential(
+    list_url: &str,
+    issuer: &str,
+    purpose: Purpose,
+    bits: &Bitstring,
+    now: DateTime<Utc>,
+    validity: Duration,
+    ttl_ms: u64,
+) -> Value {
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     json!({
         "@context": [CREDENTIALS_V2_URL],
@@ -115,7 +139,10 @@ mod tests {
     #[test]
     fn entries_are_read_from_an_object_or_an_array_and_odd_ones_named() {
         let one = json!({"credentialStatus": entry_json("https://x/s/1", Purpose::Revocation, 42)});
-        assert_eq!(entries(&one).expect("ok"), vec![Entry { purpose: Purpose::Revocation, index: 42, list_url: "https://x/s/1".into() }]);
+        assert_eq!(
+            entries(&one).expect("ok"),
+            vec![Entry { purpose: Purpose::Revocation, index: 42, list_url: "https://x/s/1".into() }]
+        );
         let two = json!({"credentialStatus": [entry_json("https://x/r", Purpose::Revocation, 1), entry_json("https://x/s", Purpose::Suspension, 1)]});
         assert_eq!(entries(&two).expect("ok").len(), 2);
         assert!(entries(&json!({})).expect("none").is_empty());

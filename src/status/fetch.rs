@@ -117,7 +117,8 @@ impl Fetcher {
     }
 
     async fn fetch_uncached(&self, start: &str) -> Result<Value, FetchError> {
-        let mut url = url::Url::parse(start).map_err(|e| FetchError::Refused(format!("'{start}' is not a URL: {e}")))?;
+        let mut url =
+            url::Url::parse(start).map_err(|e| FetchError::Refused(format!("'{start}' is not a URL: {e}")))?;
         for _ in 0..=self.policy.max_redirects {
             let addr = self.check(&url).await?;
             let host = url.host_str().unwrap_or_default().to_owned();
@@ -134,7 +135,11 @@ impl Fetcher {
                 .await
                 .map_err(|e| FetchError::Failed(e.to_string()))?;
             if res.status().is_redirection() {
-                let location = res.headers().get("location").and_then(|l| l.to_str().ok()).ok_or_else(|| FetchError::Failed("redirect without Location".into()))?;
+                let location = res
+                    .headers()
+                    .get("location")
+                    .and_then(|l| l.to_str().ok())
+                    .ok_or_else(|| FetchError::Failed("redirect without Location".into()))?;
                 url = url.join(location).map_err(|e| FetchError::Refused(format!("bad redirect: {e}")))?;
                 continue;
             }
@@ -165,14 +170,18 @@ impl Fetcher {
         }
         let host = url.host_str().ok_or_else(|| FetchError::Refused("no host".into()))?;
         let port = url.port_or_known_default().unwrap_or(443);
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.trim_start_matches('[').trim_end_matches(']'), port))
-            .await
-            .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?
-            .collect();
+        let addrs: Vec<SocketAddr> =
+            tokio::net::lookup_host((host.trim_start_matches('[').trim_end_matches(']'), port))
+                .await
+                .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?
+                .collect();
         let first = *addrs.first().ok_or_else(|| FetchError::Failed(format!("{host} has no address")))?;
         if !self.policy.allow_private {
             if let Some(bad) = addrs.iter().find(|a| is_internal(a.ip())) {
-                return Err(FetchError::Refused(format!("{host} resolves to {}, a private or loopback address", bad.ip())));
+                return Err(FetchError::Refused(format!(
+                    "{host} resolves to {}, a private or loopback address",
+                    bad.ip()
+                )));
             }
         }
         Ok(first)
@@ -185,7 +194,20 @@ mod tests {
 
     #[test]
     fn internal_addresses_are_recognised() {
-        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "224.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "224.0.0.1",
+        ] {
             assert!(is_internal(ip.parse().expect("ip")), "{ip}");
         }
         for ip in ["1.1.1.1", "193.190.0.1", "2001:4860:4860::8888"] {
@@ -196,7 +218,13 @@ mod tests {
     #[tokio::test]
     async fn private_loopback_and_plain_http_urls_are_refused_before_any_request() {
         let f = Fetcher::new(FetchPolicy::default());
-        for url in ["https://127.0.0.1/status/1", "https://localhost/status/1", "https://[::1]/s", "https://169.254.169.254/latest/meta-data", "https://10.0.0.1/s"] {
+        for url in [
+            "https://127.0.0.1/status/1",
+            "https://localhost/status/1",
+            "https://[::1]/s",
+            "https://169.254.169.254/latest/meta-data",
+            "https://10.0.0.1/s",
+        ] {
             assert!(matches!(f.fetch(url).await, Err(FetchError::Refused(_))), "{url}");
         }
         assert!(matches!(f.fetch("http://example.org/s").await, Err(FetchError::Refused(_))));

@@ -34,16 +34,11 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => Self::Unavailable(e),
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Self::Conflict(db.message().to_owned())
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                Self::Unavailable(e)
             }
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                Self::NotFound(db.message().to_owned())
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(db.message().to_owned()),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::NotFound(db.message().to_owned()),
             _ => Self::Database(e),
         }
     }
@@ -146,6 +141,124 @@ pub struct CredentialRow {
     pub jwt: String,
     /// RFC 3339.
     pub issued_at: String,
+    /// Status list number (`None`: issued without status entries).
+    pub status_list: Option<i64>,
+    /// Index in that list.
+    pub status_index: Option<i64>,
+    /// Whether it carries a suspension entry as well.
+    pub suspendable: bool,
+    /// `active`, `suspended` or `revoked`.
+    pub status: String,
+    /// When the status last changed.
+    pub status_changed_at: Option<String>,
+    /// Why (internal; not shown publicly).
+    pub status_reason: Option<String>,
+}
+
+/// A status list of an institution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusListRow {
+    /// Institution.
+    pub slug: String,
+    /// List number.
+    pub list_no: i64,
+    /// `revocation` or `suspension`.
+    pub purpose: String,
+    /// The bits, as an `encodedList` (multibase GZIP).
+    pub bits: String,
+    /// Bumped whenever a bit changes.
+    pub version: i64,
+    /// The signed status list credential, when one was made.
+    pub signed: Option<String>,
+    /// The version it was signed at.
+    pub signed_version: Option<i64>,
+    /// Its `validUntil`.
+    pub signed_until: Option<String>,
+}
+
+/// A status change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusAction {
+    /// Revoke (final).
+    Revoke,
+    /// Suspend (reversible).
+    Suspend,
+    /// Lift a suspension.
+    Reinstate,
+}
+
+impl StatusAction {
+    /// The audit-log name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Revoke => "revoke",
+            Self::Suspend => "suspend",
+            Self::Reinstate => "reinstate",
+        }
+    }
+}
+
+/// Which credentials a change applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// These public ids (all must exist and belong to the institution).
+    Ids(Vec<String>),
+    /// Every credential of a definition, optionally within an issue-date range (RFC 3339, inclusive).
+    Achievement {
+        /// Definition id.
+        id: String,
+        /// From.
+        from: Option<String>,
+        /// Until.
+        until: Option<String>,
+    },
+}
+
+/// A status change request, applied in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// Institution.
+    pub slug: String,
+    /// Which credentials.
+    pub selector: Selector,
+    /// What to do.
+    pub action: StatusAction,
+    /// Who (API key id, or `cli`).
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Bulk: credentials already in the target state are skipped instead of refused.
+    pub skip_done: bool,
+}
+
+/// What a status change did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusChangeOutcome {
+    /// Changed.
+    pub changed: Vec<String>,
+    /// Already in the target state (bulk only).
+    pub unchanged: Vec<String>,
+}
+
+/// One audit-log entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRow {
+    /// Sequence number.
+    pub id: i64,
+    /// Institution.
+    pub slug: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Which credential.
+    pub public_id: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When.
+    pub at: String,
 }
 
 /// A remembered `Idempotency-Key`.
@@ -194,18 +307,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores a definition.
     async fn insert_achievement(&self, row: &AchievementRow) -> Result<(), StoreError>;
     /// One definition of an institution.
-    async fn get_achievement(
-        &self,
-        slug: &str,
-        id: &str,
-    ) -> Result<Option<AchievementRow>, StoreError>;
+    async fn get_achievement(&self, slug: &str, id: &str) -> Result<Option<AchievementRow>, StoreError>;
     /// Definitions of an institution, newest first.
-    async fn list_achievements(
-        &self,
-        slug: &str,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<AchievementRow>, StoreError>;
+    async fn list_achievements(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AchievementRow>, StoreError>;
     /// Stores a credential and, atomically, its idempotency key.
     async fn insert_credential(
         &self,
@@ -215,11 +319,42 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A credential by public id.
     async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError>;
     /// A remembered idempotency key.
-    async fn find_idempotency(
+    async fn find_idempotency(&self, slug: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError>;
+    /// Reserves up to `want` status slots `(list, index)` in one transaction, trying the
+    /// random `candidates` in order (modulo `size`) in the first list below `max_fill`
+    /// entries, opening a new list (with `empty_bits` for each purpose) when none is.
+    /// A slot is never handed out twice.
+    async fn reserve_status_slots(
         &self,
         slug: &str,
-        key: &str,
-    ) -> Result<Option<IdempotencyRow>, StoreError>;
+        size: i64,
+        max_fill: i64,
+        candidates: &[i64],
+        want: usize,
+        empty_bits: &str,
+    ) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// One status list.
+    async fn get_status_list(
+        &self,
+        slug: &str,
+        list_no: i64,
+        purpose: &str,
+    ) -> Result<Option<StatusListRow>, StoreError>;
+    /// Stores a signed list credential if the list is still at `version`; `false` if it changed meanwhile.
+    async fn save_signed_status_list(
+        &self,
+        slug: &str,
+        list_no: i64,
+        purpose: &str,
+        version: i64,
+        signed: &str,
+        until: &str,
+    ) -> Result<bool, StoreError>;
+    /// Applies a status change (bits, credential rows, audit log) in one transaction.
+    /// `NotFound` names unknown ids; `Conflict` explains a forbidden transition.
+    async fn change_status(&self, change: &StatusChange) -> Result<StatusChangeOutcome, StoreError>;
+    /// The institution's audit log, newest first.
+    async fn list_audit(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AuditRow>, StoreError>;
 }
 
 /// Which database a URL names.
@@ -236,13 +371,8 @@ impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<Self, String> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Self::Postgres(url.to_owned()))
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            Ok(Self::Sqlite(
-                path.split('?').next().unwrap_or(path).to_owned(),
-            ))
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Ok(Self::Sqlite(path.split('?').next().unwrap_or(path).to_owned()))
         } else if url.contains("://") {
             Err(format!(
                 "unsupported database URL scheme in '{}': use sqlite://PATH or postgres://…",

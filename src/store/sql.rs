@@ -26,18 +26,13 @@ pub struct PgStore {
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
-    sqlx::migrate!("src/store/migrations/postgres");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/postgres");
 
 impl SqliteStore {
     /// Opens (creating the file and its directory if needed) and migrates.
     pub async fn open(path: &str) -> Result<Self, StoreError> {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
@@ -45,14 +40,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        SQLITE_MIGRATIONS
-            .run(&pool)
-            .await
-            .map_err(StoreError::Migrate)?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        SQLITE_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
         Ok(Self { pool })
     }
 
@@ -69,16 +58,10 @@ impl PgStore {
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
         let mut options = PgConnectOptions::from_str(url)?;
         if let Some(schema) = schema {
-            let setup = PgPoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.clone())
+            let setup = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', ""))))
+                .execute(&setup)
                 .await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
-                schema.replace('"', "")
-            )))
-            .execute(&setup)
-            .await?;
             setup.close().await;
             options = options.options([("search_path", schema)]);
         }
@@ -87,10 +70,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        POSTGRES_MIGRATIONS
-            .run(&pool)
-            .await
-            .map_err(StoreError::Migrate)?;
+        POSTGRES_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
         Ok(Self { pool })
     }
 
@@ -101,12 +81,9 @@ impl PgStore {
     /// Drops a test schema and everything in it.
     pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
-            schema.replace('"', "")
-        )))
-        .execute(&pool)
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", schema.replace('"', ""))))
+            .execute(&pool)
+            .await?;
         pool.close().await;
         Ok(())
     }
@@ -179,6 +156,9 @@ where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(CredentialRow {
         public_id: r.try_get("public_id")?,
@@ -189,7 +169,105 @@ where
         ldp: r.try_get("ldp")?,
         jwt: r.try_get("jwt")?,
         issued_at: r.try_get("issued_at")?,
+        status_list: r.try_get("status_list")?,
+        status_index: r.try_get("status_index")?,
+        suspendable: r.try_get("suspendable")?,
+        status: r.try_get("status")?,
+        status_changed_at: r.try_get("status_changed_at")?,
+        status_reason: r.try_get("status_reason")?,
     })
+}
+
+fn status_list<R: Row>(r: &R) -> Result<StatusListRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(StatusListRow {
+        slug: r.try_get("slug")?,
+        list_no: r.try_get("list_no")?,
+        purpose: r.try_get("purpose")?,
+        bits: r.try_get("bits")?,
+        version: r.try_get("version")?,
+        signed: r.try_get("signed")?,
+        signed_version: r.try_get("signed_version")?,
+        signed_until: r.try_get("signed_until")?,
+    })
+}
+
+fn audit<R: Row>(r: &R) -> Result<AuditRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(AuditRow {
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        public_id: r.try_get("public_id")?,
+        reason: r.try_get("reason")?,
+        at: r.try_get("at")?,
+    })
+}
+
+/// `(public_id, status, status_list, status_index, suspendable)` of a credential row.
+type StatusRow = (String, String, Option<i64>, Option<i64>, bool);
+
+fn status_row<R: Row>(r: &R) -> Result<StatusRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok((
+        r.try_get("public_id")?,
+        r.try_get("status")?,
+        r.try_get("status_list")?,
+        r.try_get("status_index")?,
+        r.try_get("suspendable")?,
+    ))
+}
+
+/// `$first, $first+1, …` for `n` parameters.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Rows per statement in bulk operations (well below every bind limit).
+const CHUNK: usize = 500;
+
+/// The new status and the list bits a transition sets, or why it is not allowed.
+fn transition(
+    action: StatusAction,
+    status: &str,
+    suspendable: bool,
+) -> Result<Option<(&'static str, Vec<(&'static str, bool)>)>, String> {
+    match (action, status) {
+        (StatusAction::Revoke, "revoked") => Ok(None),
+        (StatusAction::Revoke, _) => Ok(Some((
+            "revoked",
+            if suspendable { vec![("revocation", true), ("suspension", false)] } else { vec![("revocation", true)] },
+        ))),
+        (StatusAction::Suspend, "suspended") => Ok(None),
+        (StatusAction::Suspend, "revoked") => Err("it is revoked, and revocation is final".into()),
+        (StatusAction::Suspend, _) if !suspendable => {
+            Err("it was issued without a suspension status entry (enable status.suspension for new credentials)".into())
+        }
+        (StatusAction::Suspend, _) => Ok(Some(("suspended", vec![("suspension", true)]))),
+        (StatusAction::Reinstate, "suspended") => Ok(Some(("active", vec![("suspension", false)]))),
+        (StatusAction::Reinstate, "active") => Ok(None),
+        (StatusAction::Reinstate, _) => {
+            Err("only a suspended credential can be reinstated; revocation is final".into())
+        }
+    }
 }
 
 fn idempotency<R: Row>(r: &R) -> Result<IdempotencyRow, sqlx::Error>
@@ -329,8 +407,9 @@ macro_rules! store_impl {
                     }
                 }
                 sqlx::query(
-                    "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
+                     status_list, status_index, suspendable, status, status_changed_at, status_reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .bind(&row.public_id)
                 .bind(&row.credential_id)
@@ -340,6 +419,12 @@ macro_rules! store_impl {
                 .bind(&row.ldp)
                 .bind(&row.jwt)
                 .bind(&row.issued_at)
+                .bind(row.status_list)
+                .bind(row.status_index)
+                .bind(row.suspendable)
+                .bind(&row.status)
+                .bind(&row.status_changed_at)
+                .bind(&row.status_reason)
                 .execute(&mut *tx)
                 .await?;
                 if let Some(i) = idem {
@@ -377,6 +462,218 @@ macro_rules! store_impl {
                     .fetch_optional(&self.pool)
                     .await?;
                 Ok(row.as_ref().map(idempotency).transpose()?)
+            }
+
+            async fn reserve_status_slots(&self, slug: &str, size: i64, max_fill: i64, candidates: &[i64], want: usize, empty_bits: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(want);
+                let mut cands = candidates.iter();
+                'lists: while out.len() < want {
+                    let open = sqlx::query("SELECT list_no, allocated FROM status_slots WHERE slug = $1 AND allocated < $2 ORDER BY list_no LIMIT 1")
+                        .bind(slug)
+                        .bind(max_fill)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let (list_no, allocated): (i64, i64) = match open {
+                        Some(r) => (r.try_get("list_no")?, r.try_get("allocated")?),
+                        None => {
+                            let next: i64 = sqlx::query("SELECT COALESCE(MAX(list_no), 0) + 1 AS next FROM status_slots WHERE slug = $1")
+                                .bind(slug)
+                                .fetch_one(&mut *tx)
+                                .await?
+                                .try_get("next")?;
+                            sqlx::query("INSERT INTO status_slots (slug, list_no, size, allocated) VALUES ($1, $2, $3, 0)")
+                                .bind(slug)
+                                .bind(next)
+                                .bind(size)
+                                .execute(&mut *tx)
+                                .await?;
+                            for purpose in ["revocation", "suspension"] {
+                                sqlx::query("INSERT INTO status_lists (slug, list_no, purpose, bits, version) VALUES ($1, $2, $3, $4, 0)")
+                                    .bind(slug)
+                                    .bind(next)
+                                    .bind(purpose)
+                                    .bind(empty_bits)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            (next, 0)
+                        }
+                    };
+                    let mut took: i64 = 0;
+                    let mut exhausted = false;
+                    while out.len() < want && allocated + took < max_fill {
+                        let Some(c) = cands.next() else {
+                            exhausted = true;
+                            break;
+                        };
+                        let idx = c.rem_euclid(size);
+                        let r = sqlx::query("INSERT INTO status_allocations (slug, list_no, idx) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                            .bind(slug)
+                            .bind(list_no)
+                            .bind(idx)
+                            .execute(&mut *tx)
+                            .await?;
+                        if r.rows_affected() == 1 {
+                            out.push((list_no, idx));
+                            took += 1;
+                        }
+                    }
+                    sqlx::query("UPDATE status_slots SET allocated = allocated + $1 WHERE slug = $2 AND list_no = $3")
+                        .bind(took)
+                        .bind(slug)
+                        .bind(list_no)
+                        .execute(&mut *tx)
+                        .await?;
+                    if exhausted {
+                        break 'lists;
+                    }
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn get_status_list(&self, slug: &str, list_no: i64, purpose: &str) -> Result<Option<StatusListRow>, StoreError> {
+                let row = sqlx::query("SELECT * FROM status_lists WHERE slug = $1 AND list_no = $2 AND purpose = $3")
+                    .bind(slug)
+                    .bind(list_no)
+                    .bind(purpose)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.as_ref().map(status_list).transpose()?)
+            }
+
+            async fn save_signed_status_list(&self, slug: &str, list_no: i64, purpose: &str, version: i64, signed: &str, until: &str) -> Result<bool, StoreError> {
+                let r = sqlx::query(
+                    "UPDATE status_lists SET signed = $1, signed_version = $2, signed_until = $3 \
+                     WHERE slug = $4 AND list_no = $5 AND purpose = $6 AND version = $7",
+                )
+                .bind(signed)
+                .bind(version)
+                .bind(until)
+                .bind(slug)
+                .bind(list_no)
+                .bind(purpose)
+                .bind(version)
+                .execute(&self.pool)
+                .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn change_status(&self, change: &StatusChange) -> Result<StatusChangeOutcome, StoreError> {
+                let mut tx = self.begin_write().await?;
+                // 1. The credentials concerned.
+                let mut found: Vec<StatusRow> = Vec::new();
+                match &change.selector {
+                    Selector::Ids(ids) => {
+                        for chunk in ids.chunks(CHUNK) {
+                            let sql = format!(
+                                "SELECT public_id, status, status_list, status_index, suspendable FROM credentials WHERE slug = $1 AND public_id IN ({})",
+                                placeholders(2, chunk.len())
+                            );
+                            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&change.slug);
+                            for id in chunk {
+                                q = q.bind(id);
+                            }
+                            for r in q.fetch_all(&mut *tx).await? {
+                                found.push(status_row(&r)?);
+                            }
+                        }
+                        let known: std::collections::HashSet<&str> = found.iter().map(|f| f.0.as_str()).collect();
+                        let missing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !known.contains(id)).collect();
+                        if !missing.is_empty() {
+                            let shown: Vec<&str> = missing.iter().take(10).copied().collect();
+                            return Err(StoreError::NotFound(format!("{} credential(s) of this institution: {}", missing.len(), shown.join(", "))));
+                        }
+                    }
+                    Selector::Achievement { id, from, until } => {
+                        let rows = sqlx::query(
+                            "SELECT public_id, status, status_list, status_index, suspendable FROM credentials \
+                             WHERE slug = $1 AND achievement_id = $2 AND issued_at >= $3 AND issued_at <= $4",
+                        )
+                        .bind(&change.slug)
+                        .bind(id)
+                        .bind(from.clone().unwrap_or_default())
+                        .bind(until.clone().unwrap_or_else(|| "9999".into()))
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        for r in &rows {
+                            found.push(status_row(r)?);
+                        }
+                    }
+                }
+                // 2. Transitions, grouped by list.
+                let mut outcome = StatusChangeOutcome::default();
+                let mut new_status = "";
+                let mut bits: std::collections::BTreeMap<(i64, &'static str), Vec<(i64, bool)>> = Default::default();
+                for (public_id, status, list, index, suspendable) in &found {
+                    match transition(change.action, status, *suspendable) {
+                        Ok(Some((to, sets))) => {
+                            new_status = to;
+                            if let (Some(list), Some(index)) = (list, index) {
+                                for (purpose, value) in sets {
+                                    bits.entry((*list, purpose)).or_default().push((*index, value));
+                                }
+                            }
+                            outcome.changed.push(public_id.clone());
+                        }
+                        Ok(None) if change.skip_done => outcome.unchanged.push(public_id.clone()),
+                        Ok(None) => return Err(StoreError::Conflict(format!("credential {public_id} is already {status}"))),
+                        Err(why) => return Err(StoreError::Conflict(format!("credential {public_id} cannot be changed: {why}"))),
+                    }
+                }
+                // 3. The bits, one read and one write per list.
+                for ((list, purpose), changes) in &bits {
+                    let row = sqlx::query("SELECT bits FROM status_lists WHERE slug = $1 AND list_no = $2 AND purpose = $3")
+                        .bind(&change.slug)
+                        .bind(list)
+                        .bind(*purpose)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let encoded: String = row.try_get("bits")?;
+                    let mut b = crate::status::bitstring::Bitstring::decode(&encoded).map_err(|e| StoreError::Conflict(format!("stored status list is corrupt: {e}")))?;
+                    for (index, value) in changes {
+                        b.set(*index as usize, *value).map_err(|e| StoreError::Conflict(e.to_string()))?;
+                    }
+                    sqlx::query("UPDATE status_lists SET bits = $1, version = version + 1 WHERE slug = $2 AND list_no = $3 AND purpose = $4")
+                        .bind(b.encode())
+                        .bind(&change.slug)
+                        .bind(list)
+                        .bind(*purpose)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // 4. The credential rows and the audit log.
+                for chunk in outcome.changed.chunks(CHUNK) {
+                    let sql = format!(
+                        "UPDATE credentials SET status = $1, status_changed_at = $2, status_reason = $3 WHERE slug = $4 AND public_id IN ({})",
+                        placeholders(5, chunk.len())
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(new_status).bind(&change.at).bind(&change.reason).bind(&change.slug);
+                    for id in chunk {
+                        q = q.bind(id);
+                    }
+                    q.execute(&mut *tx).await?;
+                    let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, $2, $3, ${}, $4, $5)", i + 6)).collect();
+                    let sql = format!("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES {}", values.join(", "));
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&change.slug).bind(&change.actor).bind(change.action.as_str()).bind(&change.reason).bind(&change.at);
+                    for id in chunk {
+                        q = q.bind(id);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            async fn list_audit(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AuditRow>, StoreError> {
+                let rows = sqlx::query("SELECT * FROM audit_log WHERE slug = $1 ORDER BY id DESC LIMIT $2 OFFSET $3")
+                    .bind(slug)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.iter().map(audit).collect::<Result<_, _>>()?)
             }
         }
     };

@@ -13,11 +13,7 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
     let admin = app.admin_key().await;
     let rec = own_records("valid.json").remove(0);
     let ach: Value = app
-        .post_json(
-            "/api/v1/achievements",
-            Some(&ehb),
-            &json!({"microcredential": rec["microcredential"]}),
-        )
+        .post_json("/api/v1/achievements", Some(&ehb), &json!({"microcredential": rec["microcredential"]}))
         .await
         .json()
         .await
@@ -31,78 +27,43 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
             "POST",
             "/api/v1/credentials".into(),
             rec.clone(),
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 403),
-                (Some(&admin), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&admin), 403)],
         ),
         (
             "POST",
             "/api/v1/achievements".into(),
             json!({"microcredential": rec["microcredential"]}),
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 403),
-                (Some(&admin), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&admin), 403)],
         ),
         (
             "GET",
             format!("/api/v1/credentials/{public_id}"),
             Value::Null,
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 403),
-                (Some(&admin), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&admin), 403)],
         ),
         (
             "GET",
             format!("/api/v1/achievements/{}", ach["id"].as_str().unwrap()),
             Value::Null,
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 404),
-                (Some(&admin), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
         ),
         (
             "POST",
             "/api/v1/institutions".into(),
             json!({"slug": "x", "institution_id": "ugent"}),
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 403),
-                (Some(&ehb), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&ehb), 403)],
         ),
         (
             "POST",
             "/api/v1/institutions/ehb/keys/rotate".into(),
             json!({}),
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 403),
-                (Some(&ehb), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&ehb), 403)],
         ),
         (
             "POST",
             "/api/v1/institutions/ehb/api-keys".into(),
             json!({}),
-            vec![
-                (None, 401),
-                (Some("mck_wrong"), 401),
-                (Some(&vub), 403),
-                (Some(&ehb), 403),
-            ],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&ehb), 403)],
         ),
     ];
     for (method, path, body, cases) in endpoints {
@@ -115,16 +76,8 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
                 req = req.bearer_auth(k);
             }
             let res = req.send().await.unwrap();
-            assert_eq!(
-                res.status().as_u16(),
-                status,
-                "{method} {path} with {key:?}"
-            );
-            assert_eq!(
-                res.headers()["content-type"],
-                "application/problem+json",
-                "{method} {path}"
-            );
+            assert_eq!(res.status().as_u16(), status, "{method} {path} with {key:?}");
+            assert_eq!(res.headers()["content-type"], "application/problem+json", "{method} {path}");
             if status == 401 {
                 assert_eq!(res.headers()["www-authenticate"], "Bearer");
             }
@@ -132,14 +85,7 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
     }
     // Nothing was issued or changed by the refused requests.
     assert_eq!(app.services.store.list_keys("ehb").await.unwrap().len(), 1);
-    assert!(
-        app.services
-            .store
-            .get_institution("x")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(app.services.store.get_institution("x").await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -147,37 +93,20 @@ async fn admin_keys_manage_institutions_keys_and_api_keys() {
     let app = spawn_app().await;
     let admin = app.admin_key().await;
     let res = app
-        .post_json(
-            "/api/v1/institutions",
-            Some(&admin),
-            &json!({"slug": "kuleuven", "institution_id": "kuleuven"}),
-        )
+        .post_json("/api/v1/institutions", Some(&admin), &json!({"slug": "kuleuven", "institution_id": "kuleuven"}))
         .await;
     assert_eq!(res.status(), 201);
     let inst: Value = res.json().await.unwrap();
     assert_eq!(inst["did"], app.services.directory.did("kuleuven"));
     let dup = app
-        .post_json(
-            "/api/v1/institutions",
-            Some(&admin),
-            &json!({"slug": "kuleuven", "institution_id": "kuleuven"}),
-        )
+        .post_json("/api/v1/institutions", Some(&admin), &json!({"slug": "kuleuven", "institution_id": "kuleuven"}))
         .await;
     assert_eq!(dup.status(), 409);
-    let bad = app
-        .post_json(
-            "/api/v1/institutions",
-            Some(&admin),
-            &json!({"slug": "x", "institution_id": "harvard"}),
-        )
-        .await;
+    let bad =
+        app.post_json("/api/v1/institutions", Some(&admin), &json!({"slug": "x", "institution_id": "harvard"})).await;
     assert_eq!(bad.status(), 400);
     let key: Value = app
-        .post_json(
-            "/api/v1/institutions/kuleuven/api-keys",
-            Some(&admin),
-            &json!({"label": "sis"}),
-        )
+        .post_json("/api/v1/institutions/kuleuven/api-keys", Some(&admin), &json!({"label": "sis"}))
         .await
         .json()
         .await

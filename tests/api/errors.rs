@@ -28,9 +28,7 @@ async fn malformed_json_is_400_and_wrong_media_type_415() {
         .await
         .unwrap();
     assert_eq!(res.status(), 415);
-    let res = app
-        .post_json("/api/v1/credentials", Some(&app.demo_key), &json!([1, 2]))
-        .await;
+    let res = app.post_json("/api/v1/credentials", Some(&app.demo_key), &json!([1, 2])).await;
     assert_eq!(res.status(), 400);
     let res = app
         .post_json(
@@ -64,12 +62,7 @@ async fn a_body_over_the_limit_is_413_problem_json() {
 #[tokio::test]
 async fn unknown_api_paths_are_404_problems_and_nothing_leaks_internals() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(app.url("/api/v1/nope"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/api/v1/nope")).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let res = app
@@ -89,39 +82,15 @@ async fn unknown_api_paths_are_404_problems_and_nothing_leaks_internals() {
 #[tokio::test]
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let r: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    let r: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["status"], "ready");
 }
 
 #[tokio::test]
 async fn the_openapi_document_lists_every_api_route() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
     for p in [
@@ -150,52 +119,27 @@ fn conforms(doc: &Value, schema: &str, body: &Value) {
     root["$ref"] = format!("#/components/schemas/{schema}").into();
     root["$schema"] = "https://json-schema.org/draft/2020-12/schema".into();
     let v = jsonschema::validator_for(&root).expect("schema compiles");
-    let errors: Vec<String> = v
-        .iter_errors(body)
-        .map(|e| format!("{} {}", e.instance_path(), e))
-        .collect();
+    let errors: Vec<String> = v.iter_errors(body).map(|e| format!("{} {}", e.instance_path(), e)).collect();
     assert!(errors.is_empty(), "{schema}: {errors:?}");
 }
 
 #[tokio::test]
 async fn responses_conform_to_the_openapi_schemas() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     let rec = own_records("valid.json").remove(0);
     let cred: Value = app.issue(&app.demo_key, &rec).await.json().await.unwrap();
     conforms(&doc, "Credential", &cred);
-    let report: Value = app
-        .post_json("/api/v1/verify", None, &cred["credential"])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let report: Value = app.post_json("/api/v1/verify", None, &cred["credential"]).await.json().await.unwrap();
     conforms(&doc, "VerificationReport", &report);
     let invalid = own_records("invalid.json").remove(0);
-    let problem: Value = app
-        .issue(&app.demo_key, &invalid)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let problem: Value = app.issue(&app.demo_key, &invalid).await.json().await.unwrap();
     conforms(&doc, "ValidationProblem", &problem);
     let unauth: Value = app.issue("nope", &rec).await.json().await.unwrap();
     conforms(&doc, "Problem", &unauth);
     let admin = app.admin_key().await;
     let inst: Value = app
-        .post_json(
-            "/api/v1/institutions",
-            Some(&admin),
-            &json!({"slug": "ugent", "institution_id": "ugent"}),
-        )
+        .post_json("/api/v1/institutions", Some(&admin), &json!({"slug": "ugent", "institution_id": "ugent"}))
         .await
         .json()
         .await

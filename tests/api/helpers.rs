@@ -33,10 +33,7 @@ pub fn clock() -> FixedClock {
 pub fn pg_url() -> Option<String> {
     let url = std::env::var("TEST_DATABASE_URL").ok();
     if url.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the PostgreSQL tests: set TEST_DATABASE_URL"
-        );
+        assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: set TEST_DATABASE_URL");
         eprintln!("SKIP (PostgreSQL): TEST_DATABASE_URL is not set");
     }
     url
@@ -66,10 +63,7 @@ impl Drop for TestApp {
         if let Some((url, schema)) = self.pg_schema.take() {
             // Best effort: drop the test schema on a separate runtime.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("rt");
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
                 let _ = rt.block_on(PgStore::drop_schema(&url, &schema));
             })
             .join();
@@ -98,47 +92,28 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
 
 pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        microcred::telemetry::init(&microcred::config::LogSettings {
-            filter: "debug".into(),
-            json: false,
-        });
+        microcred::telemetry::init(&microcred::config::LogSettings { filter: "debug".into(), json: false });
     }
     let dir = tempfile::tempdir().expect("tmp");
     let mut settings = test_settings(dir.path());
     configure(&mut settings);
     let clock: Arc<dyn Clock> = Arc::new(clock());
     let (app, pg_schema) = match backend {
-        Backend::Sqlite => (
-            Application::build(settings, clock)
-                .await
-                .expect("build app"),
-            None,
-        ),
+        Backend::Sqlite => (Application::build(settings, clock).await.expect("build app"), None),
         Backend::Postgres => {
             let url = pg_url().expect("TEST_DATABASE_URL");
             let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-            let store: Arc<dyn Store> =
-                Arc::new(PgStore::connect(&url, Some(&schema)).await.expect("pg"));
-            (
-                Application::build_with_store(settings, store, clock)
-                    .await
-                    .expect("build app"),
-                Some((url, schema)),
-            )
+            let store: Arc<dyn Store> = Arc::new(PgStore::connect(&url, Some(&schema)).await.expect("pg"));
+            (Application::build_with_store(settings, store, clock).await.expect("build app"), Some((url, schema)))
         }
     };
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
-    let (_, demo_key) = microcred::service::apikeys::create(&services, Some("demo"), "test")
-        .await
-        .expect("api key");
+    let (_, demo_key) = microcred::service::apikeys::create(&services, Some("demo"), "test").await.expect("api key");
     TestApp {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         services,
         demo_key,
         dir,
@@ -147,26 +122,15 @@ pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings))
 }
 
 /// A store of the given backend, fresh, for contract tests.
-pub async fn fresh_store(
-    backend: Backend,
-    dir: &std::path::Path,
-) -> (Arc<dyn Store>, Option<(String, String)>) {
+pub async fn fresh_store(backend: Backend, dir: &std::path::Path) -> (Arc<dyn Store>, Option<(String, String)>) {
     match backend {
-        Backend::Sqlite => (
-            Arc::new(
-                SqliteStore::open(&dir.join("c.db").display().to_string())
-                    .await
-                    .expect("sqlite"),
-            ),
-            None,
-        ),
+        Backend::Sqlite => {
+            (Arc::new(SqliteStore::open(&dir.join("c.db").display().to_string()).await.expect("sqlite")), None)
+        }
         Backend::Postgres => {
             let url = pg_url().expect("url");
             let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-            (
-                Arc::new(PgStore::connect(&url, Some(&schema)).await.expect("pg")),
-                Some((url, schema)),
-            )
+            (Arc::new(PgStore::connect(&url, Some(&schema)).await.expect("pg")), Some((url, schema)))
         }
     }
 }
@@ -176,12 +140,7 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    pub async fn post_json(
-        &self,
-        path: &str,
-        key: Option<&str>,
-        body: &Value,
-    ) -> reqwest::Response {
+    pub async fn post_json(&self, path: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
         let mut req = self.client.post(self.url(path)).json(body);
         if let Some(k) = key {
             req = req.bearer_auth(k);
@@ -201,22 +160,12 @@ impl TestApp {
             name: None,
             url: None,
         };
-        self.services
-            .directory
-            .create(new, &clock())
-            .await
-            .expect("institution");
-        microcred::service::apikeys::create(&self.services, Some(slug), "test")
-            .await
-            .expect("key")
-            .1
+        self.services.directory.create(new, &clock()).await.expect("institution");
+        microcred::service::apikeys::create(&self.services, Some(slug), "test").await.expect("key").1
     }
 
     pub async fn admin_key(&self) -> String {
-        microcred::service::apikeys::create(&self.services, None, "admin")
-            .await
-            .expect("key")
-            .1
+        microcred::service::apikeys::create(&self.services, None, "admin").await.expect("key").1
     }
 }
 
@@ -230,10 +179,8 @@ pub fn shared_records(kind: &str) -> Option<Vec<Value>> {
 }
 
 pub fn own_records(name: &str) -> Vec<Value> {
-    serde_json::from_str(
-        &std::fs::read_to_string(root().join("tests/fixtures").join(name)).expect("read"),
-    )
-    .expect("json")
+    serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures").join(name)).expect("read"))
+        .expect("json")
 }
 
 /// Own valid records plus the shared ones when present.

@@ -16,7 +16,7 @@ fn js_ready() -> bool {
     ok
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_issued_credentials_verify_with_the_cli_and_the_digital_bazaar_verifier() {
     let app = spawn_app().await;
     let dir = app.dir.path().to_owned();
@@ -25,8 +25,10 @@ async fn api_issued_credentials_verify_with_the_cli_and_the_digital_bazaar_verif
     for rec in &records {
         let body: Value = app.issue(&app.demo_key, rec).await.json().await.unwrap();
         let share = body["share_url"].as_str().unwrap();
-        let json = app.client.get(share).header("accept", "application/ld+json").send().await.unwrap().text().await.unwrap();
-        let token = app.client.get(share).header("accept", "application/jwt").send().await.unwrap().text().await.unwrap();
+        let json =
+            app.client.get(share).header("accept", "application/ld+json").send().await.unwrap().text().await.unwrap();
+        let token =
+            app.client.get(share).header("accept", "application/jwt").send().await.unwrap().text().await.unwrap();
         ldp.push_str(&json);
         ldp.push('\n');
         jwt.push_str(&token);
@@ -43,7 +45,15 @@ async fn api_issued_credentials_verify_with_the_cli_and_the_digital_bazaar_verif
         let one = dir.join("one.txt");
         std::fs::write(&one, line).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_microcred"))
-            .args(["verify", one.to_str().unwrap(), "--did-doc", doc_f.to_str().unwrap(), "--now", "2025-09-01T00:00:00Z"])
+            .args([
+                "verify",
+                one.to_str().unwrap(),
+                "--did-doc",
+                doc_f.to_str().unwrap(),
+                "--now",
+                "2025-09-01T00:00:00Z",
+                "--allow-private-status-urls",
+            ])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
@@ -54,7 +64,14 @@ async fn api_issued_credentials_verify_with_the_cli_and_the_digital_bazaar_verif
     }
     let out = Command::new("node")
         .arg(root().join("tests/js/verify.mjs"))
-        .args(["--now", "2025-09-01T00:00:00Z", "--did-doc", doc_f.to_str().unwrap(), ldp_f.to_str().unwrap(), jwt_f.to_str().unwrap()])
+        .args([
+            "--now",
+            "2025-09-01T00:00:00Z",
+            "--did-doc",
+            doc_f.to_str().unwrap(),
+            ldp_f.to_str().unwrap(),
+            jwt_f.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -11,12 +11,7 @@ async fn every_valid_record_is_issued_fetched_in_every_media_type_and_verified_o
         for rec in valid_records() {
             let id = rec["record_id"].as_str().unwrap().to_owned();
             let res = app.issue(&app.demo_key, &rec).await;
-            assert_eq!(
-                res.status(),
-                201,
-                "{backend:?} {id}: {}",
-                res.text().await.unwrap()
-            );
+            assert_eq!(res.status(), 201, "{backend:?} {id}: {}", res.text().await.unwrap());
             let body: Value = res.json().await.unwrap();
             let share = body["share_url"].as_str().unwrap().to_owned();
             assert!(share.starts_with(&app.address), "{share}");
@@ -32,13 +27,7 @@ async fn every_valid_record_is_issued_fetched_in_every_media_type_and_verified_o
                 ("application/jwt", "application/jwt"),
                 ("text/html", "text/html"),
             ] {
-                let r = app
-                    .client
-                    .get(&share)
-                    .header("accept", accept)
-                    .send()
-                    .await
-                    .unwrap();
+                let r = app.client.get(&share).header("accept", accept).send().await.unwrap();
                 assert_eq!(r.status(), 200, "{id} {accept}");
                 let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
                 assert!(ct.starts_with(want), "{id} {accept}: {ct}");
@@ -49,11 +38,7 @@ async fn every_valid_record_is_issued_fetched_in_every_media_type_and_verified_o
                         .post(app.url("/api/v1/verify"))
                         .header(
                             "content-type",
-                            if want == "application/jwt" {
-                                "application/jwt"
-                            } else {
-                                "application/json"
-                            },
+                            if want == "application/jwt" { "application/jwt" } else { "application/json" },
                         )
                         .body(text)
                         .send()
@@ -80,25 +65,9 @@ async fn the_response_format_can_be_jwt_and_both_representations_are_stored() {
     let body: Value = res.json().await.unwrap();
     let token = body["credential"].as_str().unwrap();
     assert_eq!(token.split('.').count(), 3);
-    let json: Value = app
-        .client
-        .get(body["json_url"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json: Value = app.client.get(body["json_url"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
     assert_eq!(json["id"], body["credential_id"]);
-    let jwt = app
-        .client
-        .get(body["jwt_url"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let jwt = app.client.get(body["jwt_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
     assert_eq!(jwt, token);
 }
 
@@ -126,10 +95,7 @@ async fn every_invalid_record_gives_422_problem_json_with_its_expected_rule_code
         assert_eq!(res.status(), 422, "{id}");
         assert_eq!(res.headers()["content-type"], "application/problem+json");
         let problem: Value = res.json().await.unwrap();
-        assert_eq!(
-            problem["type"],
-            "https://w3id.org/microcred/problems/validation"
-        );
+        assert_eq!(problem["type"], "https://w3id.org/microcred/problems/validation");
         assert_eq!(problem["instance"], "/api/v1/credentials");
         let want: BTreeSet<_> = rec["expected_errors"]
             .as_array()
@@ -170,9 +136,7 @@ async fn an_idempotency_key_makes_retries_safe_and_refuses_a_different_body() {
         let first: Value = first.json().await.unwrap();
         // The same body with keys in another order is the same request.
         let reordered: Value = serde_json::from_str(&{
-            let Value::Object(m) = &rec else {
-                unreachable!()
-            };
+            let Value::Object(m) = &rec else { unreachable!() };
             let mut pairs: Vec<_> = m.iter().collect();
             pairs.reverse();
             format!(
@@ -195,19 +159,12 @@ async fn an_idempotency_key_makes_retries_safe_and_refuses_a_different_body() {
         other["award"]["grade"] = "18/20".into();
         let conflict = send(other, "retry-1").await;
         assert_eq!(conflict.status(), 409);
-        assert_eq!(
-            conflict.headers()["content-type"],
-            "application/problem+json"
-        );
+        assert_eq!(conflict.headers()["content-type"], "application/problem+json");
         // Concurrent retries of one request give one credential.
         let mut handles = Vec::new();
         for _ in 0..8 {
-            let (client, url, key, body) = (
-                app.client.clone(),
-                app.url("/api/v1/credentials"),
-                app.demo_key.clone(),
-                rec.clone(),
-            );
+            let (client, url, key, body) =
+                (app.client.clone(), app.url("/api/v1/credentials"), app.demo_key.clone(), rec.clone());
             handles.push(tokio::spawn(async move {
                 let r = client
                     .post(url)
@@ -219,10 +176,7 @@ async fn an_idempotency_key_makes_retries_safe_and_refuses_a_different_body() {
                     .unwrap();
                 let status = r.status().as_u16();
                 let v: Value = r.json().await.unwrap();
-                (
-                    status,
-                    v["public_id"].as_str().unwrap_or_default().to_owned(),
-                )
+                (status, v["public_id"].as_str().unwrap_or_default().to_owned())
             }));
         }
         let mut ids = BTreeSet::new();
@@ -247,10 +201,7 @@ async fn an_institution_cannot_issue_records_of_another_institution() {
     let res = app.issue(&ugent, &mine).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        body["credential"]["issuer"]["id"],
-        app.services.directory.did("ugent")
-    );
+    assert_eq!(body["credential"]["issuer"]["id"], app.services.directory.did("ugent"));
     assert_eq!(body["credential"]["issuer"]["name"], "Universiteit Gent");
     let _ = json!({});
 }

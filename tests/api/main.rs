@@ -1,9 +1,5 @@
 //! Integration tests of the issuer service: the app on port 0 with a fresh database each.
-#![expect(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    reason = "tests fail loudly on broken inputs"
-)]
+#![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly on broken inputs")]
 
 mod achievements;
 mod auth;

@@ -15,19 +15,8 @@ async fn unknown_or_malformed_public_ids_are_404_and_unacceptable_types_406() {
             .unwrap();
         assert_eq!(r.status(), 404, "{id}");
     }
-    let issued: Value = app
-        .issue(&app.demo_key, &own_records("valid.json").remove(0))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let r = app
-        .client
-        .get(issued["share_url"].as_str().unwrap())
-        .header("accept", "image/gif")
-        .send()
-        .await
-        .unwrap();
+    let issued: Value = app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap();
+    let r = app.client.get(issued["share_url"].as_str().unwrap()).header("accept", "image/gif").send().await.unwrap();
     assert_eq!(r.status(), 406);
     let r = app
         .client
@@ -59,30 +48,12 @@ async fn the_api_verify_endpoint_reports_tampering_and_accepts_jwts() {
         .unwrap();
     assert_eq!(ok["valid"], true);
     assert_eq!(ok["format"], "jwt");
-    let mut json: Value = app
-        .client
-        .get(issued["json_url"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut json: Value =
+        app.client.get(issued["json_url"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
     json["credentialSubject"]["achievement"]["creditsAvailable"] = 12.into();
-    let bad: Value = app
-        .post_json("/api/v1/verify", None, &json)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let bad: Value = app.post_json("/api/v1/verify", None, &json).await.json().await.unwrap();
     assert_eq!(bad["valid"], false);
-    assert!(
-        bad["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["code"] == "signature.invalid")
-    );
+    assert!(bad["errors"].as_array().unwrap().iter().any(|e| e["code"] == "signature.invalid"));
     let garbage = app
         .client
         .post(app.url("/api/v1/verify"))

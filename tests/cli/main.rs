@@ -1,8 +1,5 @@
 //! The command-line contract: output shapes, exit codes, files, and bad input.
-#![expect(
-    clippy::expect_used,
-    reason = "tests and examples fail loudly on broken inputs"
-)]
+#![expect(clippy::expect_used, reason = "tests and examples fail loudly on broken inputs")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,19 +20,9 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
+    let mut child =
+        bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
     child.wait_with_output().expect("wait")
 }
 
@@ -48,10 +35,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn own(name: &str) -> Vec<Value> {
-    serde_json::from_str(
-        &std::fs::read_to_string(root().join("tests/fixtures").join(name)).expect("read"),
-    )
-    .expect("json")
+    serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures").join(name)).expect("read"))
+        .expect("json")
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -97,17 +82,8 @@ fn validate_prints_one_report_per_record_and_exits_by_validity() {
     );
     let o = run(&["validate", &mixed, "--today", TODAY]);
     assert_eq!(o.status.code(), Some(1));
-    let lines: Vec<Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("line is JSON"))
-        .collect();
-    assert_eq!(
-        lines
-            .iter()
-            .map(|l| l["valid"].as_bool())
-            .collect::<Vec<_>>(),
-        [Some(true), Some(false), Some(true)]
-    );
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("line is JSON")).collect();
+    assert_eq!(lines.iter().map(|l| l["valid"].as_bool()).collect::<Vec<_>>(), [Some(true), Some(false), Some(true)]);
     let e = &lines[1]["errors"][0];
     for k in ["rule", "code", "path", "message"] {
         assert!(e[k].is_string(), "{k}");
@@ -118,18 +94,8 @@ fn validate_prints_one_report_per_record_and_exits_by_validity() {
 fn the_issued_in_future_rule_uses_the_injected_today() {
     let dir = tempfile::tempdir().expect("tmp");
     let f = write(dir.path(), "r.json", &own("valid.json")[0].to_string()); // issued 2025-06-20
-    assert_eq!(
-        run(&["validate", &f, "--today", "2025-06-19"])
-            .status
-            .code(),
-        Some(1)
-    );
-    assert_eq!(
-        run(&["validate", &f, "--today", "2025-06-20"])
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(run(&["validate", &f, "--today", "2025-06-19"]).status.code(), Some(1));
+    assert_eq!(run(&["validate", &f, "--today", "2025-06-20"]).status.code(), Some(0));
 }
 
 #[test]
@@ -150,11 +116,7 @@ fn unreadable_or_non_json_input_exits_2_with_a_message_and_never_panics() {
             }
             let o = bin().current_dir(root()).args(&args).output().expect("run");
             assert_eq!(o.status.code(), Some(2), "{cmd} {name}: {}", stderr(&o));
-            assert!(
-                stderr(&o).contains("error:") && !stderr(&o).contains("panicked"),
-                "{cmd} {name}: {}",
-                stderr(&o)
-            );
+            assert!(stderr(&o).contains("error:") && !stderr(&o).contains("panicked"), "{cmd} {name}: {}", stderr(&o));
             assert!(stdout(&o).is_empty(), "{cmd} {name}");
         }
     }
@@ -166,11 +128,7 @@ fn unreadable_or_non_json_input_exits_2_with_a_message_and_never_panics() {
 #[test]
 fn wrong_types_unknown_fields_and_huge_strings_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tmp");
-    let wrong = write(
-        dir.path(),
-        "wrong.json",
-        r#"{"microcredential": 5, "award": []}"#,
-    );
+    let wrong = write(dir.path(), "wrong.json", r#"{"microcredential": 5, "award": []}"#);
     let o = run(&["validate", &wrong]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("format.wrong_type"));
@@ -183,9 +141,7 @@ fn wrong_types_unknown_fields_and_huge_strings_are_clear_errors() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("format.too_long")
-            && out.contains("format.unknown_field")
-            && out.len() < 10_000,
+        out.contains("format.too_long") && out.contains("format.unknown_field") && out.len() < 10_000,
         "{}",
         &out[..out.len().min(500)]
     );
@@ -194,40 +150,22 @@ fn wrong_types_unknown_fields_and_huge_strings_are_clear_errors() {
 #[test]
 fn issue_of_an_invalid_record_prints_no_credential_and_the_report_on_stderr() {
     let dir = tempfile::tempdir().expect("tmp");
-    let batch = Value::Array(vec![
-        own("valid.json")[0].clone(),
-        own("invalid.json")[0].clone(),
-    ]);
+    let batch = Value::Array(vec![own("valid.json")[0].clone(), own("invalid.json")[0].clone()]);
     let f = write(dir.path(), "batch.json", &batch.to_string());
     let o = bin()
         .current_dir(root())
-        .args([
-            "issue",
-            &f,
-            "--key",
-            "keys-example/demo-issuer.jwk",
-            "--today",
-            TODAY,
-        ])
+        .args(["issue", &f, "--key", "keys-example/demo-issuer.jwk", "--today", TODAY])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).is_empty());
-    assert!(
-        stderr(&o).contains("title.missing") && stderr(&o).contains("\"index\":1"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("title.missing") && stderr(&o).contains("\"index\":1"), "{}", stderr(&o));
 }
 
 #[test]
 fn issue_then_verify_round_trips_in_both_formats_with_the_did_web_demo_key() {
     let dir = tempfile::tempdir().expect("tmp");
-    let f = write(
-        dir.path(),
-        "valid.json",
-        &Value::Array(own("valid.json")).to_string(),
-    );
+    let f = write(dir.path(), "valid.json", &Value::Array(own("valid.json")).to_string());
     for (format, key) in [
         ("ldp", "keys-example/demo-issuer.jwk"),
         ("jwt", "keys-example/demo-issuer.jwk"),
@@ -236,18 +174,7 @@ fn issue_then_verify_round_trips_in_both_formats_with_the_did_web_demo_key() {
         let out = dir.path().join(format!("{format}.txt"));
         let o = bin()
             .current_dir(root())
-            .args([
-                "issue",
-                &f,
-                "--key",
-                key,
-                "--format",
-                format,
-                "--today",
-                TODAY,
-                "--out",
-                out.to_str().expect("p"),
-            ])
+            .args(["issue", &f, "--key", key, "--format", format, "--today", TODAY, "--out", out.to_str().expect("p")])
             .output()
             .expect("run");
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -285,33 +212,18 @@ fn an_rsa_key_cannot_make_a_data_integrity_proof() {
     let f = write(dir.path(), "r.json", &own("valid.json")[0].to_string());
     let o = bin()
         .current_dir(root())
-        .args([
-            "issue",
-            &f,
-            "--key",
-            "keys-example/demo-issuer-rsa.jwk",
-            "--today",
-            TODAY,
-        ])
+        .args(["issue", &f, "--key", "keys-example/demo-issuer-rsa.jwk", "--today", TODAY])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("Ed25519") && stderr(&o).contains("--format jwt"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("Ed25519") && stderr(&o).contains("--format jwt"), "{}", stderr(&o));
 }
 
 #[test]
 fn verify_refuses_alg_none_and_garbage_with_exit_1() {
     use base64::Engine;
     let b64 = base64::prelude::BASE64_URL_SAFE_NO_PAD;
-    let none = format!(
-        "{}.{}.",
-        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        b64.encode(r#"{"iss":"did:key:x"}"#)
-    );
+    let none = format!("{}.{}.", b64.encode(r#"{"alg":"none","typ":"JWT"}"#), b64.encode(r#"{"iss":"did:key:x"}"#));
     let o = run_stdin(&["verify", "-"], &none);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("jwt.alg_not_allowed"));
@@ -327,29 +239,14 @@ fn keys_generate_writes_a_0600_private_jwk_prints_its_did_and_never_overwrites()
     let dir = tempfile::tempdir().expect("tmp");
     for (alg, prefix) in [("ed25519", "did:key:z6Mk"), ("rs256", "did:key:z4MX")] {
         let out = dir.path().join(format!("{alg}.jwk"));
-        let o = run(&[
-            "keys",
-            "generate",
-            "--alg",
-            alg,
-            "--out",
-            out.to_str().expect("p"),
-        ]);
+        let o = run(&["keys", "generate", "--alg", alg, "--out", out.to_str().expect("p")]);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).trim().starts_with(prefix), "{}", stdout(&o));
         let mode = std::fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let jwk: Value =
-            serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("jwk");
+        let jwk: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("jwk");
         assert!(jwk["d"].is_string());
-        let again = run(&[
-            "keys",
-            "generate",
-            "--alg",
-            alg,
-            "--out",
-            out.to_str().expect("p"),
-        ]);
+        let again = run(&["keys", "generate", "--alg", alg, "--out", out.to_str().expect("p")]);
         assert_eq!(again.status.code(), Some(2));
     }
 }

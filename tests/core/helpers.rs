@@ -18,9 +18,7 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.join("fixtures").is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "SKIP: ../shared is absent (a user's clone); shared acceptance fixtures not checked"
-        );
+        eprintln!("SKIP: ../shared is absent (a user's clone); shared acceptance fixtures not checked");
         None
     }
 }
@@ -34,8 +32,7 @@ pub fn shared_records(kind: &str) -> Option<Vec<Value>> {
 
 /// The records of this crate's own fixture file `tests/fixtures/{name}`.
 pub fn own_records(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(root().join("tests/fixtures").join(name))
-        .expect("read own fixtures");
+    let text = std::fs::read_to_string(root().join("tests/fixtures").join(name)).expect("read own fixtures");
     serde_json::from_str(&text).expect("own fixtures are JSON")
 }
 

@@ -14,19 +14,11 @@ async fn every_valid_record_issues_and_verifies_in_both_formats() {
     for rec in all_valid_records() {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
         for format in [Format::Ldp, Format::Jwt] {
-            let opts = IssueOptions {
-                format,
-                ..Default::default()
-            };
-            let issued = issue(&rec, &key, &clock, &mut rng, &opts)
-                .await
-                .unwrap_or_else(|e| panic!("{id}/{format:?}: {e}"));
+            let opts = IssueOptions { format, ..Default::default() };
+            let issued =
+                issue(&rec, &key, &clock, &mut rng, &opts).await.unwrap_or_else(|e| panic!("{id}/{format:?}: {e}"));
             let report = verify_text(&issued.to_wire(), &Resolver::new(), &clock).await;
-            assert!(
-                report.valid,
-                "{id}/{format:?}: {}",
-                serde_json::to_string_pretty(&report).unwrap()
-            );
+            assert!(report.valid, "{id}/{format:?}: {}", serde_json::to_string_pretty(&report).unwrap());
         }
     }
 }

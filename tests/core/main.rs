@@ -1,9 +1,5 @@
 //! Integration tests of the library core: validation, mapping, signing, verification.
-#![expect(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    reason = "tests and examples fail loudly on broken inputs"
-)]
+#![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests and examples fail loudly on broken inputs")]
 
 mod helpers;
 mod interop;

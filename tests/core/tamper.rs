@@ -14,13 +14,8 @@ use crate::helpers::*;
 async fn issued(format: Format, key: &IssuerKey) -> (Value, String) {
     let rec = own_records("valid.json").remove(0);
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-    let opts = IssueOptions {
-        format,
-        ..Default::default()
-    };
-    let i = issue(&rec, key, &fixture_clock(), &mut rng, &opts)
-        .await
-        .expect("issue");
+    let opts = IssueOptions { format, ..Default::default() };
+    let i = issue(&rec, key, &fixture_clock(), &mut rng, &opts).await.expect("issue");
     (i.credential.clone(), i.to_wire())
 }
 
@@ -40,29 +35,14 @@ const TAMPERS: &[(&str, Tamper, &str)] = &[
         |c| c["credentialSubject"]["achievement"]["name"] = "Ethiek en AI (gewijzigd)".into(),
         "signature.invalid",
     ),
-    (
-        "credential name",
-        |c| c["name"] = "Iets anders".into(),
-        "signature.invalid",
-    ),
+    ("credential name", |c| c["name"] = "Iets anders".into(), "signature.invalid"),
     (
         "learning outcome",
-        |c| {
-            c["credentialSubject"]["achievement"]["learningOutcomes"][0]["outcomeText"]["nl"] =
-                "Iets anders".into()
-        },
+        |c| c["credentialSubject"]["achievement"]["learningOutcomes"][0]["outcomeText"]["nl"] = "Iets anders".into(),
         "signature.invalid",
     ),
-    (
-        "ECTS",
-        |c| c["credentialSubject"]["achievement"]["creditsAvailable"] = 20.into(),
-        "signature.invalid",
-    ),
-    (
-        "validFrom",
-        |c| c["validFrom"] = "2024-01-01T00:00:00Z".into(),
-        "signature.invalid",
-    ),
+    ("ECTS", |c| c["credentialSubject"]["achievement"]["creditsAvailable"] = 20.into(), "signature.invalid"),
+    ("validFrom", |c| c["validFrom"] = "2024-01-01T00:00:00Z".into(), "signature.invalid"),
     (
         "learner id",
         |c| c["credentialSubject"]["id"] = "urn:uuid:00000000-0000-4000-8000-000000000000".into(),
@@ -73,11 +53,7 @@ const TAMPERS: &[(&str, Tamper, &str)] = &[
         |c| c["credentialSubject"]["identifier"][1]["identityHash"] = "Mallory".into(),
         "signature.invalid",
     ),
-    (
-        "issuer name",
-        |c| c["issuer"]["name"] = "Universiteit Gent".into(),
-        "signature.invalid",
-    ),
+    ("issuer name", |c| c["issuer"]["name"] = "Universiteit Gent".into(), "signature.invalid"),
 ];
 
 #[tokio::test]
@@ -107,11 +83,7 @@ async fn every_tampered_field_fails_the_jwt_signature() {
         tamper(&mut p);
         let forged = format!("{}.{}.{}", parts[0], b64.encode(p.to_string()), parts[2]);
         let r = verify(&forged).await;
-        assert!(
-            !r.valid && r.has_code("signature.invalid"),
-            "{what}: {:?}",
-            codes(&r)
-        );
+        assert!(!r.valid && r.has_code("signature.invalid"), "{what}: {:?}", codes(&r));
     }
 }
 
@@ -125,10 +97,7 @@ fn flip(s: &str, at: usize) -> String {
 async fn one_changed_character_of_the_proof_fails_as_a_bad_signature() {
     let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
     let (cred, token) = issued(Format::Ldp, &key).await;
-    let pv = cred["proof"][0]["proofValue"]
-        .as_str()
-        .expect("proofValue")
-        .to_owned();
+    let pv = cred["proof"][0]["proofValue"].as_str().expect("proofValue").to_owned();
     for at in [1, pv.len() / 2, pv.len() - 1] {
         let mut c = cred.clone();
         c["proof"][0]["proofValue"] = flip(&pv, at).into();
@@ -153,9 +122,7 @@ async fn a_credential_signed_by_a_key_the_issuer_does_not_control_is_a_wrong_key
         let text = if format == Format::Ldp {
             cred.to_string()
         } else {
-            let Value::Object(m) = &cred else {
-                unreachable!()
-            };
+            let Value::Object(m) = &cred else { unreachable!() };
             microcred::crypto::jwt::sign(m, &key).expect("resign")
         };
         let r = verify(&text).await;
@@ -169,45 +136,23 @@ async fn unknown_contexts_undefined_terms_and_expiry_are_distinct_failures() {
     let (cred, _) = issued(Format::Ldp, &key).await;
 
     let mut unknown = cred.clone();
-    unknown["@context"]
-        .as_array_mut()
-        .expect("ctx")
-        .push("https://example.org/unknown-context.jsonld".into());
-    assert_eq!(
-        codes(&verify(&unknown.to_string()).await),
-        ["context.unknown"]
-    );
+    unknown["@context"].as_array_mut().expect("ctx").push("https://example.org/unknown-context.jsonld".into());
+    assert_eq!(codes(&verify(&unknown.to_string()).await), ["context.unknown"]);
 
     let mut undefined = cred.clone();
     undefined["credentialSubject"]["favouriteColour"] = "blue".into();
     let r = verify(&undefined.to_string()).await;
-    assert!(
-        r.has_code("jsonld.undefined_term") && !r.has_code("context.unknown"),
-        "{:?}",
-        codes(&r)
-    );
+    assert!(r.has_code("jsonld.undefined_term") && !r.has_code("context.unknown"), "{:?}", codes(&r));
 
     let rec = own_records("valid.json").remove(0);
     let mut rng = rand::rngs::StdRng::seed_from_u64(2);
-    let until = Utc
-        .with_ymd_and_hms(2025, 10, 1, 0, 0, 0)
-        .single()
-        .expect("date");
-    let opts = IssueOptions {
-        valid_until: Some(until),
-        ..Default::default()
-    };
-    let expiring = issue(&rec, &key, &fixture_clock(), &mut rng, &opts)
-        .await
-        .expect("issue");
+    let until = Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).single().expect("date");
+    let opts = IssueOptions { valid_until: Some(until), ..Default::default() };
+    let expiring = issue(&rec, &key, &fixture_clock(), &mut rng, &opts).await.expect("issue");
     let later = FixedClock::at_date(NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"));
     let r = verify_text(&expiring.to_wire(), &Resolver::new(), &later).await;
     assert_eq!(codes(&r), ["validity.expired"]);
-    assert!(
-        verify_text(&expiring.to_wire(), &Resolver::new(), &fixture_clock())
-            .await
-            .valid
-    );
+    assert!(verify_text(&expiring.to_wire(), &Resolver::new(), &fixture_clock()).await.valid);
 }
 
 #[tokio::test]
@@ -217,32 +162,15 @@ async fn jwts_with_alg_none_or_extra_headers_are_refused_by_name() {
     let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
     let (_, token) = issued(Format::Jwt, &key).await;
     let parts: Vec<&str> = token.split('.').collect();
-    let none = format!(
-        "{}.{}.",
-        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        parts[1]
-    );
+    let none = format!("{}.{}.", b64.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
     assert_eq!(codes(&verify(&none).await), ["jwt.alg_not_allowed"]);
-    let none_sig = format!(
-        "{}.{}.{}",
-        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        parts[1],
-        parts[2]
-    );
+    let none_sig = format!("{}.{}.{}", b64.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1], parts[2]);
     assert_eq!(codes(&verify(&none_sig).await), ["jwt.alg_not_allowed"]);
-    let hs = format!(
-        "{}.{}.{}",
-        b64.encode(r#"{"alg":"HS256","typ":"JWT","kid":"x"}"#),
-        parts[1],
-        parts[2]
-    );
+    let hs = format!("{}.{}.{}", b64.encode(r#"{"alg":"HS256","typ":"JWT","kid":"x"}"#), parts[1], parts[2]);
     assert_eq!(codes(&verify(&hs).await), ["jwt.alg_not_allowed"]);
     let cty = format!(
         "{}.{}.{}",
-        b64.encode(format!(
-            r#"{{"alg":"EdDSA","typ":"JWT","kid":"{}","cty":"vc"}}"#,
-            key.verification_method()
-        )),
+        b64.encode(format!(r#"{{"alg":"EdDSA","typ":"JWT","kid":"{}","cty":"vc"}}"#, key.verification_method())),
         parts[1],
         parts[2]
     );

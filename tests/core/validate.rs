@@ -23,11 +23,7 @@ fn expected_set(rec: &serde_json::Value) -> BTreeSet<(String, String, String)> {
         .expect("expected_errors")
         .iter()
         .map(|e| {
-            (
-                e["rule"].as_str().unwrap().into(),
-                e["code"].as_str().unwrap().into(),
-                e["path"].as_str().unwrap().into(),
-            )
+            (e["rule"].as_str().unwrap().into(), e["code"].as_str().unwrap().into(), e["path"].as_str().unwrap().into())
         })
         .collect()
 }
@@ -36,18 +32,10 @@ fn check_invalid(records: Vec<serde_json::Value>) {
     for rec in records {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
         let report = parse_record(&rec, &fixture_clock()).expect_err(&id);
-        let got: BTreeSet<_> = report
-            .errors
-            .iter()
-            .map(|e| (e.rule.clone(), e.code.clone(), e.path.clone()))
-            .collect();
+        let got: BTreeSet<_> = report.errors.iter().map(|e| (e.rule.clone(), e.code.clone(), e.path.clone())).collect();
         assert_eq!(got, expected_set(&rec), "{id}: {:#?}", report.errors);
         for e in &report.errors {
-            assert!(
-                e.message.len() > 20,
-                "{id}: message too terse: {}",
-                e.message
-            );
+            assert!(e.message.len() > 20, "{id}: message too terse: {}", e.message);
         }
     }
 }
@@ -69,13 +57,9 @@ fn every_own_invalid_fixture_yields_exactly_its_expected_errors() {
 fn own_valid_fixtures_yield_exactly_their_expected_warnings() {
     for rec in own_records("valid.json") {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
-        let (_, report) =
-            parse_record(&rec, &fixture_clock()).unwrap_or_else(|r| panic!("{id}: {r:?}"));
-        let got: BTreeSet<_> = report
-            .warnings
-            .iter()
-            .map(|e| (e.rule.clone(), e.code.clone(), e.path.clone()))
-            .collect();
+        let (_, report) = parse_record(&rec, &fixture_clock()).unwrap_or_else(|r| panic!("{id}: {r:?}"));
+        let got: BTreeSet<_> =
+            report.warnings.iter().map(|e| (e.rule.clone(), e.code.clone(), e.path.clone())).collect();
         let want: BTreeSet<_> = rec["expected_warnings"]
             .as_array()
             .expect("expected_warnings")
@@ -146,13 +130,7 @@ fn every_rule_and_code_of_the_catalogue_is_exercised_by_some_fixture() {
         let report = match parse_record(rec, &fixture_clock()) {
             Ok((_, r)) | Err(r) => r,
         };
-        seen.extend(
-            report
-                .errors
-                .into_iter()
-                .chain(report.warnings)
-                .map(|f| f.code),
-        );
+        seen.extend(report.errors.into_iter().chain(report.warnings).map(|f| f.code));
     }
     let missing: Vec<_> = catalogue.iter().filter(|c| !seen.contains(**c)).collect();
     // Without ../shared, the shared-only codes may be missing; with it, none may be.

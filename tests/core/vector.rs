@@ -11,22 +11,16 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 fn vector_file(name: &str) -> String {
-    let own = std::fs::read_to_string(root().join("tests/vectors").join(name))
-        .expect("own copy of the vector");
+    let own = std::fs::read_to_string(root().join("tests/vectors").join(name)).expect("own copy of the vector");
     if let Some(shared) = shared_dir() {
-        let theirs =
-            std::fs::read_to_string(shared.join("vectors").join(name)).expect("shared vector");
-        assert_eq!(
-            own, theirs,
-            "tests/vectors/{name} differs from ../shared/vectors/{name}"
-        );
+        let theirs = std::fs::read_to_string(shared.join("vectors").join(name)).expect("shared vector");
+        assert_eq!(own, theirs, "tests/vectors/{name} differs from ../shared/vectors/{name}");
     }
     own
 }
 
 fn key_and_vector() -> (ssi::JWK, Value) {
-    let v: Value =
-        serde_json::from_str(&vector_file("ob3-eddsa-rdfc-2022.json")).expect("vector json");
+    let v: Value = serde_json::from_str(&vector_file("ob3-eddsa-rdfc-2022.json")).expect("vector json");
     let hex_field = |k: &str| hex::decode(v[k].as_str().expect(k)).expect("hex");
     let jwk: ssi::JWK = serde_json::from_value(json!({
         "kty": "OKP", "crv": "Ed25519",
@@ -63,27 +57,16 @@ async fn the_proof_configuration_canonicalises_to_the_official_n_quads() {
 async fn signing_the_vector_reproduces_the_official_proof_value_and_it_verifies() {
     let (jwk, v) = key_and_vector();
     let vm = v["verification_method"]["id"].as_str().expect("vm");
-    let controller = v["verification_method"]["controller"]
-        .as_str()
-        .expect("controller");
-    let created = DateTime::parse_from_rfc3339(v["proof_created"].as_str().expect("created"))
-        .expect("date")
-        .to_utc();
-    let p = proof::sign(&v["credential"], &jwk, vm, controller, created)
-        .await
-        .expect("sign");
+    let controller = v["verification_method"]["controller"].as_str().expect("controller");
+    let created = DateTime::parse_from_rfc3339(v["proof_created"].as_str().expect("created")).expect("date").to_utc();
+    let p = proof::sign(&v["credential"], &jwk, vm, controller, created).await.expect("sign");
     assert_eq!(p["proofValue"], v["expected_proof_value"]);
     assert_eq!(p["cryptosuite"], "eddsa-rdfc-2022");
     assert_eq!(p["created"], v["proof_created"]);
 
     let mut signed = v["credential"].clone();
     signed["proof"] = p;
-    proof::verify(&signed, vm, controller, &jwk.to_public())
-        .await
-        .expect("verifies");
+    proof::verify(&signed, vm, controller, &jwk.to_public()).await.expect("verifies");
     signed["credentialSubject"]["achievement"]["name"] = "Teamwork!".into();
-    assert_eq!(
-        proof::verify(&signed, vm, controller, &jwk.to_public()).await,
-        Err(proof::ProofFailure::BadSignature)
-    );
+    assert_eq!(proof::verify(&signed, vm, controller, &jwk.to_public()).await, Err(proof::ProofFailure::BadSignature));
 }

@@ -56,7 +56,5 @@ pub async fn get_achievement(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let slug = caller.institution()?;
-    Ok(Json(dto(
-        &achievements::get(&state.services, slug, &id).await?
-    )))
+    Ok(Json(dto(&achievements::get(&state.services, slug, &id).await?)))
 }

@@ -37,12 +37,9 @@ pub async fn create_institution(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.admin()?;
-    let slug =
-        text(&body, "slug")?.ok_or_else(|| ApiError::BadRequest("'slug' is required".into()))?;
+    let slug = text(&body, "slug")?.ok_or_else(|| ApiError::BadRequest("'slug' is required".into()))?;
     let institution_id = text(&body, "institution_id")?.ok_or_else(|| {
-        ApiError::BadRequest(
-            "'institution_id' is required: one of the 18 Flemish institutions".into(),
-        )
+        ApiError::BadRequest("'institution_id' is required: one of the 18 Flemish institutions".into())
     })?;
     let new = NewInstitution {
         slug,
@@ -50,24 +47,15 @@ pub async fn create_institution(
         name: text(&body, "name")?,
         url: text(&body, "url")?,
     };
-    let row = state
-        .services
-        .directory
-        .create(new, state.services.clock.as_ref())
-        .await?;
+    let row = state.services.directory.create(new, state.services.clock.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(institution_dto(&state, &row))))
 }
 
 /// `GET /api/v1/institutions`.
-pub async fn list_institutions(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list_institutions(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.admin()?;
     let rows = state.services.store.list_institutions().await?;
-    Ok(Json(
-        json!({"items": rows.iter().map(|r| institution_dto(&state, r)).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(json!({"items": rows.iter().map(|r| institution_dto(&state, r)).collect::<Vec<_>>()})))
 }
 
 /// `POST /api/v1/institutions/{slug}/keys/rotate`: a new signing key; old keys stay in the DID document.
@@ -77,17 +65,11 @@ pub async fn rotate_key(
     Path(slug): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.admin()?;
-    let key = state
-        .services
-        .directory
-        .rotate(&slug, state.services.clock.as_ref())
-        .await?;
+    let key = state.services.directory.rotate(&slug, state.services.clock.as_ref()).await?;
     let public: Value = serde_json::from_str(&key.public_jwk).unwrap_or(Value::Null);
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"kid": key.kid, "status": key.status, "created_at": key.created_at, "public_key_jwk": public}),
-        ),
+        Json(json!({"kid": key.kid, "status": key.status, "created_at": key.created_at, "public_key_jwk": public})),
     ))
 }
 
@@ -101,8 +83,10 @@ pub async fn list_keys(
     let keys = state.services.store.list_keys(&slug).await?;
     let items: Vec<Value> = keys
         .iter()
-        .map(|k| json!({"kid": k.kid, "status": k.status, "created_at": k.created_at, "retired_at": k.retired_at,
-                        "public_key_jwk": serde_json::from_str::<Value>(&k.public_jwk).unwrap_or(Value::Null)}))
+        .map(|k| {
+            json!({"kid": k.kid, "status": k.status, "created_at": k.created_at, "retired_at": k.retired_at,
+                        "public_key_jwk": serde_json::from_str::<Value>(&k.public_jwk).unwrap_or(Value::Null)})
+        })
         .collect();
     Ok(Json(json!({"items": items})))
 }

@@ -32,8 +32,5 @@ pub async fn get_schema() -> impl IntoResponse {
 
 /// `GET /api/v1/openapi.json`.
 pub async fn get_openapi() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../openapi.json"),
-    )
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("../openapi.json"))
 }

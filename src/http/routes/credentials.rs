@@ -53,13 +53,10 @@ pub async fn issue_credential(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let slug = caller.institution()?;
-    let key =
-        match headers.get("idempotency-key") {
-            Some(v) => Some(v.to_str().map_err(|_| {
-                ApiError::BadRequest("Idempotency-Key must be visible ASCII".into())
-            })?),
-            None => None,
-        };
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(v.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))?),
+        None => None,
+    };
     let out = credentials::issue(&state.services, slug, &body, key).await?;
     let mut v = dto(&state.services, &out.row, &out.row.format);
     v["warnings"] = out
@@ -68,19 +65,14 @@ pub async fn issue_credential(
         .iter()
         .map(|w| json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code}))
         .collect();
-    let status = if out.replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
+    let status = if out.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let mut res = (status, Json(v)).into_response();
     let location = format!("/api/v1/credentials/{}", out.row.public_id);
     if let Ok(l) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, l);
     }
     if out.replayed {
-        res.headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(res)
 }

@@ -15,18 +15,9 @@ pub async fn get_profile(
     Path(slug): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let snap = state.services.directory.snapshot().await?;
-    let entry = snap
-        .institutions
-        .get(&slug)
-        .ok_or_else(|| ApiError::NotFound(format!("issuer '{slug}' not found")))?;
+    let entry = snap.institutions.get(&slug).ok_or_else(|| ApiError::NotFound(format!("issuer '{slug}' not found")))?;
     let profile = state.services.directory.profile(entry);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/ld+json"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        Json(profile),
-    ))
+    Ok(([(header::CONTENT_TYPE, "application/ld+json"), (header::CACHE_CONTROL, "public, max-age=300")], Json(profile)))
 }
 
 /// `GET /issuers/{slug}/did.json`: the DID document (every key, retired ones included).
@@ -35,15 +26,9 @@ pub async fn get_did_document(
     Path(slug): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let snap = state.services.directory.snapshot().await?;
-    let entry = snap
-        .institutions
-        .get(&slug)
-        .ok_or_else(|| ApiError::NotFound(format!("issuer '{slug}' not found")))?;
+    let entry = snap.institutions.get(&slug).ok_or_else(|| ApiError::NotFound(format!("issuer '{slug}' not found")))?;
     Ok((
-        [
-            (header::CONTENT_TYPE, "application/did+json"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
+        [(header::CONTENT_TYPE, "application/did+json"), (header::CACHE_CONTROL, "public, max-age=300")],
         Json(entry.document.clone()),
     ))
 }

@@ -8,4 +8,5 @@ pub mod health;
 pub mod issuers;
 pub mod pages;
 pub mod public;
+pub mod status;
 pub mod verify;

@@ -33,11 +33,7 @@ pub fn negotiate<'a>(accept: Option<&str>, offers: &[&'a str]) -> Option<&'a str
             let mut it = part.split(';');
             let range = it.next()?.trim().to_ascii_lowercase();
             let q = it
-                .filter_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.trim().parse::<f32>().ok())
-                })
+                .filter_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok()))
                 .next()
                 .unwrap_or(1.0);
             (!range.is_empty()).then_some((range, q))
@@ -77,14 +73,10 @@ fn typed(body: String, media: &str, disposition: Option<String>) -> Response {
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(media)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(media).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     h.insert(header::VARY, HeaderValue::from_static("Accept"));
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
         h.insert(header::CONTENT_DISPOSITION, d);
     }
@@ -109,33 +101,19 @@ pub async fn get_shared_credential(
 }
 
 /// `GET /credentials/{public_id}/credential.json`: download.
-pub async fn download_json(
-    State(state): State<AppState>,
-    Path(public_id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn download_json(State(state): State<AppState>, Path(public_id): Path<String>) -> Result<Response, ApiError> {
     let row = credentials::get_public(&state.services, &public_id).await?;
     Ok(typed(
         row.ldp,
         "application/ld+json",
-        Some(format!(
-            "attachment; filename=\"microcredential-{public_id}.json\""
-        )),
+        Some(format!("attachment; filename=\"microcredential-{public_id}.json\"")),
     ))
 }
 
 /// `GET /credentials/{public_id}/credential.jwt`: download.
-pub async fn download_jwt(
-    State(state): State<AppState>,
-    Path(public_id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn download_jwt(State(state): State<AppState>, Path(public_id): Path<String>) -> Result<Response, ApiError> {
     let row = credentials::get_public(&state.services, &public_id).await?;
-    Ok(typed(
-        row.jwt,
-        "application/jwt",
-        Some(format!(
-            "attachment; filename=\"microcredential-{public_id}.jwt\""
-        )),
-    ))
+    Ok(typed(row.jwt, "application/jwt", Some(format!("attachment; filename=\"microcredential-{public_id}.jwt\""))))
 }
 
 #[cfg(test)]
@@ -149,19 +127,10 @@ mod tests {
             (Some("*/*"), Some("text/html")),
             (Some("application/json"), Some("application/json")),
             (Some("application/ld+json"), Some("application/ld+json")),
-            (
-                Some("application/vc+ld+json"),
-                Some("application/vc+ld+json"),
-            ),
+            (Some("application/vc+ld+json"), Some("application/vc+ld+json")),
             (Some("application/jwt"), Some("application/jwt")),
-            (
-                Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-                Some("text/html"),
-            ),
-            (
-                Some("application/json;q=0.5, application/jwt"),
-                Some("application/jwt"),
-            ),
+            (Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"), Some("text/html")),
+            (Some("application/json;q=0.5, application/jwt"), Some("application/jwt")),
             (Some("application/*"), Some("application/ld+json")),
             (Some("image/png"), None),
             (Some("text/html;q=0, */*"), Some("application/ld+json")),
