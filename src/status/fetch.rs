@@ -26,6 +26,8 @@ pub struct FetchPolicy {
     pub max_redirects: usize,
     /// How long a fetched list is reused.
     pub cache_for: Duration,
+    /// Hosts allowed even on private addresses (an internal status service).
+    pub trusted_hosts: Vec<String>,
 }
 
 impl Default for FetchPolicy {
@@ -37,6 +39,7 @@ impl Default for FetchPolicy {
             allow_private: false,
             max_redirects: 3,
             cache_for: Duration::from_secs(300),
+            trusted_hosts: Vec::new(),
         }
     }
 }
@@ -176,7 +179,7 @@ impl Fetcher {
                 .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?
                 .collect();
         let first = *addrs.first().ok_or_else(|| FetchError::Failed(format!("{host} has no address")))?;
-        if !self.policy.allow_private {
+        if !self.policy.allow_private && !self.policy.trusted_hosts.iter().any(|h| h == host) {
             if let Some(bad) = addrs.iter().find(|a| is_internal(a.ip())) {
                 return Err(FetchError::Refused(format!(
                     "{host} resolves to {}, a private or loopback address",
@@ -191,6 +194,55 @@ impl Fetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-route HTTP server on 127.0.0.1 answering every request with `response`.
+    async fn serve(response: String) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock.write_all(response.as_bytes()).await;
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn a_redirect_to_a_private_address_is_refused_even_from_a_trusted_host() {
+        let target = serve("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".into()).await;
+        let hop = serve(format!(
+            "HTTP/1.1 302 Found\r\nlocation: http://localhost:{target}/list\r\ncontent-length: 0\r\n\r\n"
+        ))
+        .await;
+        let policy =
+            FetchPolicy { allow_http: true, trusted_hosts: vec!["127.0.0.1".into()], ..FetchPolicy::default() };
+        let f = Fetcher::new(policy.clone());
+        let err = f.fetch(&format!("http://127.0.0.1:{hop}/start")).await.expect_err("redirect to loopback");
+        assert!(matches!(err, FetchError::Refused(ref m) if m.contains("private or loopback")), "{err}");
+        // Directly, the trusted host is fetched.
+        assert_eq!(
+            Fetcher::new(policy).fetch(&format!("http://127.0.0.1:{target}/list")).await.expect("fetch"),
+            serde_json::json!({})
+        );
+    }
+
+    #[tokio::test]
+    async fn oversized_bodies_and_non_json_are_unusable() {
+        let big = serve(format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{}", 2 << 20, "x".repeat(1000))).await;
+        let policy = FetchPolicy { allow_http: true, allow_private: true, ..FetchPolicy::default() };
+        assert!(matches!(
+            Fetcher::new(policy.clone()).fetch(&format!("http://127.0.0.1:{big}/")).await,
+            Err(FetchError::Unusable(_))
+        ));
+        let html = serve("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n<html".into()).await;
+        assert!(matches!(
+            Fetcher::new(policy).fetch(&format!("http://127.0.0.1:{html}/")).await,
+            Err(FetchError::Unusable(_))
+        ));
+    }
 
     #[test]
     fn internal_addresses_are_recognised() {

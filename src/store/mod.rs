@@ -316,6 +316,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         row: &CredentialRow,
         idempotency: Option<&IdempotencyRow>,
     ) -> Result<InsertOutcome, StoreError>;
+    /// Stores many credentials (without idempotency keys) in one transaction.
+    async fn insert_credentials(&self, rows: &[CredentialRow]) -> Result<(), StoreError>;
     /// A credential by public id.
     async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError>;
     /// A remembered idempotency key.

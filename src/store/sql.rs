@@ -450,6 +450,35 @@ macro_rules! store_impl {
                 Ok(InsertOutcome::Inserted)
             }
 
+            async fn insert_credentials(&self, rows: &[CredentialRow]) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                for row in rows {
+                    sqlx::query(
+                        "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
+                         status_list, status_index, suspendable, status, status_changed_at, status_reason) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                    )
+                    .bind(&row.public_id)
+                    .bind(&row.credential_id)
+                    .bind(&row.slug)
+                    .bind(&row.achievement_id)
+                    .bind(&row.format)
+                    .bind(&row.ldp)
+                    .bind(&row.jwt)
+                    .bind(&row.issued_at)
+                    .bind(row.status_list)
+                    .bind(row.status_index)
+                    .bind(row.suspendable)
+                    .bind(&row.status)
+                    .bind(&row.status_changed_at)
+                    .bind(&row.status_reason)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError> {
                 let row = sqlx::query("SELECT * FROM credentials WHERE public_id = $1").bind(public_id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(credential).transpose()?)

@@ -9,4 +9,5 @@ mod interop;
 mod issue;
 mod issuers;
 mod public;
+mod status;
 mod store_contract;
