@@ -113,6 +113,63 @@ enum Command {
     /// Manage API keys of the service.
     #[command(subcommand)]
     Apikeys(ApikeysCommand),
+    /// Revoke credentials of an institution (final): by public id, or all of a definition.
+    #[command(
+        after_help = "Examples:\n  microcred revoke --institution kuleuven --reason 'issued in error' Ab3dEf...\n  microcred revoke --institution kuleuven --achievement ach_123 --from 2025-01-01 --until 2025-06-30 --reason 'course withdrawn'"
+    )]
+    Revoke {
+        #[command(flatten)]
+        target: StatusTarget,
+        /// Every credential of this definition instead of listed ids.
+        #[arg(long, conflicts_with = "public_ids")]
+        achievement: Option<String>,
+        /// With --achievement: issued on or after this date (YYYY-MM-DD).
+        #[arg(long, requires = "achievement")]
+        from: Option<NaiveDate>,
+        /// With --achievement: issued on or before this date (YYYY-MM-DD).
+        #[arg(long, requires = "achievement")]
+        until: Option<NaiveDate>,
+    },
+    /// Suspend credentials (needs status.suspension when they were issued).
+    #[command(after_help = "Examples:\n  microcred suspend --institution kuleuven --reason 'inquiry' Ab3dEf...")]
+    Suspend {
+        #[command(flatten)]
+        target: StatusTarget,
+    },
+    /// Lift a suspension.
+    #[command(
+        after_help = "Examples:\n  microcred reinstate --institution kuleuven --reason 'inquiry closed' Ab3dEf..."
+    )]
+    Reinstate {
+        #[command(flatten)]
+        target: StatusTarget,
+    },
+    /// Print an institution's audit log of status changes (newest first, JSON lines).
+    #[command(after_help = "Examples:\n  microcred audit --institution kuleuven --limit 50")]
+    Audit {
+        /// Institution slug.
+        #[arg(long)]
+        institution: String,
+        /// Entries.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct StatusTarget {
+    /// Institution slug.
+    #[arg(long)]
+    institution: String,
+    /// Why (kept in the audit log).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Public ids of the credentials.
+    public_ids: Vec<String>,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -313,6 +370,32 @@ async fn dispatch(command: Command) -> Result<u8> {
             }
             Ok(exit::OK)
         }
+        Command::Revoke { target, achievement, from, until } => {
+            let selector = match achievement {
+                Some(id) => crate::store::Selector::Achievement {
+                    id,
+                    from: from.map(|d| format!("{d}T00:00:00Z")),
+                    until: until.map(|d| format!("{d}T23:59:59Z")),
+                },
+                None => crate::store::Selector::Ids(target.public_ids.clone()),
+            };
+            status_change(&target, selector, crate::store::StatusAction::Revoke).await
+        }
+        Command::Suspend { target } => {
+            let selector = crate::store::Selector::Ids(target.public_ids.clone());
+            status_change(&target, selector, crate::store::StatusAction::Suspend).await
+        }
+        Command::Reinstate { target } => {
+            let selector = crate::store::Selector::Ids(target.public_ids.clone());
+            status_change(&target, selector, crate::store::StatusAction::Reinstate).await
+        }
+        Command::Audit { institution, limit, config } => {
+            let s = services(&config).await?;
+            for row in crate::service::status::audit(&s, &institution, limit, 0).await? {
+                println!("{}", serde_json::to_string(&row)?);
+            }
+            Ok(exit::OK)
+        }
         Command::Apikeys(ApikeysCommand::Create { institution, admin, label, config }) => {
             let s = services(&config).await?;
             let slug = if admin { None } else { institution.as_deref() };
@@ -332,6 +415,29 @@ async fn services(config: &ConfigArgs) -> Result<crate::service::Services> {
     let settings = crate::config::load(config.config.as_deref())?;
     crate::telemetry::init(&settings.log);
     Ok(crate::service::Services::start(settings, std::sync::Arc::new(SystemClock)).await?)
+}
+
+async fn status_change(
+    target: &StatusTarget,
+    selector: crate::store::Selector,
+    action: crate::store::StatusAction,
+) -> Result<u8> {
+    if matches!(&selector, crate::store::Selector::Ids(ids) if ids.is_empty()) {
+        anyhow::bail!("name at least one credential by its public id");
+    }
+    if action != crate::store::StatusAction::Reinstate && target.reason.is_none() {
+        anyhow::bail!("give a --reason to {}", action.as_str());
+    }
+    let s = services(&target.config).await?;
+    let bulk = !matches!(&selector, crate::store::Selector::Ids(ids) if ids.len() == 1);
+    let out =
+        crate::service::status::change(&s, &target.institution, selector, action, "cli", target.reason.clone(), bulk)
+            .await?;
+    eprintln!("{}: {} changed, {} already so", action.as_str(), out.changed.len(), out.unchanged.len());
+    for id in out.changed {
+        println!("{id}");
+    }
+    Ok(exit::OK)
 }
 
 async fn serve(config: &ConfigArgs) -> Result<u8> {

@@ -374,3 +374,34 @@ async fn a_status_list_on_a_private_address_is_refused_and_gives_status_unknown(
         assert!(report["errors"][0]["message"].as_str().unwrap().contains("refused"), "{url}: {report}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_revokes_and_lists_the_audit_log_on_the_same_database() {
+    let app = spawn_app().await;
+    let key = app.institution("ehb", "ehb").await;
+    let issued: Value = app.issue(&key, &own_records("valid.json").remove(0)).await.json().await.unwrap();
+    let public_id = issued["public_id"].as_str().unwrap();
+    let db = format!("sqlite://{}", app.dir.path().join("test.db").display());
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_microcred"))
+            .args(args)
+            .env("MICROCRED_DATABASE__URL", &db)
+            .env("MICROCRED_SERVER__BASE_URL", &app.address)
+            .env("MICROCRED_KEYS__DIR", app.dir.path().join("keys"))
+            .env("MICROCRED_LOG__FILTER", "error")
+            .output()
+            .unwrap()
+    };
+    let out = cli(&["revoke", "--institution", "ehb", public_id]);
+    assert_eq!(out.status.code(), Some(2), "a reason is required");
+    let out = cli(&["revoke", "--institution", "ehb", "--reason", "issued in error", public_id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), public_id);
+    assert_eq!(codes(&our_verify(&app, &issued["credential"]).await), ["status.revoked"]);
+    let out = cli(&["audit", "--institution", "ehb"]);
+    let line: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!((line["action"].as_str(), line["actor"].as_str()), (Some("revoke"), Some("cli")));
+    let out = cli(&["revoke", "--institution", "ehb", "--reason", "x", "AAAAAAAAAAAAAAAAAAAAAA"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+}
