@@ -214,11 +214,12 @@ async fn replay(s: &Services, seen: &IdempotencyRow, hash: &str) -> Result<Issue
     Ok(IssueOutcome { row, replayed: true, warnings: ValidationReport { valid: true, ..Default::default() } })
 }
 
-/// A credential of an institution, for its API (other institutions get `Forbidden`).
+/// A credential of an institution, for its API. Another institution's credential is
+/// "not found", so its existence is not revealed.
 pub async fn get_own(s: &Services, slug: &str, public_id: &str) -> Result<CredentialRow, ServiceError> {
     let row = get_public(s, public_id).await?;
     if row.slug != slug {
-        return Err(ServiceError::Forbidden("this credential belongs to another institution".into()));
+        return Err(ServiceError::NotFound(format!("credential '{public_id}' of this institution")));
     }
     Ok(row)
 }

@@ -39,7 +39,31 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
             "GET",
             format!("/api/v1/credentials/{public_id}"),
             Value::Null,
-            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&admin), 403)],
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            format!("/api/v1/credentials/{public_id}/revoke"),
+            json!({"reason": "x"}),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            format!("/api/v1/credentials/{public_id}/suspend"),
+            json!({"reason": "x"}),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            format!("/api/v1/credentials/{public_id}/reinstate"),
+            json!({}),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            "/api/v1/revocations".into(),
+            json!({"public_ids": [public_id], "reason": "x"}),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
         ),
         (
             "GET",
@@ -83,7 +107,9 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
             }
         }
     }
-    // Nothing was issued or changed by the refused requests.
+    // Nothing was issued, revoked or changed by the refused requests.
+    assert_eq!(app.services.store.get_credential(&public_id).await.unwrap().unwrap().status, "active");
+    assert!(app.services.store.list_audit("ehb", 10, 0).await.unwrap().is_empty());
     assert_eq!(app.services.store.list_keys("ehb").await.unwrap().len(), 1);
     assert!(app.services.store.get_institution("x").await.unwrap().is_none());
 }
