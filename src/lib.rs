@@ -14,3 +14,4 @@ pub mod ob3;
 pub mod schema;
 pub mod store;
 pub mod verify;
+pub mod web;
