@@ -33,6 +33,11 @@ pub use verdict::Verdict;
 
 use verdict::VerdictView;
 
+/// A Content-Security-Policy the pages work under: they have no scripts, one inline
+/// `<style>` block, inline SVG icons, images (the QR code) from the same origin, and one
+/// form that posts to the same origin. For the HTTP layer to send with every page.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 /// Why a page or QR code could not be made.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -96,7 +96,7 @@ async fn real_credential_in_dutch() {
             "Basiskennis HTML en CSS.",
             "Ter plaatse onder toezicht, met identiteitscontrole",
             "14/20",
-            "Stapelbaar: stapelbaar naar Postgraduaat Digitale toegankelijkheid",
+            "Stapelbaar naar Postgraduaat Digitale toegankelijkheid",
             "FIX-EHB-WEB1",
             "Bachelor in de toegepaste informatica (Bachelor)",
             "3 februari 2025 – 30 mei 2025",

@@ -39,6 +39,11 @@ fn home_and_not_found_pages() {
         let nf = not_found_page(lang).expect("404");
         assert_eq!(nf.matches("<h1").count(), 1);
         assert!(!nf.contains("hreflang"));
+        // CONTENT_SECURITY_POLICY allows no scripts and no external styles.
+        let form = verify_form_page(lang, Some("x")).expect("form");
+        for html in [&home, &nf, &form] {
+            assert!(!html.contains("<script") && !html.contains("<link"));
+        }
     }
     assert!(
         not_found_page(Lang::Nl)

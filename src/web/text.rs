@@ -61,7 +61,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("supervision", "Toezicht en identiteitscontrole", "Supervision and identity verification"),
     ("grade", "Resultaat", "Grade"),
     ("stackability", "Integratie en stapelbaarheid", "Integration and stackability"),
-    ("stackable_towards", "stapelbaar naar", "stackable towards"),
+    ("stackable_towards", "Stapelbaar naar", "Stackable towards"),
     ("components", "Onderdelen", "Components"),
     ("col_code", "Code", "Code"),
     ("col_title", "Titel", "Title"),
