@@ -32,6 +32,7 @@ impl std::fmt::Debug for Secret {
 /// All settings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
+#[derive(Default)]
 pub struct Settings {
     /// HTTP server.
     pub server: ServerSettings,
@@ -173,19 +174,6 @@ impl Default for KeySettings {
 impl Default for LogSettings {
     fn default() -> Self {
         Self { filter: "info,sqlx=warn,tower_http=info".into(), json: false }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            server: ServerSettings::default(),
-            database: DatabaseSettings::default(),
-            keys: KeySettings::default(),
-            log: LogSettings::default(),
-            status: StatusSettings::default(),
-            institutions: Vec::new(),
-        }
     }
 }
 

@@ -26,10 +26,10 @@ pub fn token_hash(token: &str) -> String {
 /// Creates an API key for an institution (`Some(slug)`) or an admin key (`None`);
 /// returns the token, which is never stored or shown again.
 pub async fn create(s: &Services, slug: Option<&str>, label: &str) -> Result<(ApiKeyRow, String), ServiceError> {
-    if let Some(slug) = slug {
-        if s.store.get_institution(slug).await?.is_none() {
-            return Err(ServiceError::NotFound(format!("institution '{slug}'")));
-        }
+    if let Some(slug) = slug
+        && s.store.get_institution(slug).await?.is_none()
+    {
+        return Err(ServiceError::NotFound(format!("institution '{slug}'")));
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

@@ -113,18 +113,18 @@ pub async fn issue(
             return Err(ServiceError::BadRequest(format!("format must be \"ldp\" or \"jwt\", not {other}")));
         }
     };
-    if let Some(k) = idempotency_key {
-        if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ServiceError::BadRequest(format!(
-                "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
-            )));
-        }
+    if let Some(k) = idempotency_key
+        && (k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(ServiceError::BadRequest(format!(
+            "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
+        )));
     }
     let hash = request_hash(body);
-    if let Some(k) = idempotency_key {
-        if let Some(seen) = s.store.find_idempotency(slug, k).await? {
-            return replay(s, &seen, &hash).await;
-        }
+    if let Some(k) = idempotency_key
+        && let Some(seen) = s.store.find_idempotency(slug, k).await?
+    {
+        return replay(s, &seen, &hash).await;
     }
     let (record_json, achievement_id) = match map.get("achievement_id") {
         Some(id) => {

@@ -111,10 +111,10 @@ impl Directory {
 
     /// The current snapshot, reloading when stale.
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ServiceError> {
-        if let Some((at, snap)) = self.cache.read().await.as_ref() {
-            if at.elapsed() < REFRESH {
-                return Ok(snap.clone());
-            }
+        if let Some((at, snap)) = self.cache.read().await.as_ref()
+            && at.elapsed() < REFRESH
+        {
+            return Ok(snap.clone());
         }
         let snap = Arc::new(self.load().await?);
         *self.cache.write().await = Some((Instant::now(), snap.clone()));

@@ -160,10 +160,10 @@ pub async fn change(
     reason: Option<String>,
     bulk: bool,
 ) -> Result<StatusChangeOutcome, ServiceError> {
-    if let Some(r) = &reason {
-        if r.chars().count() > 1000 {
-            return Err(ServiceError::BadRequest("reason is longer than 1000 characters".into()));
-        }
+    if let Some(r) = &reason
+        && r.chars().count() > 1000
+    {
+        return Err(ServiceError::BadRequest("reason is longer than 1000 characters".into()));
     }
     let change = StatusChange {
         slug: slug.to_owned(),

@@ -102,12 +102,11 @@ impl Fetcher {
 
     /// Fetches (or reuses) a status list credential.
     pub async fn fetch(&self, url: &str) -> Result<Value, FetchError> {
-        if let Ok(cache) = self.cache.lock() {
-            if let Some((at, v)) = cache.get(url) {
-                if at.elapsed() < self.policy.cache_for {
-                    return Ok(v.clone());
-                }
-            }
+        if let Ok(cache) = self.cache.lock()
+            && let Some((at, v)) = cache.get(url)
+            && at.elapsed() < self.policy.cache_for
+        {
+            return Ok(v.clone());
         }
         let v = self.fetch_uncached(url).await?;
         if let Ok(mut cache) = self.cache.lock() {
@@ -179,13 +178,11 @@ impl Fetcher {
                 .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?
                 .collect();
         let first = *addrs.first().ok_or_else(|| FetchError::Failed(format!("{host} has no address")))?;
-        if !self.policy.allow_private && !self.policy.trusted_hosts.iter().any(|h| h == host) {
-            if let Some(bad) = addrs.iter().find(|a| is_internal(a.ip())) {
-                return Err(FetchError::Refused(format!(
-                    "{host} resolves to {}, a private or loopback address",
-                    bad.ip()
-                )));
-            }
+        if !self.policy.allow_private
+            && !self.policy.trusted_hosts.iter().any(|h| h == host)
+            && let Some(bad) = addrs.iter().find(|a| is_internal(a.ip()))
+        {
+            return Err(FetchError::Refused(format!("{host} resolves to {}, a private or loopback address", bad.ip())));
         }
         Ok(first)
     }

@@ -244,12 +244,11 @@ fn placeholders(first: usize, n: usize) -> String {
 /// Rows per statement in bulk operations (well below every bind limit).
 const CHUNK: usize = 500;
 
+/// A transition: the new status, and the `(purpose, value)` bits it sets.
+type Transition = (&'static str, Vec<(&'static str, bool)>);
+
 /// The new status and the list bits a transition sets, or why it is not allowed.
-fn transition(
-    action: StatusAction,
-    status: &str,
-    suspendable: bool,
-) -> Result<Option<(&'static str, Vec<(&'static str, bool)>)>, String> {
+fn transition(action: StatusAction, status: &str, suspendable: bool) -> Result<Option<Transition>, String> {
     match (action, status) {
         (StatusAction::Revoke, "revoked") => Ok(None),
         (StatusAction::Revoke, _) => Ok(Some((

@@ -19,10 +19,7 @@ pub fn str_at(v: &Value, path: &[&str]) -> Option<String> {
 
 /// A non-empty string value, trimmed.
 pub fn text(v: &Value) -> Option<String> {
-    v.as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// The first element of an array, or the value itself (VC allows either for
@@ -65,19 +62,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.date_naive());
     }
-    s.get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    s.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
 /// `14 februari 2025` / `14 February 2025`; text that is not a date is kept as is.
 pub fn date(s: &str, lang: Lang) -> String {
     match parse_date(s) {
-        Some(d) => format!(
-            "{} {} {}",
-            d.day(),
-            labels::month(d.month(), lang),
-            d.year()
-        ),
+        Some(d) => format!("{} {} {}", d.day(), labels::month(d.month(), lang), d.year()),
         None => s.trim().to_owned(),
     }
 }
@@ -100,14 +91,7 @@ pub fn number(v: &Value, lang: Lang) -> Option<String> {
 /// An integer given as a JSON number or as the last path segment of an IRI
 /// (`http://data.europa.eu/snb/eqf/7` → 7).
 pub fn level_number(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| {
-        v.as_str()?
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()?
-            .parse()
-            .ok()
-    })
+    v.as_u64().or_else(|| v.as_str()?.trim_end_matches('/').rsplit('/').next()?.parse().ok())
 }
 
 #[cfg(test)]
@@ -118,10 +102,7 @@ mod tests {
     #[test]
     fn dates_numbers_and_urls() {
         assert_eq!(date("2025-02-14T00:00:00Z", Lang::Nl), "14 februari 2025");
-        assert_eq!(
-            date("2025-02-14T23:30:00-05:00", Lang::En),
-            "14 February 2025"
-        );
+        assert_eq!(date("2025-02-14T23:30:00-05:00", Lang::En), "14 February 2025");
         assert_eq!(date("2025-03-01", Lang::En), "1 March 2025");
         assert_eq!(date("soon", Lang::En), "soon");
         assert_eq!(number(&json!(4.5), Lang::Nl).as_deref(), Some("4,5"));
@@ -131,10 +112,7 @@ mod tests {
         assert_eq!(safe_url("javascript:alert(1)"), None);
         assert_eq!(safe_url("/relative"), None);
         assert!(safe_url("https://example.org/x").is_some());
-        assert_eq!(
-            level_number(&json!("http://data.europa.eu/snb/eqf/7")),
-            Some(7)
-        );
+        assert_eq!(level_number(&json!("http://data.europa.eu/snb/eqf/7")), Some(7));
         assert_eq!(level_number(&json!(6)), Some(6));
     }
 
@@ -142,14 +120,8 @@ mod tests {
     fn language_maps_fall_back() {
         let m = json!({"en": "Accessible", "nl": "Toegankelijk"});
         assert_eq!(localized(&m, Lang::Nl).as_deref(), Some("Toegankelijk"));
-        assert_eq!(
-            localized(&json!({"en": "Only"}), Lang::Nl).as_deref(),
-            Some("Only")
-        );
-        assert_eq!(
-            localized(&json!({"fr": "Seul"}), Lang::Nl).as_deref(),
-            Some("Seul")
-        );
+        assert_eq!(localized(&json!({"en": "Only"}), Lang::Nl).as_deref(), Some("Only"));
+        assert_eq!(localized(&json!({"fr": "Seul"}), Lang::Nl).as_deref(), Some("Seul"));
         assert_eq!(localized(&json!("  "), Lang::Nl), None);
         assert_eq!(localized(&json!(3), Lang::Nl), None);
         assert_eq!(in_lang(&json!({"en": "x"}), Lang::Nl), None);

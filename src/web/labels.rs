@@ -8,10 +8,7 @@ use super::Lang;
 pub type Table = &'static [(&'static str, &'static str, &'static str)];
 
 fn lookup(table: Table, value: &str, lang: Lang) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(v, _, _)| *v == value)
-        .map(|(_, nl, en)| if lang == Lang::Nl { *nl } else { *en })
+    table.iter().find(|(v, _, _)| *v == value).map(|(_, nl, en)| if lang == Lang::Nl { *nl } else { *en })
 }
 
 /// Annex I form of participation.
@@ -25,37 +22,17 @@ pub const DELIVERY_MODE: Table = &[
 pub const ASSESSMENT_TYPE: Table = &[
     ("written_exam", "Schriftelijk examen", "Written examination"),
     ("oral_exam", "Mondeling examen", "Oral examination"),
-    (
-        "practical_assessment",
-        "Praktijktoets",
-        "Practical assessment",
-    ),
+    ("practical_assessment", "Praktijktoets", "Practical assessment"),
     ("project_work", "Projectwerk", "Project work"),
     ("portfolio", "Portfolio", "Portfolio"),
-    (
-        "marked_assignment",
-        "Beoordeelde opdracht",
-        "Marked assignment",
-    ),
-    (
-        "continuous_evaluation",
-        "Permanente evaluatie",
-        "Continuous evaluation",
-    ),
+    ("marked_assignment", "Beoordeelde opdracht", "Marked assignment"),
+    ("continuous_evaluation", "Permanente evaluatie", "Continuous evaluation"),
     ("peer_assessment", "Peerbeoordeling", "Peer assessment"),
     ("peer_review", "Peerreview", "Peer review"),
     ("group_performance", "Groepsprestatie", "Group performance"),
     ("quiz", "Quiz", "Quiz"),
-    (
-        "problem_based_learning",
-        "Probleemgestuurd leren",
-        "Problem-based learning",
-    ),
-    (
-        "artefact_assessment",
-        "Beoordeling van een werkstuk",
-        "Artefact assessment",
-    ),
+    ("problem_based_learning", "Probleemgestuurd leren", "Problem-based learning"),
+    ("artefact_assessment", "Beoordeling van een werkstuk", "Artefact assessment"),
     ("level_of_attendance", "Aanwezigheid", "Level of attendance"),
 ];
 
@@ -90,58 +67,34 @@ pub const QA_TYPE: Table = &[
         "Interne kwaliteitszorg van de instelling volgens de ESG",
         "Internal quality assurance of the institution, following the ESG",
     ),
-    (
-        "programme_accreditation",
-        "Accreditatie van de opleiding",
-        "Programme accreditation",
-    ),
+    ("programme_accreditation", "Accreditatie van de opleiding", "Programme accreditation"),
 ];
 
 /// External review of the quality assurance.
-pub const EXTERNAL_REVIEW: Table = &[(
-    "nvao_institutional_review",
-    "Instellingsreview door de NVAO",
-    "Institutional review by the NVAO",
-)];
+pub const EXTERNAL_REVIEW: Table =
+    &[("nvao_institutional_review", "Instellingsreview door de NVAO", "Institutional review by the NVAO")];
 
 /// Where a component comes from.
 pub const COMPONENT_ORIGIN: Table = &[
-    (
-        "existing_course_unit",
-        "Bestaand opleidingsonderdeel",
-        "Existing course unit",
-    ),
-    (
-        "new_lll_content",
-        "Nieuw aanbod voor levenslang leren",
-        "New lifelong-learning content",
-    ),
+    ("existing_course_unit", "Bestaand opleidingsonderdeel", "Existing course unit"),
+    ("new_lll_content", "Nieuw aanbod voor levenslang leren", "New lifelong-learning content"),
 ];
 
 /// The programme an existing course unit comes from.
 pub const PROGRAMME_TYPE: Table = &[
     ("graduaat", "Graduaat", "Associate degree (graduaat)"),
     ("bachelor", "Bachelor", "Bachelor"),
-    (
-        "bachelor_na_bachelor",
-        "Bachelor-na-bachelor",
-        "Advanced bachelor",
-    ),
+    ("bachelor_na_bachelor", "Bachelor-na-bachelor", "Advanced bachelor"),
     ("master", "Master", "Master"),
     ("master_na_master", "Master-na-master", "Advanced master"),
 ];
 
 /// Annex I integration/stackability.
-pub const STACKABILITY: Table = &[
-    ("standalone", "Op zichzelf staand", "Stand-alone"),
-    ("stackable", "Stapelbaar", "Stackable"),
-];
+pub const STACKABILITY: Table =
+    &[("standalone", "Op zichzelf staand", "Stand-alone"), ("stackable", "Stapelbaar", "Stackable")];
 
 /// Lifelong-learning listing platform.
-pub const PLATFORM: Table = &[
-    ("nova_academy", "Nova Academy", "Nova Academy"),
-    ("continue", "Continue", "Continue"),
-];
+pub const PLATFORM: Table = &[("nova_academy", "Nova Academy", "Nova Academy"), ("continue", "Continue", "Continue")];
 
 /// Flemish microcredential types 1-4 (afsprakenkader), one line each.
 pub const MC_TYPE: Table = &[
@@ -184,47 +137,15 @@ pub const LANGUAGE: Table = &[
 
 /// ISCED-F 2013 broad fields (the first two digits of a code).
 pub const ISCED_BROAD: Table = &[
-    (
-        "00",
-        "Algemene programma's en kwalificaties",
-        "Generic programmes and qualifications",
-    ),
+    ("00", "Algemene programma's en kwalificaties", "Generic programmes and qualifications"),
     ("01", "Onderwijs", "Education"),
-    (
-        "02",
-        "Kunsten en geesteswetenschappen",
-        "Arts and humanities",
-    ),
-    (
-        "03",
-        "Sociale wetenschappen, journalistiek en informatie",
-        "Social sciences, journalism and information",
-    ),
-    (
-        "04",
-        "Bedrijfskunde, administratie en recht",
-        "Business, administration and law",
-    ),
-    (
-        "05",
-        "Natuurwetenschappen, wiskunde en statistiek",
-        "Natural sciences, mathematics and statistics",
-    ),
-    (
-        "06",
-        "Informatie- en communicatietechnologie",
-        "Information and communication technologies",
-    ),
-    (
-        "07",
-        "Ingenieurswetenschappen, industrie en bouw",
-        "Engineering, manufacturing and construction",
-    ),
-    (
-        "08",
-        "Landbouw, bosbouw, visserij en diergeneeskunde",
-        "Agriculture, forestry, fisheries and veterinary",
-    ),
+    ("02", "Kunsten en geesteswetenschappen", "Arts and humanities"),
+    ("03", "Sociale wetenschappen, journalistiek en informatie", "Social sciences, journalism and information"),
+    ("04", "Bedrijfskunde, administratie en recht", "Business, administration and law"),
+    ("05", "Natuurwetenschappen, wiskunde en statistiek", "Natural sciences, mathematics and statistics"),
+    ("06", "Informatie- en communicatietechnologie", "Information and communication technologies"),
+    ("07", "Ingenieurswetenschappen, industrie en bouw", "Engineering, manufacturing and construction"),
+    ("08", "Landbouw, bosbouw, visserij en diergeneeskunde", "Agriculture, forestry, fisheries and veterinary"),
     ("09", "Gezondheid en welzijn", "Health and welfare"),
     ("10", "Diensten", "Services"),
 ];

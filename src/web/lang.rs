@@ -37,9 +37,7 @@ impl Lang {
     /// else is `None`.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_']).next()?;
-        SUPPORTED
-            .into_iter()
-            .find(|l| primary.eq_ignore_ascii_case(l.code()))
+        SUPPORTED.into_iter().find(|l| primary.eq_ignore_ascii_case(l.code()))
     }
 
     /// `?lang=` query value wins; else the best match of an Accept-Language header
@@ -81,12 +79,7 @@ fn parse_range(pos: usize, item: &str) -> Option<Range> {
     }
     let wildcard = tag == "*";
     let lang = if wildcard { None } else { Lang::from_tag(tag) };
-    Some(Range {
-        lang,
-        wildcard,
-        q,
-        pos,
-    })
+    Some(Range { lang, wildcard, q, pos })
 }
 
 /// `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`.
@@ -100,12 +93,8 @@ fn parse_q(v: &str) -> Option<f32> {
 }
 
 fn best_of_header(header: &str) -> Option<Lang> {
-    let ranges: Vec<Range> = header
-        .split(',')
-        .take(MAX_RANGES)
-        .enumerate()
-        .filter_map(|(i, item)| parse_range(i, item))
-        .collect();
+    let ranges: Vec<Range> =
+        header.split(',').take(MAX_RANGES).enumerate().filter_map(|(i, item)| parse_range(i, item)).collect();
     let wildcard = ranges.iter().find(|r| r.wildcard);
     let mut best: Option<(f32, usize, Lang)> = None;
     for lang in SUPPORTED {

@@ -29,16 +29,9 @@ fn encode(s: &str) -> String {
 /// `awardedDate`) and are left out when there is no readable date. `None` when the
 /// credential has no name.
 pub fn linkedin_add_url(credential: &Value, share_url: &str, cert_id: &str) -> Option<String> {
-    let subject = credential
-        .get("credentialSubject")
-        .map(first)
-        .unwrap_or(&Value::Null);
-    let name =
-        str_at(subject, &["achievement", "name"]).or_else(|| str_at(credential, &["name"]))?;
-    let mut params = vec![
-        ("startTask", "CERTIFICATION_NAME".to_owned()),
-        ("name", name),
-    ];
+    let subject = credential.get("credentialSubject").map(first).unwrap_or(&Value::Null);
+    let name = str_at(subject, &["achievement", "name"]).or_else(|| str_at(credential, &["name"]))?;
+    let mut params = vec![("startTask", "CERTIFICATION_NAME".to_owned()), ("name", name)];
     if let Some(org) = str_at(credential, &["issuer", "name"]) {
         params.push(("organizationName", org));
     }
@@ -51,14 +44,8 @@ pub fn linkedin_add_url(credential: &Value, share_url: &str, cert_id: &str) -> O
     }
     params.push(("certUrl", share_url.to_owned()));
     params.push(("certId", cert_id.to_owned()));
-    let query: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    Some(format!(
-        "https://www.linkedin.com/profile/add?{}",
-        query.join("&")
-    ))
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    Some(format!("https://www.linkedin.com/profile/add?{}", query.join("&")))
 }
 
 #[cfg(test)]
@@ -74,12 +61,7 @@ mod tests {
             "validFrom": "2025-02-14T00:00:00Z",
             "credentialSubject": {"achievement": {"name": "Toegankelijk webdesign & UX"}}
         });
-        let url = linkedin_add_url(
-            &c,
-            "https://badges.example.be/credentials/abc?x=1",
-            "urn:uuid:1",
-        )
-        .expect("url");
+        let url = linkedin_add_url(&c, "https://badges.example.be/credentials/abc?x=1", "urn:uuid:1").expect("url");
         let parsed = url::Url::parse(&url).expect("parses");
         assert_eq!(parsed.host_str(), Some("www.linkedin.com"));
         assert_eq!(parsed.path(), "/profile/add");
@@ -89,15 +71,10 @@ mod tests {
         assert_eq!(q["organizationName"], "Hogeschool & Co");
         assert_eq!(q["issueYear"], "2025");
         assert_eq!(q["issueMonth"], "2");
-        assert_eq!(
-            q["certUrl"],
-            "https://badges.example.be/credentials/abc?x=1"
-        );
+        assert_eq!(q["certUrl"], "https://badges.example.be/credentials/abc?x=1");
         assert_eq!(q["certId"], "urn:uuid:1");
         assert!(url.contains("name=Toegankelijk%20webdesign%20%26%20UX&"));
-        assert!(
-            url.contains("certUrl=https%3A%2F%2Fbadges.example.be%2Fcredentials%2Fabc%3Fx%3D1&")
-        );
+        assert!(url.contains("certUrl=https%3A%2F%2Fbadges.example.be%2Fcredentials%2Fabc%3Fx%3D1&"));
         assert!(!url.contains(' ') && !url.contains('+'));
     }
 

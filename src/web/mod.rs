@@ -119,20 +119,13 @@ pub fn credential_page(page: &CredentialPage<'_>) -> Result<String, WebError> {
     let cert_id = view
         .as_ref()
         .and_then(|v| v.credential_id.clone())
-        .or_else(|| {
-            page.share_url
-                .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
-                .map(str::to_owned)
-        })
+        .or_else(|| page.share_url.and_then(|u| u.trim_end_matches('/').rsplit('/').next()).map(str::to_owned))
         .unwrap_or_default();
     let linkedin = match (page.credential, page.share_url) {
         (Some(c), Some(share)) => linkedin_add_url(c, share, &cert_id),
         _ => None,
     };
-    let headline = t
-        .get(verdict.headline_key().as_str())
-        .copied()
-        .unwrap_or_default();
+    let headline = t.get(verdict.headline_key().as_str()).copied().unwrap_or_default();
     let page_title = match view.as_ref().and_then(|v| v.title.as_deref()) {
         Some(title) => format!("{title} – {headline}"),
         None => headline.to_owned(),
@@ -159,28 +152,19 @@ pub fn credential_page(page: &CredentialPage<'_>) -> Result<String, WebError> {
 pub fn verify_form_page(lang: Lang, error: Option<&str>) -> Result<String, WebError> {
     let t = text::ui(lang);
     let page_title = t.get("verify_title").copied().unwrap_or_default();
-    render(
-        "verify.html",
-        context! { lang => lang.code(), t, page_title, switch_base => "/verify", error },
-    )
+    render("verify.html", context! { lang => lang.code(), t, page_title, switch_base => "/verify", error })
 }
 
 /// The home page (GET /): what the service is, and a link to /verify.
 pub fn home_page(lang: Lang) -> Result<String, WebError> {
     let t = text::ui(lang);
     let page_title = t.get("home_title").copied().unwrap_or_default();
-    render(
-        "home.html",
-        context! { lang => lang.code(), t, page_title, switch_base => "/" },
-    )
+    render("home.html", context! { lang => lang.code(), t, page_title, switch_base => "/" })
 }
 
 /// The page for an unknown path or credential (served with status 404).
 pub fn not_found_page(lang: Lang) -> Result<String, WebError> {
     let t = text::ui(lang);
     let page_title = t.get("nf_title").copied().unwrap_or_default();
-    render(
-        "not_found.html",
-        context! { lang => lang.code(), t, page_title, switch_base => None::<&str> },
-    )
+    render("not_found.html", context! { lang => lang.code(), t, page_title, switch_base => None::<&str> })
 }

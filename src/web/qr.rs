@@ -15,8 +15,7 @@ pub const MIN_MODULE_PX: u32 = 8;
 pub const QUIET_ZONE_MODULES: u32 = 4;
 
 fn code(url: &str) -> Result<QrCode, WebError> {
-    QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
-        .map_err(|e| WebError::Qr(e.to_string()))
+    QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).map_err(|e| WebError::Qr(e.to_string()))
 }
 
 /// Pixels per module so that the whole image is at least `MIN_SIZE_PX` wide and a
@@ -43,15 +42,9 @@ pub fn svg(url: &str) -> Result<String, WebError> {
 pub fn png(url: &str) -> Result<Vec<u8>, WebError> {
     let code = code(url)?;
     let px = module_px(&code, MIN_MODULE_PX);
-    let img = code
-        .render::<Luma<u8>>()
-        .quiet_zone(true)
-        .module_dimensions(px, px)
-        .build();
+    let img = code.render::<Luma<u8>>().quiet_zone(true).module_dimensions(px, px).build();
     let mut out = std::io::Cursor::new(Vec::new());
-    DynamicImage::ImageLuma8(img)
-        .write_to(&mut out, ImageFormat::Png)
-        .map_err(|e| WebError::Image(e.to_string()))?;
+    DynamicImage::ImageLuma8(img).write_to(&mut out, ImageFormat::Png).map_err(|e| WebError::Image(e.to_string()))?;
     Ok(out.into_inner())
 }
 
@@ -60,9 +53,7 @@ mod tests {
     use super::*;
 
     fn decode_png(bytes: &[u8]) -> (u32, String) {
-        let img = image::load_from_memory_with_format(bytes, ImageFormat::Png)
-            .expect("PNG decodes")
-            .into_luma8();
+        let img = image::load_from_memory_with_format(bytes, ImageFormat::Png).expect("PNG decodes").into_luma8();
         let width = img.width();
         let mut prepared = rqrr::PreparedImage::prepare(img);
         let grids = prepared.detect_grids();

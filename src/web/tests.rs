@@ -28,10 +28,7 @@ pub(super) fn record(index: usize) -> Value {
 pub(super) async fn issued_with(record: &Value, options: &IssueOptions) -> Value {
     let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    issue(record, &key, &clock(), &mut rng, options)
-        .await
-        .expect("the fixture issues")
-        .credential
+    issue(record, &key, &clock(), &mut rng, options).await.expect("the fixture issues").credential
 }
 
 pub(super) async fn issued(index: usize) -> Value {
@@ -109,10 +106,7 @@ async fn real_credential_in_dutch() {
             "src=\"/credentials/k3Yp9/qr.svg\"",
         ],
     );
-    assert_none(
-        &html,
-        &["Accessible web design", "sha256$", "Blended", "on site"],
-    );
+    assert_none(&html, &["Accessible web design", "sha256$", "Blended", "on site"]);
     assert_eq!(html.matches("<h1").count(), 1);
 }
 
@@ -144,10 +138,7 @@ async fn real_credential_in_english() {
             "hreflang=\"en\" lang=\"en\" aria-current=\"true\"",
         ],
     );
-    assert_none(
-        &html,
-        &["Toegankelijk webdesign</h1>", "Hybride", "sha256$"],
-    );
+    assert_none(&html, &["Toegankelijk webdesign</h1>", "Hybride", "sha256$"]);
 }
 
 #[tokio::test]
@@ -161,10 +152,7 @@ async fn text_in_the_credential_is_escaped() {
     c["credentialSubject"]["achievement"]["criteria"]["id"] = Value::from("javascript:x");
     let html = page(Lang::Nl, Verdict::Authentic, Some(&c));
     assert_none(&html, &["<script>", "javascript:"]);
-    assert_all(
-        &html,
-        &["&lt;script&gt;alert(", "A &amp; B &quot;quoted&quot;"],
-    );
+    assert_all(&html, &["&lt;script&gt;alert(", "A &amp; B &quot;quoted&quot;"]);
 }
 
 #[tokio::test]
@@ -172,34 +160,12 @@ async fn every_verdict_renders_in_both_languages() {
     let c = issued(1).await;
     let since = Some("2025-10-02T10:00:00Z".to_owned());
     let cases = [
+        (Verdict::Authentic, ["Echt en geldig", "Authentic and valid"]),
+        (Verdict::Revoked { since: since.clone(), reason: Some("fraude <b>".into()) }, ["Ingetrokken", "Revoked"]),
+        (Verdict::Suspended { since: None, reason: None }, ["Geschorst", "Suspended"]),
+        (Verdict::Expired { on: "2026-01-31T00:00:00Z".into() }, ["Verlopen", "Expired"]),
         (
-            Verdict::Authentic,
-            ["Echt en geldig", "Authentic and valid"],
-        ),
-        (
-            Verdict::Revoked {
-                since: since.clone(),
-                reason: Some("fraude <b>".into()),
-            },
-            ["Ingetrokken", "Revoked"],
-        ),
-        (
-            Verdict::Suspended {
-                since: None,
-                reason: None,
-            },
-            ["Geschorst", "Suspended"],
-        ),
-        (
-            Verdict::Expired {
-                on: "2026-01-31T00:00:00Z".into(),
-            },
-            ["Verlopen", "Expired"],
-        ),
-        (
-            Verdict::NotVerifiable {
-                reasons: vec!["signature does not match".into()],
-            },
+            Verdict::NotVerifiable { reasons: vec!["signature does not match".into()] },
             ["Niet te verifiëren", "Not verifiable"],
         ),
     ];
@@ -213,40 +179,19 @@ async fn every_verdict_renders_in_both_languages() {
             }
         }
     }
-    let revoked = Verdict::Revoked {
-        since,
-        reason: Some("fraude <b>".into()),
-    };
+    let revoked = Verdict::Revoked { since, reason: Some("fraude <b>".into()) };
     let html = page(Lang::Nl, revoked.clone(), Some(&c));
-    assert_all(
-        &html,
-        &[
-            "Sinds: <strong>2 oktober 2025</strong>",
-            "Reden: fraude &lt;b&gt;",
-        ],
-    );
-    let expired = Verdict::Expired {
-        on: "2026-01-31T00:00:00Z".into(),
-    };
-    assert!(
-        page(Lang::En, expired, None).contains("Valid until: <strong>31 January 2026</strong>")
-    );
-    let nv = Verdict::NotVerifiable {
-        reasons: vec!["bad <sig>".into()],
-    };
+    assert_all(&html, &["Sinds: <strong>2 oktober 2025</strong>", "Reden: fraude &lt;b&gt;"]);
+    let expired = Verdict::Expired { on: "2026-01-31T00:00:00Z".into() };
+    assert!(page(Lang::En, expired, None).contains("Valid until: <strong>31 January 2026</strong>"));
+    let nv = Verdict::NotVerifiable { reasons: vec!["bad <sig>".into()] };
     assert!(page(Lang::En, nv, None).contains("<li>bad &lt;sig&gt;</li>"));
 }
 
 #[tokio::test]
 async fn verdicts_from_real_reports() {
-    let until = Utc
-        .with_ymd_and_hms(2025, 9, 5, 0, 0, 0)
-        .single()
-        .expect("date");
-    let options = IssueOptions {
-        valid_until: Some(until),
-        ..Default::default()
-    };
+    let until = Utc.with_ymd_and_hms(2025, 9, 5, 0, 0, 0).single().expect("date");
+    let options = IssueOptions { valid_until: Some(until), ..Default::default() };
     let c = issued_with(&record(0), &options).await;
     let text = serde_json::to_string(&c).expect("json");
     let resolver = Resolver::new();
@@ -254,12 +199,7 @@ async fn verdicts_from_real_reports() {
     assert_eq!(Verdict::from_report(&before), Verdict::Authentic);
     let later = FixedClock::at_date(NaiveDate::from_ymd_opt(2025, 10, 1).expect("date"));
     let after = verify_text(&text, &resolver, &later).await;
-    assert_eq!(
-        Verdict::from_report(&after),
-        Verdict::Expired {
-            on: "2025-09-05T00:00:00Z".into()
-        }
-    );
+    assert_eq!(Verdict::from_report(&after), Verdict::Expired { on: "2025-09-05T00:00:00Z".into() });
     let mut tampered = c.clone();
     tampered["credentialSubject"]["creditsEarned"] = Value::from(20);
     let text = serde_json::to_string(&tampered).expect("json");
@@ -271,8 +211,5 @@ async fn verdicts_from_real_reports() {
         }
     }
     let garbage = verify_text("hello", &resolver, &clock()).await;
-    assert!(matches!(
-        Verdict::from_report(&garbage),
-        Verdict::NotVerifiable { .. }
-    ));
+    assert!(matches!(Verdict::from_report(&garbage), Verdict::NotVerifiable { .. }));
 }

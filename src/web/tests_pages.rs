@@ -45,16 +45,8 @@ fn home_and_not_found_pages() {
             assert!(!html.contains("<script") && !html.contains("<link"));
         }
     }
-    assert!(
-        not_found_page(Lang::Nl)
-            .expect("404")
-            .contains("Pagina niet gevonden")
-    );
-    assert!(
-        home_page(Lang::En)
-            .expect("home")
-            .contains("Skip to content")
-    );
+    assert!(not_found_page(Lang::Nl).expect("404").contains("Pagina niet gevonden"));
+    assert!(home_page(Lang::En).expect("home").contains("Skip to content"));
 }
 
 #[test]
@@ -176,27 +168,17 @@ async fn a_verified_jwt_renders_from_the_reports_credential() {
     use crate::issuance::{Format, IssueOptions};
     use crate::verify::verify_text;
 
-    let options = IssueOptions {
-        format: Format::Jwt,
-        ..Default::default()
-    };
-    let key = crate::crypto::keys::IssuerKey::generate(crate::crypto::keys::KeyAlg::Ed25519)
-        .expect("key");
+    let options = IssueOptions { format: Format::Jwt, ..Default::default() };
+    let key = crate::crypto::keys::IssuerKey::generate(crate::crypto::keys::KeyAlg::Ed25519).expect("key");
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(9);
     let clock = super::tests::clock();
     let record = super::tests::record(0);
-    let issued = crate::issuance::issue(&record, &key, &clock, &mut rng, &options)
-        .await
-        .expect("issues");
+    let issued = crate::issuance::issue(&record, &key, &clock, &mut rng, &options).await.expect("issues");
     let report = verify_text(&issued.to_wire(), &Resolver::new(), &clock).await;
     let verdict = Verdict::from_report(&report);
     assert_eq!(verdict, Verdict::Authentic);
     let html = page(Lang::En, verdict, report.credential.as_ref());
-    for w in [
-        "<h1>Accessible web design</h1>",
-        "6 ECTS credits",
-        "Blended",
-    ] {
+    for w in ["<h1>Accessible web design</h1>", "6 ECTS credits", "Blended"] {
         assert!(html.contains(w), "missing {w}");
     }
 }

@@ -112,9 +112,7 @@ const UI: &[(&str, &str, &str)] = &[
 
 /// Every string of the pages in `lang`, by key.
 pub fn ui(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    UI.iter()
-        .map(|(k, nl, en)| (*k, if lang == Lang::Nl { *nl } else { *en }))
-        .collect()
+    UI.iter().map(|(k, nl, en)| (*k, if lang == Lang::Nl { *nl } else { *en })).collect()
 }
 
 #[cfg(test)]
@@ -125,9 +123,6 @@ mod tests {
     fn keys_are_unique_and_texts_present() {
         let map = ui(Lang::En);
         assert_eq!(map.len(), UI.len(), "duplicate key");
-        assert!(
-            UI.iter()
-                .all(|(_, nl, en)| !nl.is_empty() && !en.is_empty())
-        );
+        assert!(UI.iter().all(|(_, nl, en)| !nl.is_empty() && !en.is_empty()));
     }
 }

@@ -53,11 +53,7 @@ impl Verdict {
         let only_expired = report.errors.iter().all(|e| e.code == "validity.expired");
         let signed = report.checks.get("signature") == Some(&CheckStatus::Passed);
         if expired && only_expired && signed {
-            let on = report
-                .credential
-                .as_ref()
-                .and_then(|c| fmt::str_at(c, &["validUntil"]))
-                .unwrap_or_default();
+            let on = report.credential.as_ref().and_then(|c| fmt::str_at(c, &["validUntil"])).unwrap_or_default();
             return Verdict::Expired { on };
         }
         let mut reasons: Vec<String> = report.errors.iter().map(|e| e.message.clone()).collect();
@@ -83,33 +79,19 @@ impl VerdictView {
     /// Dates formatted in the page language.
     pub fn new(v: &Verdict, lang: Lang) -> Self {
         let when = |s: &Option<String>| s.as_deref().map(|d| fmt::date(d, lang));
-        let base = |kind| VerdictView {
-            kind,
-            since: None,
-            reason: None,
-            on: None,
-            reasons: Vec::new(),
-        };
+        let base = |kind| VerdictView { kind, since: None, reason: None, on: None, reasons: Vec::new() };
         match v {
             Verdict::Authentic => base("authentic"),
-            Verdict::Revoked { since, reason } => VerdictView {
-                since: when(since),
-                reason: reason.clone(),
-                ..base("revoked")
-            },
-            Verdict::Suspended { since, reason } => VerdictView {
-                since: when(since),
-                reason: reason.clone(),
-                ..base("suspended")
-            },
-            Verdict::Expired { on } => VerdictView {
-                on: Some(fmt::date(on, lang)).filter(|d| !d.is_empty()),
-                ..base("expired")
-            },
-            Verdict::NotVerifiable { reasons } => VerdictView {
-                reasons: reasons.clone(),
-                ..base("not_verifiable")
-            },
+            Verdict::Revoked { since, reason } => {
+                VerdictView { since: when(since), reason: reason.clone(), ..base("revoked") }
+            }
+            Verdict::Suspended { since, reason } => {
+                VerdictView { since: when(since), reason: reason.clone(), ..base("suspended") }
+            }
+            Verdict::Expired { on } => {
+                VerdictView { on: Some(fmt::date(on, lang)).filter(|d| !d.is_empty()), ..base("expired") }
+            }
+            Verdict::NotVerifiable { reasons } => VerdictView { reasons: reasons.clone(), ..base("not_verifiable") },
         }
     }
 

@@ -117,11 +117,7 @@ fn country(issuer: &Value, lang: Lang) -> Option<String> {
 fn level(a: &Value, lang: Lang) -> Option<String> {
     let vks = a.get("vksLevel").and_then(level_number);
     let eqf = a.get("eqfLevel").and_then(level_number);
-    let vks_word = if lang == Lang::Nl {
-        "VKS-niveau"
-    } else {
-        "VKS level"
-    };
+    let vks_word = if lang == Lang::Nl { "VKS-niveau" } else { "VKS level" };
     match (vks, eqf) {
         (Some(v), Some(e)) => Some(format!("{vks_word} {v} (EQF {e})")),
         (Some(v), None) => Some(format!("{vks_word} {v}")),
@@ -133,15 +129,8 @@ fn level(a: &Value, lang: Lang) -> Option<String> {
 fn field_of_study(a: &Value, lang: Lang) -> Option<String> {
     let code = str_at(a, &["fieldOfStudy"])
         .map(|f| f.trim_start_matches("ISCED-F").trim().to_owned())
-        .or_else(|| {
-            str_at(a, &["iscedF"])?
-                .rsplit('/')
-                .next()
-                .map(str::to_owned)
-        })?;
-    let broad = code
-        .get(..2)
-        .and_then(|b| label(labels::ISCED_BROAD, b, lang));
+        .or_else(|| str_at(a, &["iscedF"])?.rsplit('/').next().map(str::to_owned))?;
+    let broad = code.get(..2).and_then(|b| label(labels::ISCED_BROAD, b, lang));
     Some(match broad {
         Some(b) if code.chars().all(|c| c.is_ascii_digit()) => format!("ISCED-F {code} ({b})"),
         _ => format!("ISCED-F {code}"),
@@ -159,10 +148,7 @@ fn component(c: &Value, lang: Lang) -> ComponentView {
     });
     ComponentView {
         code: str_at(c, &["componentCode"]),
-        title: c
-            .get("localizedName")
-            .and_then(|m| in_lang(m, lang))
-            .or_else(|| str_at(c, &["name"])),
+        title: c.get("localizedName").and_then(|m| in_lang(m, lang)).or_else(|| str_at(c, &["name"])),
         ects: c.get("creditsAvailable").and_then(|n| number(n, lang)),
         level: c.get("vksLevel").and_then(level_number),
         origin: labelled(labels::COMPONENT_ORIGIN, c.get("origin"), lang),
@@ -181,10 +167,7 @@ fn period(subject: &Value, lang: Lang) -> Option<String> {
 
 /// Reads the credential.
 pub fn credential_view(c: &Value, lang: Lang) -> CredentialView {
-    let subject = c
-        .get("credentialSubject")
-        .map(first)
-        .unwrap_or(&Value::Null);
+    let subject = c.get("credentialSubject").map(first).unwrap_or(&Value::Null);
     let a = subject.get("achievement").unwrap_or(&Value::Null);
     let issuer = c.get("issuer").unwrap_or(&Value::Null);
     let ours = a.get("microcredentialType").is_some()
@@ -199,9 +182,7 @@ pub fn credential_view(c: &Value, lang: Lang) -> CredentialView {
         .and_then(|m| in_lang(m, lang))
         .or_else(|| str_at(a, &["description"]))
         .or_else(|| str_at(c, &["description"]));
-    let issued = ["validFrom", "issuanceDate", "awardedDate"]
-        .iter()
-        .find_map(|k| str_at(c, &[k]));
+    let issued = ["validFrom", "issuanceDate", "awardedDate"].iter().find_map(|k| str_at(c, &[k]));
     let assessment = a.get("assessment").unwrap_or(&Value::Null);
     let qa = a.get("qualityAssurance").unwrap_or(&Value::Null);
     let mut view = CredentialView {
@@ -211,10 +192,7 @@ pub fn credential_view(c: &Value, lang: Lang) -> CredentialView {
         learner: learner(subject),
         issuer_name: issuer.as_object().and_then(|_| str_at(issuer, &["name"])),
         issuer_url: str_at(issuer, &["url"]).and_then(|u| safe_url(&u)),
-        issuer_id: issuer
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| str_at(issuer, &["id"])),
+        issuer_id: issuer.as_str().map(str::to_owned).or_else(|| str_at(issuer, &["id"])),
         credential_id: str_at(c, &["id"]),
         country: country(issuer, lang),
         issued_on: issued.map(|d| date(&d, lang)),
@@ -234,10 +212,7 @@ pub fn credential_view(c: &Value, lang: Lang) -> CredentialView {
     view.mc_type = a
         .get("microcredentialType")
         .and_then(Value::as_u64)
-        .map(|n| McTypeView {
-            number: n,
-            explanation: label(labels::MC_TYPE, &n.to_string(), lang),
-        });
+        .map(|n| McTypeView { number: n, explanation: label(labels::MC_TYPE, &n.to_string(), lang) });
     view.delivery = labelled(labels::DELIVERY_MODE, a.get("deliveryMode"), lang);
     view.outcomes = array(a.get("learningOutcomes"))
         .filter_map(|lo| lo.get("outcomeText").and_then(|t| localized(t, lang)))
@@ -245,18 +220,9 @@ pub fn credential_view(c: &Value, lang: Lang) -> CredentialView {
     view.assessment_types = array(assessment.get("assessmentType"))
         .filter_map(|t| labelled(labels::ASSESSMENT_TYPE, Some(t), lang))
         .collect();
-    view.assessment_description = assessment
-        .get("assessmentDescription")
-        .and_then(|d| localized(d, lang));
-    view.announced = assessment
-        .get("announcedInAdvance")
-        .and_then(Value::as_bool)
-        == Some(true);
-    view.supervision = labelled(
-        labels::SUPERVISION,
-        a.get("supervisionAndIdVerification"),
-        lang,
-    );
+    view.assessment_description = assessment.get("assessmentDescription").and_then(|d| localized(d, lang));
+    view.announced = assessment.get("announcedInAdvance").and_then(Value::as_bool) == Some(true);
+    view.supervision = labelled(labels::SUPERVISION, a.get("supervisionAndIdVerification"), lang);
     view.qa = [
         labelled(labels::QA_TYPE, qa.get("qaType"), lang),
         labelled(labels::EXTERNAL_REVIEW, qa.get("externalReview"), lang),
@@ -268,9 +234,7 @@ pub fn credential_view(c: &Value, lang: Lang) -> CredentialView {
     view.prerequisites = a.get("prerequisites").and_then(|p| localized(p, lang));
     view.stackability = labelled(labels::STACKABILITY, a.get("stackability"), lang);
     view.stackable_towards = str_at(a, &["stackableTowards"]);
-    view.components = array(a.get("components"))
-        .map(|x| component(x, lang))
-        .collect();
+    view.components = array(a.get("components")).map(|x| component(x, lang)).collect();
     let certificates = a.get("creditCertificates").and_then(Value::as_bool);
     view.credit_certificates = certificates.filter(|yes| *yes || !view.components.is_empty());
     view.activity_period = period(subject, lang);

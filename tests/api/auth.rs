@@ -22,7 +22,8 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
     let public_id = issued["public_id"].as_str().unwrap().to_owned();
 
     // (method, path, body, keys that must be refused with their status)
-    let endpoints: Vec<(&str, String, Value, Vec<(Option<&str>, u16)>)> = vec![
+    type Case<'a> = (&'a str, String, Value, Vec<(Option<&'a str>, u16)>);
+    let endpoints: Vec<Case> = vec![
         (
             "POST",
             "/api/v1/credentials".into(),

@@ -59,10 +59,11 @@ pub fn negotiate<'a>(accept: Option<&str>, offers: &[&'a str]) -> Option<&'a str
     };
     let mut best: Option<(&str, f32, u8)> = None;
     for offer in offers {
-        if let Some((q, s)) = quality(offer) {
-            if q > 0.0 && best.is_none_or(|(_, bq, bs)| q > bq || (q == bq && s > bs)) {
-                best = Some((offer, q, s));
-            }
+        if let Some((q, s)) = quality(offer)
+            && q > 0.0
+            && best.is_none_or(|(_, bq, bs)| q > bq || (q == bq && s > bs))
+        {
+            best = Some((offer, q, s));
         }
     }
     best.map(|(o, _, _)| o)
@@ -87,14 +88,16 @@ fn typed(body: String, media: &str, disposition: Option<String>) -> Response {
 pub async fn get_shared_credential(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let lang = query.get("lang").cloned();
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let chosen = negotiate(accept, &OFFERS)
         .ok_or_else(|| ApiError::NotAcceptable(format!("available: {}", OFFERS.join(", "))))?;
     let row = credentials::get_public(&state.services, &public_id).await?;
     Ok(match chosen {
-        "text/html" => super::pages::credential_html(&state, &row, &headers).await?,
+        "text/html" => super::pages::credential_html(&state, &row, &headers, lang.as_deref()).await?,
         "application/jwt" | "application/vc+jwt" => typed(row.jwt, chosen, None),
         json => typed(row.ldp, json, None),
     })

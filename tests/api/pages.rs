@@ -1,0 +1,258 @@
+//! Public pages: the verification page, QR codes, the verify form, and the browser check
+//! in headless Chromium (screenshots saved as test artifacts in target/browser-screenshots).
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn issue_own(app: &TestApp) -> Value {
+    app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap()
+}
+
+fn text_of(html: &str) -> String {
+    let no_tags = regex::Regex::new(r"(?s)<style.*?</style>|<[^>]+>").unwrap().replace_all(html, " ");
+    let decoded = no_tags.replace("&#x2f;", "/").replace("&amp;", "&").replace("&#x27;", "'").replace("&quot;", "\"");
+    regex::Regex::new(r"\s+").unwrap().replace_all(&decoded, " ").into_owned()
+}
+
+#[tokio::test]
+async fn the_qr_png_decodes_back_to_the_share_url() {
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    for url in [issued["qr_png_url"].as_str().unwrap(), issued["qr_svg_url"].as_str().unwrap()] {
+        let r = app.client.get(url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap();
+        if url.ends_with(".svg") {
+            assert!(String::from_utf8_lossy(&bytes).contains("<svg"));
+            continue;
+        }
+        let img = image::load_from_memory(&bytes).unwrap().to_luma8();
+        assert!(img.width() >= 256, "big enough to scan");
+        let mut prepared = rqrr::PreparedImage::prepare(img);
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (meta, content) = grids[0].decode().unwrap();
+        assert_eq!(content, issued["share_url"].as_str().unwrap());
+        assert_eq!(meta.ecc_level, 0, "error correction M");
+    }
+}
+
+#[tokio::test]
+async fn the_verification_page_shows_the_verdict_and_annex_i_elements_in_both_languages() {
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    let share = issued["share_url"].as_str().unwrap();
+    for (lang, accept_language, want) in [
+        (
+            "nl",
+            "en",
+            vec![
+                "Echt en geldig",
+                "Toegankelijk webdesign",
+                "Erasmushogeschool Brussel",
+                "6 studiepunten",
+                "VKS-niveau 6",
+                "Hybride",
+                "toetst een website",
+            ],
+        ),
+        (
+            "en",
+            "nl",
+            vec![
+                "Authentic and valid",
+                "Accessible web design",
+                "Erasmushogeschool Brussel",
+                "6 ECTS credits",
+                "VKS level 6",
+                "Blended",
+                "audits a website",
+            ],
+        ),
+    ] {
+        let r = app
+            .client
+            .get(format!("{share}?lang={lang}"))
+            .header("accept", "text/html")
+            .header("accept-language", accept_language)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{lang}");
+        let text = text_of(&html);
+        for w in want {
+            assert!(text.contains(w), "{lang}: '{w}' not on the page");
+        }
+    }
+    // Accept-Language alone picks English.
+    let html = app
+        .client
+        .get(share)
+        .header("accept", "text/html")
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\""));
+}
+
+#[tokio::test]
+async fn a_revoked_credential_page_says_revoked_with_the_date() {
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    let id = issued["public_id"].as_str().unwrap();
+    app.post_json(&format!("/api/v1/credentials/{id}/revoke"), Some(&app.demo_key), &json!({"reason": "fraud"})).await;
+    let html = app
+        .client
+        .get(format!("{}?lang=en", issued["share_url"].as_str().unwrap()))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let text = text_of(&html);
+    assert!(text.contains("Revoked"), "{}", &text[..400.min(text.len())]);
+    assert!(text.contains("1 September 2025"), "the revocation date is shown");
+    assert!(!text.contains("fraud"), "reasons are internal");
+}
+
+#[tokio::test]
+async fn the_verify_form_accepts_pasted_json_and_jwt_and_explains_garbage() {
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    let json = app.client.get(issued["json_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
+    let jwt = app.client.get(issued["jwt_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
+    let form = app.client.get(app.url("/verify?lang=en")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        form.contains("multipart/form-data") && form.contains("name=\"credential\"") && form.contains("name=\"file\"")
+    );
+    for pasted in [json.as_str(), jwt.as_str()] {
+        let body: String =
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("credential", pasted).finish();
+        let r = app
+            .client
+            .post(app.url("/verify?lang=en"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let text = text_of(&r.text().await.unwrap());
+        assert!(
+            text.contains("Authentic and valid") && text.contains("Accessible web design"),
+            "{}",
+            &text[..300.min(text.len())]
+        );
+    }
+    // Multipart upload of the file.
+    let boundary = "XyZ";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.json\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n--{boundary}--\r\n"
+    );
+    let r = app
+        .client
+        .post(app.url("/verify?lang=nl"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(text_of(&r.text().await.unwrap()).contains("Echt en geldig"));
+    // Garbage gives a readable verdict, never a 500.
+    let body: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("credential", "hello").finish();
+    let r = app
+        .client
+        .post(app.url("/verify?lang=en"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(text_of(&r.text().await.unwrap()).contains("Not verifiable"));
+    let r = app
+        .client
+        .post(app.url("/verify"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("credential=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_a_friendly_404() {
+    let app = spawn_app().await;
+    let r = app.client.get(app.url("/nothing/here")).header("accept-language", "en").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let r = app
+        .client
+        .get(app.url("/credentials/AAAAAAAAAAAAAAAAAAAAAA"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+fn browser_ready() -> bool {
+    let ok = root().join("tests/browser/node_modules/playwright-core").is_dir()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the browser test: npm ci in tests/browser and apt-get install chromium"
+        );
+        eprintln!("SKIP: browser test needs tests/browser/node_modules and /usr/bin/chromium");
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_sees_the_verdict_and_annex_i_elements_in_both_languages() {
+    if !browser_ready() {
+        return;
+    }
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    let shots = root().join("target/browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let expect = json!({
+        "nl": {"verdict": "Echt en geldig", "visible": ["Toegankelijk webdesign", "Lotte Van den Broeck", "Erasmushogeschool Brussel", "Studielast", "6 studiepunten (ECTS)", "VKS-niveau 6 (EQF 6)", "Hybride", "Leerresultaten", "Projectwerk", "Kwaliteitszorg"]},
+        "en": {"verdict": "Authentic and valid", "visible": ["Accessible web design", "Lotte Van den Broeck", "Erasmushogeschool Brussel", "Notional workload", "6 ECTS credits", "VKS level 6 (EQF 6)", "Blended", "Learning outcomes", "Project work", "Quality assurance"]}
+    });
+    let expect_f = app.dir.path().join("expect.json");
+    std::fs::write(&expect_f, expect.to_string()).unwrap();
+    let out = Command::new("node")
+        .arg(root().join("tests/browser/pages.mjs"))
+        .args([
+            "--credential-url",
+            issued["share_url"].as_str().unwrap(),
+            "--verify-url",
+            &app.url("/verify"),
+            "--screenshots",
+            shots.to_str().unwrap(),
+            "--expect-json",
+            expect_f.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(shots.join("credential-nl.png").exists() && shots.join("credential-en-360.png").exists());
+}
