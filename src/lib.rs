@@ -2,8 +2,22 @@
 //! Open Badges 3.0 / W3C Verifiable Credentials 2.0.
 //!
 //! Crate map:
-//! - [`clock`]: the injectable clock ("today" for MC-R17, proof `created`).
-//! - [`domain`]: the record format, the rules MC-R01..MC-R21, typed records.
+//! - [`domain`]: the record format, the rules MC-R01..MC-R21, typed records (no I/O).
+//! - [`ob3`]: the typed OB 3.0 credential; record → credential mapping and back.
+//! - [`jsonld`]: embedded contexts, offline loader, safe-mode checks, canonical N-Quads.
+//! - [`schema`]: the 1EdTech OB 3.0 JSON Schema and our extension schema.
+//! - [`crypto`]: keys, did:key/did:web, eddsa-rdfc-2022 proofs, OB 3.0 VC-JWT.
+//! - [`issuance`]: the one issuance path (CLI and service).
+//! - [`verify`]: the verification report.
+//! - [`status`]: Bitstring Status List: bitstrings, entries, list credentials, fetching.
+//! - [`store`]: the `Store` trait, SQLite and PostgreSQL.
+//! - [`service`]: use cases of the issuer service (institutions, keys, API keys,
+//!   achievements, issuance, revocation).
+//! - [`http`]: the HTTP API, problem+json errors, public documents and pages.
+//! - [`web`]: server-rendered HTML pages (nl/en) and QR codes.
+//! - [`app`], [`config`], [`telemetry`], [`cli`], [`clock`]: process, settings, logs,
+//!   command line, time.
+
 pub mod app;
 pub mod cli;
 pub mod clock;
