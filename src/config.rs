@@ -44,6 +44,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Revocation and suspension.
     pub status: StatusSettings,
+    /// OpenID4VCI.
+    pub oid4vci: Oid4vciSettings,
     /// Institutions to create at start if they do not exist yet.
     pub institutions: Vec<InstitutionSettings>,
 }
@@ -122,6 +124,27 @@ impl Default for StatusSettings {
     }
 }
 
+/// `[oid4vci]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Oid4vciSettings {
+    /// How long an offer (its pre-authorized code) is valid, in seconds.
+    /// Env `MICROCRED_OID4VCI__OFFER_TTL_SECONDS`. Default 600 (10 minutes).
+    pub offer_ttl_seconds: u64,
+    /// Access-token lifetime in seconds. Env `MICROCRED_OID4VCI__TOKEN_TTL_SECONDS`. Default 600.
+    pub token_ttl_seconds: u64,
+    /// Nonce lifetime in seconds. Env `MICROCRED_OID4VCI__NONCE_TTL_SECONDS`. Default 300.
+    pub nonce_ttl_seconds: u64,
+    /// Wrong PINs before an offer's code is burnt. Env `MICROCRED_OID4VCI__MAX_TX_CODE_ATTEMPTS`. Default 5.
+    pub max_tx_code_attempts: i64,
+}
+
+impl Default for Oid4vciSettings {
+    fn default() -> Self {
+        Self { offer_ttl_seconds: 600, token_ttl_seconds: 600, nonce_ttl_seconds: 300, max_tx_code_attempts: 5 }
+    }
+}
+
 /// `[log]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -195,6 +218,10 @@ const ENV_KEYS: &[&str] = &[
     "STATUS__TTL_SECONDS",
     "STATUS__FETCH_ALLOW_PRIVATE",
     "STATUS__FETCH_ALLOW_HTTP",
+    "OID4VCI__OFFER_TTL_SECONDS",
+    "OID4VCI__TOKEN_TTL_SECONDS",
+    "OID4VCI__NONCE_TTL_SECONDS",
+    "OID4VCI__MAX_TX_CODE_ATTEMPTS",
 ];
 
 /// A configuration error naming the offending key or file.

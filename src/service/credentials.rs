@@ -92,14 +92,20 @@ fn unknown_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Ser
     }
 }
 
-/// Issues a credential for institution `slug` from a request body:
-/// `{"achievement_id", "award", "format"?}` or an inline record `{"microcredential", "award", "format"?}`.
-pub async fn issue(
-    s: &Services,
-    slug: &str,
-    body: &Value,
-    idempotency_key: Option<&str>,
-) -> Result<IssueOutcome, ServiceError> {
+/// A request body read: the record to issue, the definition it came from, the format.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The record JSON (pointers in findings refer into the request body).
+    pub record: Value,
+    /// The definition it awards, if any.
+    pub achievement_id: Option<String>,
+    /// The format the caller wants back.
+    pub format: Format,
+}
+
+/// Reads an issuance body: `{"achievement_id", "award", "format"?}` or an inline record
+/// `{"microcredential", "award", "format"?}`.
+pub async fn prepare(s: &Services, slug: &str, body: &Value) -> Result<Prepared, ServiceError> {
     let Value::Object(map) = body else {
         return Err(ServiceError::BadRequest(
             "the body must be a JSON object: {\"achievement_id\", \"award\"} or an inline record".into(),
@@ -113,6 +119,35 @@ pub async fn issue(
             return Err(ServiceError::BadRequest(format!("format must be \"ldp\" or \"jwt\", not {other}")));
         }
     };
+    let (record, achievement_id) = match map.get("achievement_id") {
+        Some(id) => {
+            unknown_fields(map, &["achievement_id", "award", "format", "tx_code"])?;
+            let id = id.as_str().ok_or_else(|| ServiceError::BadRequest("achievement_id must be a string".into()))?;
+            let def = super::achievements::get(s, slug, id).await?;
+            let definition: Value =
+                serde_json::from_str(&def.definition).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            (
+                json!({"microcredential": definition, "award": map.get("award").cloned().unwrap_or(Value::Null)}),
+                Some(def.id),
+            )
+        }
+        None => {
+            let mut record = map.clone();
+            record.remove("format");
+            record.remove("tx_code");
+            (Value::Object(record), None)
+        }
+    };
+    Ok(Prepared { record, achievement_id, format })
+}
+
+/// Issues a credential for institution `slug` from a request body (see [`prepare`]).
+pub async fn issue(
+    s: &Services,
+    slug: &str,
+    body: &Value,
+    idempotency_key: Option<&str>,
+) -> Result<IssueOutcome, ServiceError> {
     if let Some(k) = idempotency_key
         && (k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic()))
     {
@@ -126,25 +161,31 @@ pub async fn issue(
     {
         return replay(s, &seen, &hash).await;
     }
-    let (record_json, achievement_id) = match map.get("achievement_id") {
-        Some(id) => {
-            unknown_fields(map, &["achievement_id", "award", "format"])?;
-            let id = id.as_str().ok_or_else(|| ServiceError::BadRequest("achievement_id must be a string".into()))?;
-            let def = super::achievements::get(s, slug, id).await?;
-            let definition: Value =
-                serde_json::from_str(&def.definition).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            (
-                json!({"microcredential": definition, "award": map.get("award").cloned().unwrap_or(Value::Null)}),
-                Some(def.id),
-            )
-        }
-        None => {
-            let mut record = map.clone();
-            record.remove("format");
-            (Value::Object(record), None)
-        }
-    };
-    let (record, warnings) = parse_record(&record_json, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
+    let prepared = prepare(s, slug, body).await?;
+    let public_id = new_public_id();
+    let idem = idempotency_key.map(|k| IdempotencyRow {
+        slug: slug.to_owned(),
+        key: k.to_owned(),
+        request_hash: hash.clone(),
+        public_id: public_id.clone(),
+        created_at: s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
+    match issue_prepared(s, slug, &prepared, &public_id, idem.as_ref()).await? {
+        (row, InsertOutcome::Inserted, warnings) => Ok(IssueOutcome { row, replayed: false, warnings }),
+        (_, InsertOutcome::KeyTaken(seen), _) => replay(s, &seen, &hash).await,
+    }
+}
+
+/// Validates, signs (both representations, with a status entry) and stores a prepared
+/// record under `public_id`.
+pub async fn issue_prepared(
+    s: &Services,
+    slug: &str,
+    prepared: &Prepared,
+    public_id: &str,
+    idem: Option<&IdempotencyRow>,
+) -> Result<(CredentialRow, InsertOutcome, ValidationReport), ServiceError> {
+    let (record, warnings) = parse_record(&prepared.record, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
     check_institution(s, slug, record.microcredential.institution.id).await?;
     let snapshot = s.directory.snapshot().await?;
     let entry = snapshot
@@ -154,8 +195,11 @@ pub async fn issue(
     let key = entry.active.clone();
     let clock = s.clock.clone();
     let slot = super::status::assign(s, slug).await?;
-    let options =
-        IssueOptions { format, credential_status: Some(slot.credential_status.clone()), ..Default::default() };
+    let options = IssueOptions {
+        format: prepared.format,
+        credential_status: Some(slot.credential_status.clone()),
+        ..Default::default()
+    };
     // Canonicalisation and signing are CPU-bound: keep them off the async workers.
     let issued = tokio::task::spawn_blocking(move || {
         let mut rng = rand::rngs::OsRng;
@@ -171,11 +215,11 @@ pub async fn issue(
     .await
     .map_err(|e| ServiceError::Internal(format!("signing task failed: {e}")))??;
     let row = CredentialRow {
-        public_id: new_public_id(),
+        public_id: public_id.to_owned(),
         credential_id: issued.id.clone(),
         slug: slug.to_owned(),
-        achievement_id,
-        format: format.as_str().into(),
+        achievement_id: prepared.achievement_id.clone(),
+        format: prepared.format.as_str().into(),
         ldp: serde_json::to_string(&issued.credential).map_err(|e| ServiceError::Internal(e.to_string()))?,
         jwt: issued.jwt.clone().unwrap_or_default(),
         issued_at: s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -186,17 +230,8 @@ pub async fn issue(
         status_changed_at: None,
         status_reason: None,
     };
-    let idem = idempotency_key.map(|k| IdempotencyRow {
-        slug: slug.to_owned(),
-        key: k.to_owned(),
-        request_hash: hash.clone(),
-        public_id: row.public_id.clone(),
-        created_at: row.issued_at.clone(),
-    });
-    match s.store.insert_credential(&row, idem.as_ref()).await? {
-        InsertOutcome::Inserted => Ok(IssueOutcome { row, replayed: false, warnings: issued.warnings }),
-        InsertOutcome::KeyTaken(seen) => replay(s, &seen, &hash).await,
-    }
+    let outcome = s.store.insert_credential(&row, idem).await?;
+    Ok((row, outcome, issued.warnings))
 }
 
 async fn replay(s: &Services, seen: &IdempotencyRow, hash: &str) -> Result<IssueOutcome, ServiceError> {

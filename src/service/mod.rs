@@ -7,6 +7,8 @@ pub mod apikeys;
 pub mod credentials;
 pub mod institutions;
 pub mod keystore;
+pub mod oid4vci;
+pub mod proof_of_possession;
 pub mod status;
 
 use std::sync::Arc;

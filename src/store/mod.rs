@@ -261,6 +261,68 @@ pub struct AuditRow {
     pub at: String,
 }
 
+/// An OpenID4VCI credential offer.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OfferRow {
+    /// Public id (in the offer URI and claim page).
+    pub id: String,
+    /// Institution.
+    pub slug: String,
+    /// Definition it awards, if any.
+    pub achievement_id: Option<String>,
+    /// The validated record (JSON).
+    pub record: String,
+    /// `OpenBadgeCredential_ldp_vc` or `OpenBadgeCredential_jwt_vc_json`.
+    pub configuration_id: String,
+    /// The pre-authorized code (cleared once redeemed).
+    pub pre_auth_code: Option<String>,
+    /// SHA-256 of the transaction code (PIN), when one is required.
+    pub tx_code_hash: Option<String>,
+    /// Wrong PINs so far.
+    pub tx_attempts: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339: the offer (its code) expires.
+    pub expires_at: String,
+    /// When the code was redeemed.
+    pub code_used_at: Option<String>,
+    /// SHA-256 of the access token issued for it.
+    pub token_hash: Option<String>,
+    /// When that token expires.
+    pub token_expires_at: Option<String>,
+    /// The credential issued for it.
+    pub public_id: Option<String>,
+}
+
+impl std::fmt::Debug for OfferRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfferRow")
+            .field("id", &self.id)
+            .field("slug", &self.slug)
+            .field("configuration_id", &self.configuration_id)
+            .field("expires_at", &self.expires_at)
+            .field("public_id", &self.public_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What redeeming a pre-authorized code gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redeemed {
+    /// Valid: the token is stored with the offer.
+    Ok(Box<OfferRow>),
+    /// No such code.
+    Unknown,
+    /// Already redeemed (a replay).
+    Used,
+    /// The offer expired.
+    Expired,
+    /// A PIN is required and none was given.
+    TxCodeMissing,
+    /// Wrong PIN; the code is burnt after too many.
+    WrongTxCode,
+}
+
 /// A remembered `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyRow {
@@ -355,6 +417,31 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Applies a status change (bits, credential rows, audit log) in one transaction.
     /// `NotFound` names unknown ids; `Conflict` explains a forbidden transition.
     async fn change_status(&self, change: &StatusChange) -> Result<StatusChangeOutcome, StoreError>;
+    /// Stores an offer.
+    async fn insert_offer(&self, row: &OfferRow) -> Result<(), StoreError>;
+    /// An offer by id.
+    async fn get_offer(&self, id: &str) -> Result<Option<OfferRow>, StoreError>;
+    /// Redeems a pre-authorized code once, atomically: checks expiry and PIN (burning the
+    /// code after `max_attempts` wrong PINs) and stores the access token's hash.
+    async fn redeem_offer_code(
+        &self,
+        code: &str,
+        tx_code_hash: Option<&str>,
+        now: &str,
+        token_hash: &str,
+        token_expires_at: &str,
+        max_attempts: i64,
+    ) -> Result<Redeemed, StoreError>;
+    /// The offer an access token (by hash) was issued for.
+    async fn offer_by_token(&self, token_hash: &str) -> Result<Option<OfferRow>, StoreError>;
+    /// Marks the offer's credential as issued; `false` if one already was.
+    async fn claim_offer(&self, id: &str, public_id: &str) -> Result<bool, StoreError>;
+    /// Stores a fresh nonce.
+    async fn insert_nonce(&self, nonce: &str, expires_at: &str) -> Result<(), StoreError>;
+    /// Uses a nonce once; `false` if unknown, used or expired.
+    async fn consume_nonce(&self, nonce: &str, now: &str) -> Result<bool, StoreError>;
+    /// A credential by its own id (`urn:uuid:…`), within an institution.
+    async fn get_credential_by_id(&self, slug: &str, credential_id: &str) -> Result<Option<CredentialRow>, StoreError>;
     /// The institution's audit log, newest first.
     async fn list_audit(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AuditRow>, StoreError>;
 }

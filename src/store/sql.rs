@@ -216,6 +216,31 @@ where
     })
 }
 
+fn offer<R: Row>(r: &R) -> Result<OfferRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(OfferRow {
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        achievement_id: r.try_get("achievement_id")?,
+        record: r.try_get("record")?,
+        configuration_id: r.try_get("configuration_id")?,
+        pre_auth_code: r.try_get("pre_auth_code")?,
+        tx_code_hash: r.try_get("tx_code_hash")?,
+        tx_attempts: r.try_get("tx_attempts")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        code_used_at: r.try_get("code_used_at")?,
+        token_hash: r.try_get("token_hash")?,
+        token_expires_at: r.try_get("token_expires_at")?,
+        public_id: r.try_get("public_id")?,
+    })
+}
+
 /// `(public_id, status, status_list, status_index, suspendable)` of a credential row.
 type StatusRow = (String, String, Option<i64>, Option<i64>, bool);
 
@@ -692,6 +717,100 @@ macro_rules! store_impl {
                 }
                 tx.commit().await?;
                 Ok(outcome)
+            }
+
+            async fn insert_offer(&self, row: &OfferRow) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO offers (id, slug, achievement_id, record, configuration_id, pre_auth_code, tx_code_hash, tx_attempts, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+                )
+                .bind(&row.id)
+                .bind(&row.slug)
+                .bind(&row.achievement_id)
+                .bind(&row.record)
+                .bind(&row.configuration_id)
+                .bind(&row.pre_auth_code)
+                .bind(&row.tx_code_hash)
+                .bind(&row.created_at)
+                .bind(&row.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn get_offer(&self, id: &str) -> Result<Option<OfferRow>, StoreError> {
+                let row = sqlx::query("SELECT * FROM offers WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(offer).transpose()?)
+            }
+
+            async fn redeem_offer_code(&self, code: &str, tx_code_hash: Option<&str>, now: &str, token_hash: &str, token_expires_at: &str, max_attempts: i64) -> Result<Redeemed, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query("SELECT * FROM offers WHERE pre_auth_code = $1").bind(code).fetch_optional(&mut *tx).await?;
+                let Some(o) = row.as_ref().map(offer).transpose()? else {
+                    return Ok(Redeemed::Unknown);
+                };
+                if o.code_used_at.is_some() {
+                    return Ok(Redeemed::Used);
+                }
+                if o.expires_at.as_str() <= now {
+                    return Ok(Redeemed::Expired);
+                }
+                if let Some(want) = &o.tx_code_hash {
+                    match tx_code_hash {
+                        None => return Ok(Redeemed::TxCodeMissing),
+                        Some(got) if got != want => {
+                            let burn = o.tx_attempts + 1 >= max_attempts;
+                            sqlx::query("UPDATE offers SET tx_attempts = tx_attempts + 1, code_used_at = CASE WHEN $1 THEN $2 ELSE code_used_at END WHERE id = $3")
+                                .bind(burn)
+                                .bind(now)
+                                .bind(&o.id)
+                                .execute(&mut *tx)
+                                .await?;
+                            tx.commit().await?;
+                            return Ok(Redeemed::WrongTxCode);
+                        }
+                        Some(_) => {}
+                    }
+                }
+                sqlx::query("UPDATE offers SET code_used_at = $1, token_hash = $2, token_expires_at = $3 WHERE id = $4 AND code_used_at IS NULL")
+                    .bind(now)
+                    .bind(token_hash)
+                    .bind(token_expires_at)
+                    .bind(&o.id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Redeemed::Ok(Box::new(OfferRow { code_used_at: Some(now.to_owned()), token_hash: Some(token_hash.to_owned()), token_expires_at: Some(token_expires_at.to_owned()), ..o })))
+            }
+
+            async fn offer_by_token(&self, token_hash: &str) -> Result<Option<OfferRow>, StoreError> {
+                let row = sqlx::query("SELECT * FROM offers WHERE token_hash = $1").bind(token_hash).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(offer).transpose()?)
+            }
+
+            async fn claim_offer(&self, id: &str, public_id: &str) -> Result<bool, StoreError> {
+                let r = sqlx::query("UPDATE offers SET public_id = $1 WHERE id = $2 AND public_id IS NULL").bind(public_id).bind(id).execute(&self.pool).await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_nonce(&self, nonce: &str, expires_at: &str) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO nonces (nonce, expires_at) VALUES ($1, $2)").bind(nonce).bind(expires_at).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn consume_nonce(&self, nonce: &str, now: &str) -> Result<bool, StoreError> {
+                let r = sqlx::query("UPDATE nonces SET used_at = $1 WHERE nonce = $2 AND used_at IS NULL AND expires_at > $3")
+                    .bind(now)
+                    .bind(nonce)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn get_credential_by_id(&self, slug: &str, credential_id: &str) -> Result<Option<CredentialRow>, StoreError> {
+                let row = sqlx::query("SELECT * FROM credentials WHERE slug = $1 AND credential_id = $2").bind(slug).bind(credential_id).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(credential).transpose()?)
             }
 
             async fn list_audit(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AuditRow>, StoreError> {

@@ -54,13 +54,14 @@ pub enum WebError {
 }
 
 /// The templates, by name.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("templates/base.html")),
     ("credential.html", include_str!("templates/credential.html")),
     ("fields.html", include_str!("templates/fields.html")),
     ("verify.html", include_str!("templates/verify.html")),
     ("home.html", include_str!("templates/home.html")),
     ("not_found.html", include_str!("templates/not_found.html")),
+    ("claim.html", include_str!("templates/claim.html")),
 ];
 
 fn build_env() -> Result<Environment<'static>, minijinja::Error> {
@@ -160,6 +161,46 @@ pub fn home_page(lang: Lang) -> Result<String, WebError> {
     let t = text::ui(lang);
     let page_title = t.get("home_title").copied().unwrap_or_default();
     render("home.html", context! { lang => lang.code(), t, page_title, switch_base => "/" })
+}
+
+/// What the learner-facing claim page of an OpenID4VCI offer shows.
+#[derive(Debug)]
+pub struct ClaimPage<'a> {
+    /// Page language.
+    pub lang: Lang,
+    /// The `openid-credential-offer://` URI (`None` when the offer is gone).
+    pub offer_uri: Option<&'a str>,
+    /// QR code image of the offer URI.
+    pub qr_svg_url: Option<&'a str>,
+    /// Whether the wallet will ask for a PIN.
+    pub needs_pin: bool,
+    /// Until when (RFC 3339).
+    pub expires_at: Option<&'a str>,
+    /// Title of the microcredential.
+    pub title: Option<&'a str>,
+    /// Whether the credential was already collected.
+    pub collected: bool,
+    /// Path for the language switch.
+    pub lang_switch_base: &'a str,
+}
+
+/// The claim page: a QR code a wallet scans to collect the credential (OpenID4VCI).
+pub fn claim_page(page: &ClaimPage<'_>) -> Result<String, WebError> {
+    let lang = page.lang;
+    let t = text::ui(lang);
+    let page_title = t.get("claim_title").copied().unwrap_or_default();
+    let expires = page.expires_at.map(|e| {
+        let time = e.get(11..16).unwrap_or_default();
+        format!("{} {time} UTC", fmt::date(e, lang))
+    });
+    render(
+        "claim.html",
+        context! {
+            lang => lang.code(), t, page_title, switch_base => page.lang_switch_base,
+            offer_uri => page.offer_uri, qr_svg_url => page.qr_svg_url, needs_pin => page.needs_pin,
+            expires, title => page.title, collected => page.collected,
+        },
+    )
 }
 
 /// The page for an unknown path or credential (served with status 404).

@@ -108,6 +108,17 @@ const UI: &[(&str, &str, &str)] = &[
     ("nf_title", "Pagina niet gevonden", "Page not found"),
     ("nf_text", "Deze pagina bestaat niet (meer). Controleer de link, of ga naar de startpagina.", "This page does not exist (any more). Check the link, or go to the home page."),
     ("nf_home", "Naar de startpagina", "Go to the home page"),
+    // Claim page (OpenID4VCI offer)
+    ("claim_title", "Je microcredential in je wallet", "Your microcredential in your wallet"),
+    ("claim_intro", "Scan deze QR-code met je digitale wallet (bijvoorbeeld een EU Digital Identity Wallet) om dit microcredential op je eigen sleutel te laten uitreiken.", "Scan this QR code with your digital wallet (for example an EU Digital Identity Wallet) to have this microcredential issued to your own key."),
+    ("claim_qr_alt", "QR-code met het aanbod voor je wallet", "QR code with the offer for your wallet"),
+    ("claim_link", "Op dit toestel? Open het aanbod rechtstreeks in je wallet", "On this device? Open the offer directly in your wallet"),
+    ("claim_pin", "Je wallet vraagt een pincode van 6 cijfers. Die kreeg je apart van je instelling (bijvoorbeeld per e-mail of sms).", "Your wallet will ask for a 6-digit PIN. Your institution sent it to you separately (for example by e-mail or text message)."),
+    ("claim_expires", "Dit aanbod is geldig tot", "This offer is valid until"),
+    ("claim_once", "Het aanbod kan één keer gebruikt worden.", "The offer can be used once."),
+    ("claim_gone_title", "Dit aanbod is niet meer geldig", "This offer is no longer valid"),
+    ("claim_gone", "Het aanbod is verlopen of al gebruikt. Vraag je instelling om een nieuw aanbod.", "The offer has expired or was already used. Ask your institution for a new offer."),
+    ("claim_done", "Het credential werd al in een wallet opgehaald.", "The credential was already collected into a wallet."),
 ];
 
 /// Every string of the pages in `lang`, by key.

@@ -90,14 +90,22 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     spawn_with(backend, |_| {}).await
 }
 
+/// The app on the wall clock (protocols whose peers stamp real time, such as OpenID4VCI proofs).
+pub async fn spawn_app_on_wall_clock(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_inner(Backend::Sqlite, configure, Arc::new(microcred::clock::SystemClock)).await
+}
+
 pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_inner(backend, configure, Arc::new(clock())).await
+}
+
+async fn spawn_inner(backend: Backend, configure: impl FnOnce(&mut Settings), clock: Arc<dyn Clock>) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         microcred::telemetry::init(&microcred::config::LogSettings { filter: "debug".into(), json: false });
     }
     let dir = tempfile::tempdir().expect("tmp");
     let mut settings = test_settings(dir.path());
     configure(&mut settings);
-    let clock: Arc<dyn Clock> = Arc::new(clock());
     let (app, pg_schema) = match backend {
         Backend::Sqlite => (Application::build(settings, clock).await.expect("build app"), None),
         Backend::Postgres => {

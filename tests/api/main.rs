@@ -8,6 +8,7 @@ mod helpers;
 mod interop;
 mod issue;
 mod issuers;
+mod oid4vci;
 mod pages;
 mod public;
 mod status;

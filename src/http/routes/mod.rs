@@ -6,6 +6,7 @@ pub mod contexts;
 pub mod credentials;
 pub mod health;
 pub mod issuers;
+pub mod oid4vci;
 pub mod pages;
 pub mod public;
 pub mod status;
