@@ -88,6 +88,11 @@ impl Checks {
         self.0.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
     }
 
+    /// The names of the checks that passed, in run order.
+    pub fn iter_passed(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().filter(|(_, s)| *s == CheckStatus::Passed).map(|(n, _)| *n)
+    }
+
     fn insert(&mut self, name: &'static str, status: CheckStatus) {
         match self.0.iter_mut().find(|(n, _)| *n == name) {
             Some(entry) => entry.1 = status,
@@ -421,8 +426,9 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
         });
     }
     let ext = reverse::has_extension(&v);
-    let violations = schema::check(&v, ext);
-    if violations.is_empty() {
+    // The 1EdTech schema applies to Open Badges; other VC 2.0 credentials skip it.
+    let violations = if is_open_badge(&v) { schema::check(&v, ext) } else { Vec::new() };
+    if is_open_badge(&v) && violations.is_empty() {
         r.pass("schema");
     }
     for s in violations.into_iter().take(20) {
@@ -465,6 +471,15 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     }
     r.credential = Some(v);
     r.finish()
+}
+
+/// Whether a credential claims to be an Open Badge (OB 3.0 types).
+pub fn is_open_badge(v: &Value) -> bool {
+    match v.get("type") {
+        Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
+        Some(Value::String(t)) => t == "OpenBadgeCredential" || t == "AchievementCredential",
+        _ => false,
+    }
 }
 
 async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationReport) {

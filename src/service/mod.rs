@@ -10,6 +10,7 @@ pub mod keystore;
 pub mod oid4vci;
 pub mod proof_of_possession;
 pub mod status;
+pub mod vcapi;
 
 use std::sync::Arc;
 

@@ -13,3 +13,4 @@ mod pages;
 mod public;
 mod status;
 mod store_contract;
+mod vcapi;

@@ -10,4 +10,5 @@ pub mod oid4vci;
 pub mod pages;
 pub mod public;
 pub mod status;
+pub mod vcapi;
 pub mod verify;

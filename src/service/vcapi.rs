@@ -1,0 +1,197 @@
+//! The W3C VC-API issuer operations (<https://w3c-ccg.github.io/vc-api/>):
+//! `/credentials/issue` signs a caller's VC 2.0 credential (fields preserved; an
+//! undefined term, an unknown context, a wrong issuer or, for OB 3.0 credentials, a
+//! schema or rule violation is refused), and `/credentials/status` changes a status.
+
+use serde_json::{Map, Value};
+
+use super::credentials::new_public_id;
+use super::{ServiceError, Services};
+use crate::crypto::{jwt, proof};
+use crate::jsonld::contexts::CREDENTIALS_V2_URL;
+use crate::jsonld::{self, JsonLdProblem};
+use crate::ob3::reverse;
+use crate::store::{CredentialRow, InsertOutcome, Selector, StatusAction};
+
+fn bad(msg: impl Into<String>) -> ServiceError {
+    ServiceError::BadRequest(msg.into())
+}
+
+fn check_time(c: &Map<String, Value>, name: &str) -> Result<(), ServiceError> {
+    match c.get(name) {
+        None => Ok(()),
+        Some(Value::String(t)) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => Ok(()),
+        Some(_) => Err(bad(format!("{name} must be an XML Schema dateTimeStamp, e.g. 2025-02-14T00:00:00Z"))),
+    }
+}
+
+/// Issues a caller-supplied credential for institution `slug`; returns the signed one.
+pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, ServiceError> {
+    let Value::Object(req) = body else {
+        return Err(bad("the body must be {\"credential\": {...}, \"options\": {...}}"));
+    };
+    if let Some(k) = req.keys().find(|k| !matches!(k.as_str(), "credential" | "options")) {
+        return Err(bad(format!(
+            "unknown member '{}' (the body has credential and options)",
+            k.chars().take(40).collect::<String>()
+        )));
+    }
+    let Some(Value::Object(mut c)) = req.get("credential").cloned() else {
+        return Err(bad("credential must be a JSON object"));
+    };
+    let options = req.get("options").cloned().unwrap_or(Value::Null);
+    if !(options.is_null() || options.is_object()) {
+        return Err(bad("options must be an object"));
+    }
+    // The VC 2.0 data model.
+    let first =
+        c.get("@context").and_then(|v| v.as_array().and_then(|a| a.first()).or(Some(v))).and_then(Value::as_str);
+    if first != Some(CREDENTIALS_V2_URL) {
+        return Err(bad(format!("@context must be a list starting with {CREDENTIALS_V2_URL}")));
+    }
+    let types: Vec<String> = match c.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        _ => vec![],
+    };
+    if !types.iter().any(|t| t == "VerifiableCredential") {
+        return Err(bad("type must include VerifiableCredential"));
+    }
+    if !c.get("credentialSubject").is_some_and(|v| v.is_object() || v.is_array()) {
+        return Err(bad("credentialSubject is required"));
+    }
+    if c.contains_key("proof") {
+        return Err(bad("the credential already has a proof; send it unsigned"));
+    }
+    check_time(&c, "validFrom")?;
+    check_time(&c, "validUntil")?;
+    let snapshot = s.directory.snapshot().await?;
+    let entry = snapshot
+        .institutions
+        .get(slug)
+        .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?;
+    let did = entry.did.clone();
+    match c.get("issuer") {
+        None => {
+            c.insert("issuer".into(), did.clone().into());
+        }
+        Some(Value::String(i)) if *i == did => {}
+        Some(Value::Object(o)) if o.get("id").and_then(Value::as_str) == Some(did.as_str()) => {}
+        Some(_) => {
+            return Err(bad(format!(
+                "issuer must be {did} (the API key's institution), as a string or an object with that id"
+            )));
+        }
+    }
+    // Status: a revocation entry (and suspension, when configured) unless the caller set one.
+    let wants_status = options.get("credentialStatus") != Some(&Value::Bool(false));
+    let slot = if !c.contains_key("credentialStatus") && wants_status {
+        let slot = super::status::assign(s, slug).await?;
+        c.insert("credentialStatus".into(), slot.credential_status.clone());
+        Some(slot)
+    } else {
+        None
+    };
+    let doc = Value::Object(c);
+    jsonld::check_contexts(&doc).map_err(|p| bad(p.to_string()))?;
+    jsonld::check_terms(&doc).await.map_err(|p| match p {
+        JsonLdProblem::UndefinedTerm(t) => {
+            bad(format!("undefined term {t}: every property and type must be defined by a context (JSON-LD safe mode)"))
+        }
+        other => bad(other.to_string()),
+    })?;
+    if types.iter().any(|t| *t == "OpenBadgeCredential" || *t == "AchievementCredential") {
+        let ext = reverse::has_extension(&doc);
+        let violations = crate::schema::check(&doc, ext);
+        if let Some(v) = violations.first() {
+            return Err(bad(format!(
+                "the credential fails the {} schema at {}: {} ({} problem(s))",
+                if v.schema == crate::schema::SchemaKind::Ob3 { "OB 3.0" } else { "extension" },
+                v.path,
+                v.message,
+                violations.len()
+            )));
+        }
+        if ext {
+            let (record, opts) = reverse::to_record(&doc)
+                .map_err(|e| bad(format!("the microcredential extension cannot be read: {e}")))?;
+            crate::domain::parse_record_with(&record, s.clock.as_ref(), opts).map_err(ServiceError::Invalid)?;
+        }
+    }
+    let key = entry.active.clone();
+    let now = s.clock.now();
+    let unsigned = doc.clone();
+    let signed = tokio::task::spawn_blocking(move || -> Result<(Value, String), String> {
+        let p = tokio::runtime::Handle::current()
+            .block_on(proof::sign(&unsigned, key.secret_jwk(), key.verification_method(), key.did(), now))
+            .map_err(|e| e.to_string())?;
+        let Value::Object(m) = &unsigned else { return Err("not an object".into()) };
+        let token = jwt::sign(m, &key).map_err(|e| e.to_string())?;
+        let mut out = unsigned.clone();
+        out["proof"] = Value::Array(vec![p]);
+        Ok((out, token))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("signing task failed: {e}")))?
+    .map_err(|e| bad(format!("the credential cannot be signed: {e}")))?;
+    let (vc, token) = signed;
+    let row = CredentialRow {
+        public_id: new_public_id(),
+        credential_id: vc
+            .get("id")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("urn:microcred:vcapi:{}", new_public_id()), str::to_owned),
+        slug: slug.to_owned(),
+        achievement_id: None,
+        format: "ldp".into(),
+        ldp: serde_json::to_string(&vc).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        jwt: token,
+        issued_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        status_list: slot.as_ref().map(|x| x.list_no),
+        status_index: slot.as_ref().map(|x| x.index),
+        suspendable: slot.as_ref().is_some_and(|x| x.suspendable),
+        status: "active".into(),
+        status_changed_at: None,
+        status_reason: None,
+    };
+    match s.store.insert_credential(&row, None).await {
+        Ok(InsertOutcome::Inserted) => Ok(vc),
+        Ok(InsertOutcome::KeyTaken(_)) => Err(ServiceError::Internal("unexpected idempotency conflict".into())),
+        Err(crate::store::StoreError::Conflict(_)) => Err(ServiceError::Conflict(
+            "a credential with this id was already issued; give each credential its own id".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `/credentials/status`: `{credentialId, credentialStatus: {type, statusPurpose}, status: bool}`.
+pub async fn update_status(s: &Services, slug: &str, actor: &str, body: &Value) -> Result<(), ServiceError> {
+    let id = body.get("credentialId").and_then(Value::as_str).ok_or_else(|| bad("credentialId is required"))?;
+    let purpose = body
+        .pointer("/credentialStatus/statusPurpose")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("credentialStatus.statusPurpose is required"))?;
+    let on = body.get("status").and_then(Value::as_bool).ok_or_else(|| bad("status must be true or false"))?;
+    let row =
+        s.store.get_credential_by_id(slug, id).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("credential '{}'", id.chars().take(80).collect::<String>()))
+        })?;
+    let action = match (purpose, on) {
+        ("revocation", true) => StatusAction::Revoke,
+        ("revocation", false) => return Err(bad("a revocation cannot be undone")),
+        ("suspension", true) => StatusAction::Suspend,
+        ("suspension", false) => StatusAction::Reinstate,
+        _ => return Err(bad("statusPurpose must be revocation or suspension")),
+    };
+    super::status::change(
+        s,
+        slug,
+        Selector::Ids(vec![row.public_id]),
+        action,
+        actor,
+        Some("VC-API status update".into()),
+        true,
+    )
+    .await?;
+    Ok(())
+}
