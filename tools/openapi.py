@@ -23,6 +23,7 @@ def ok(desc, schema, media="application/json"):
 
 
 AUTH = [{"bearer": []}]
+OAUTH = {"description": "OAuth error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
 COMMON = {"401": problem("No or unknown API key"), "403": problem("The key may not do this"), "503": problem("Database unreachable")}
 
 schemas = {
@@ -95,6 +96,13 @@ schemas = {
     "BulkRevoked": {"type": "object", "required": ["revoked", "already_revoked"], "properties": {"revoked": {"type": "integer"}, "already_revoked": {"type": "integer"}, "public_ids": {"type": "array", "items": {"type": "string"}}}},
     "AuditEntry": {"type": "object", "required": ["id", "slug", "actor", "action", "public_id", "at"], "properties": {"id": {"type": "integer"}, "slug": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string", "enum": ["revoke", "suspend", "reinstate"]}, "public_id": {"type": "string"}, "reason": {"type": ["string", "null"]}, "at": {"type": "string", "format": "date-time"}}},
     "AuditLog": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("AuditEntry")}}},
+    "Offer": {"type": "object", "required": ["offer_id", "credential_offer", "credential_offer_uri", "claim_url", "qr_svg_url", "expires_at"], "properties": {
+        "offer_id": {"type": "string"}, "credential_offer": {"type": "object"},
+        "credential_offer_uri": {"type": "string", "description": "openid-credential-offer://?credential_offer_uri=…"},
+        "claim_url": {"type": "string", "format": "uri"}, "qr_svg_url": {"type": "string", "format": "uri"},
+        "tx_code": {"type": ["string", "null"], "description": "6-digit PIN to deliver out of band; shown once"},
+        "expires_at": {"type": "string", "format": "date-time"}}},
+    "OAuthError": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}}},
     "ApiKey": {"type": "object", "required": ["id", "institution", "api_key"], "properties": {"id": {"type": "string"}, "institution": {"type": "string"}, "label": {"type": "string"}, "created_at": {"type": "string"}, "api_key": {"type": "string", "description": "Shown once; only its hash is stored"}}},
 }
 
@@ -114,6 +122,9 @@ paths = {
     "/api/v1/credentials/{public_id}/reinstate": {"post": {"summary": "Lift a suspension", "security": AUTH, "parameters": [pid], "requestBody": {"content": {"application/json": {"schema": ref("StatusChangeRequest")}}}, "responses": {"200": ok("Active again", "StatusChanged"), "404": problem("Unknown"), "409": problem("Not suspended (revocation is final)"), **COMMON}}},
     "/api/v1/revocations": {"post": {"summary": "Bulk revoke in one transaction", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": ref("BulkRevocation")}}}, "responses": {"200": ok("Revoked", "BulkRevoked"), "400": problem("Bad selector or no reason"), "404": problem("An unknown id (nothing was revoked)"), **COMMON}}},
     "/api/v1/audit-log": {"get": {"summary": "Status changes of the caller's institution, newest first (append-only)", "security": AUTH, "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "offset", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": ok("Entries", "AuditLog"), **COMMON}}},
+    "/api/v1/offers": {"post": {"summary": "OpenID4VCI credential offer for an award (pre-authorized code; optional PIN)", "security": AUTH,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [ref("AwardById"), ref("Record")], "description": "As for issuance, plus tx_code (boolean, default true)"}}}},
+        "responses": {"201": ok("The offer", "Offer"), "400": problem("Malformed"), "404": problem("Unknown achievement_id"), "422": problem("Rule violations", "ValidationProblem"), **COMMON}}},
     "/api/v1/achievements": {
         "post": {"summary": "Register a microcredential definition", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["microcredential"], "properties": {"microcredential": {"type": "object"}}}}}},
                  "responses": {"201": ok("Registered", "Achievement"), "400": problem("Malformed JSON"), "422": problem("Rule violations", "ValidationProblem"), **COMMON}},
@@ -143,6 +154,20 @@ paths = {
         "responses": {"200": {"description": "The list (Cache-Control, ETag)", "content": {"application/vc+ld+json": {"schema": {"type": "object"}}}}, "304": {"description": "Not modified"}, "404": problem("Unknown list")}}},
     "/microcred/contexts/v1.jsonld": {"get": {"summary": "The extension JSON-LD context", "security": [], "responses": {"200": {"description": "Context", "content": {"application/ld+json": {}}}}}},
     "/microcred/schemas/v1.json": {"get": {"summary": "The extension JSON Schema", "security": [], "responses": {"200": {"description": "Schema", "content": {"application/schema+json": {}}}}}},
+    "/.well-known/openid-credential-issuer": {"get": {"summary": "OpenID4VCI credential issuer metadata", "security": [], "responses": {"200": {"description": "Metadata", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/.well-known/oauth-authorization-server": {"get": {"summary": "OAuth authorization server metadata", "security": [], "responses": {"200": {"description": "Metadata", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/oid4vci/offers/{id}": {"get": {"summary": "Credential offer (by reference)", "security": [], "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {"200": {"description": "Offer", "content": {"application/json": {"schema": {"type": "object"}}}}, "404": problem("Unknown or expired")}}},
+    "/oid4vci/token": {"post": {"summary": "Token endpoint (pre-authorized code grant)", "security": [], "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["grant_type", "pre-authorized_code"], "properties": {"grant_type": {"type": "string"}, "pre-authorized_code": {"type": "string"}, "tx_code": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "Access token", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": OAUTH}}},
+    "/oid4vci/nonce": {"post": {"summary": "Nonce endpoint", "security": [], "responses": {"200": {"description": "c_nonce", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/oid4vci/credential": {"post": {"summary": "Credential endpoint (Bearer access token, key proof)", "security": [], "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"200": {"description": "{credentials: [{credential}]}", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": OAUTH, "401": OAUTH}}},
+    "/claim/{id}": {"get": {"summary": "Learner's claim page with the offer's QR code (HTML)", "security": [], "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {"200": {"description": "Page", "content": {"text/html": {}}}, "404": problem("Unknown")}}},
+    "/credentials/issue": {"post": {"summary": "VC-API: issue a caller's VC 2.0 credential (institution key)", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["credential"], "properties": {"credential": {"type": "object"}, "options": {"type": "object"}}}}}},
+        "responses": {"201": {"description": "{verifiableCredential}", "content": {"application/json": {"schema": {"type": "object", "required": ["verifiableCredential"]}}}}, "400": problem("Invalid credential, undefined term, wrong issuer"), "422": problem("Microcredential rule violations", "ValidationProblem"), **COMMON}}},
+    "/credentials/status": {"post": {"summary": "VC-API: update a credential's status (institution key)", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["credentialId", "credentialStatus", "status"]}}}}, "responses": {"200": {"description": "Updated"}, "400": problem("Bad request"), "404": problem("Unknown credential"), **COMMON}}},
+    "/credentials/verify": {"post": {"summary": "VC-API: verify a credential (public)", "security": [], "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["verifiableCredential"], "properties": {"verifiableCredential": {}, "options": {"type": "object"}}}}}},
+        "responses": {"200": {"description": "Verified: {verified: true, checks, warnings, errors}", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"description": "Not verified ({verified: false, …}) or malformed input"}}}},
     "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "Up"}}}},
     "/readyz": {"get": {"summary": "Readiness (database reachable)", "security": [], "responses": {"200": {"description": "Ready"}, "503": problem("Database unreachable")}}},
 }

@@ -20,6 +20,7 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
         .unwrap();
     let issued: Value = app.issue(&ehb, &rec).await.json().await.unwrap();
     let public_id = issued["public_id"].as_str().unwrap().to_owned();
+    let ehb_did = app.services.directory.did("ehb");
 
     // (method, path, body, keys that must be refused with their status)
     type Case<'a> = (&'a str, String, Value, Vec<(Option<&'a str>, u16)>);
@@ -58,6 +59,24 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
             "POST",
             format!("/api/v1/credentials/{public_id}/reinstate"),
             json!({}),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            "/api/v1/offers".into(),
+            rec.clone(),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 403), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            "/credentials/issue".into(),
+            json!({"credential": {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"], "issuer": ehb_did, "credentialSubject": {"id": "did:example:x"}}}),
+            vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 400), (Some(&admin), 403)],
+        ),
+        (
+            "POST",
+            "/credentials/status".into(),
+            json!({"credentialId": issued["credential_id"], "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}, "status": true}),
             vec![(None, 401), (Some("mck_wrong"), 401), (Some(&vub), 404), (Some(&admin), 403)],
         ),
         (
