@@ -24,6 +24,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod fastld;
 pub mod http;
 pub mod issuance;
 pub mod jsonld;

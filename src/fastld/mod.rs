@@ -1,0 +1,35 @@
+//! The fast path for our own credentials: canonical N-Quads written directly from the
+//! typed credential instead of through general JSON-LD expansion, then RDFC-1.0, SHA-256
+//! and Ed25519 as eddsa-rdfc-2022 prescribes. It is taken only for documents that are
+//! exactly our credential shape (they round-trip through the typed structure unchanged);
+//! everything else goes through the general processor. The two are compared on every
+//! fixture and on random records (`tests/core/fastld.rs`).
+
+pub mod emit;
+pub mod nquads;
+
+use serde_json::Value;
+
+use crate::jsonld::contexts::{CREDENTIALS_V2_URL, MICROCRED_V1_URL, OB_V3P0_URL};
+use crate::ob3::OpenBadgeCredential;
+
+/// The typed credential, if `doc` (without `proof`) is exactly our shape.
+pub fn as_ours(doc: &Value) -> Option<OpenBadgeCredential> {
+    let Value::Object(map) = doc else { return None };
+    let ctx = map.get("@context")?.as_array()?;
+    if ctx.len() != 3 || ctx[0] != CREDENTIALS_V2_URL || ctx[1] != OB_V3P0_URL || ctx[2] != MICROCRED_V1_URL {
+        return None;
+    }
+    let without_proof: serde_json::Map<String, Value> =
+        map.iter().filter(|(k, _)| *k != "proof").map(|(k, v)| (k.clone(), v.clone())).collect();
+    let unsigned = Value::Object(without_proof);
+    let typed: OpenBadgeCredential = serde_json::from_value(unsigned.clone()).ok()?;
+    // Nothing may be lost or re-shaped by the typed structure.
+    (serde_json::to_value(&typed).ok()? == unsigned).then_some(typed)
+}
+
+/// Canonical N-Quads of our credential, or `None` when the fast path does not apply.
+pub fn canonical(c: &OpenBadgeCredential) -> Option<String> {
+    let g = emit::credential(c).ok()?;
+    nquads::canonicalize(&g.triples, g.blanks)
+}

@@ -1,0 +1,186 @@
+//! RDF terms, N-Quads serialisation and RDFC-1.0 canonicalisation for the fast path.
+//! Canonicalisation here handles the common case (every blank node has a distinct
+//! first-degree hash); anything else is left to the general implementation.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use sha2::{Digest, Sha256};
+
+/// An RDF term of the default graph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Term {
+    /// An IRI.
+    Iri(String),
+    /// A blank node, by local number.
+    Blank(usize),
+    /// A literal: value, datatype IRI (`None`: xsd:string), language tag.
+    Literal(String, Option<&'static str>, Option<String>),
+}
+
+/// A predicate IRI as two static parts (namespace, local name), joined when written.
+pub type Pred = (&'static str, &'static str);
+
+/// One triple (all our quads are in the default graph).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Triple {
+    /// Subject.
+    pub s: Term,
+    /// Predicate IRI.
+    pub p: Pred,
+    /// Object.
+    pub o: Term,
+}
+
+/// Whether a string can go into a canonical N-Quads literal without escapes on which
+/// implementations disagree (only `"`, `\`, LF and CR are escaped everywhere).
+pub fn plain_text(s: &str) -> bool {
+    !s.chars().any(|c| (c < ' ' && c != '\n' && c != '\r') || c == '\u{7f}')
+}
+
+/// Whether a string is an absolute IRI that N-Quads can carry unescaped.
+pub fn plain_iri(s: &str) -> bool {
+    s.contains(':') && !s.chars().any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn term_into(out: &mut String, t: &Term, label: &dyn Fn(usize) -> String) {
+    match t {
+        Term::Iri(i) => {
+            out.push('<');
+            out.push_str(i);
+            out.push('>');
+        }
+        Term::Blank(b) => {
+            out.push_str("_:");
+            out.push_str(&label(*b));
+        }
+        Term::Literal(v, dt, lang) => {
+            out.push('"');
+            escape_into(out, v);
+            out.push('"');
+            if let Some(l) = lang {
+                out.push('@');
+                out.push_str(l);
+            } else if let Some(d) = dt {
+                out.push_str("^^<");
+                out.push_str(d);
+                out.push('>');
+            }
+        }
+    }
+}
+
+fn line(t: &Triple, label: &dyn Fn(usize) -> String) -> String {
+    let mut out = String::with_capacity(128);
+    term_into(&mut out, &t.s, label);
+    out.push_str(" <");
+    out.push_str(t.p.0);
+    out.push_str(t.p.1);
+    out.push_str("> ");
+    term_into(&mut out, &t.o, label);
+    out.push_str(" .\n");
+    out
+}
+
+/// RDFC-1.0 canonical N-Quads of `triples` with `blanks` blank nodes, or `None` when two
+/// blank nodes share a first-degree hash (the general algorithm then decides).
+pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
+    // An RDF dataset is a set: drop repeated triples first.
+    let mut seen = std::collections::HashSet::with_capacity(triples.len());
+    let unique: Vec<Triple> = triples.iter().filter(|t| seen.insert(*t)).cloned().collect();
+    let triples = unique.as_slice();
+    // Triples mentioning each blank node.
+    let mut mentions: Vec<Vec<usize>> = vec![Vec::new(); blanks];
+    for (i, t) in triples.iter().enumerate() {
+        if let Term::Blank(b) = t.s {
+            mentions[b].push(i);
+        }
+        if let Term::Blank(b) = t.o
+            && t.s != Term::Blank(b)
+        {
+            mentions[b].push(i);
+        }
+    }
+    // First-degree hashes: the node itself is _:a, every other blank node _:z.
+    let mut hashes: Vec<(String, usize)> = Vec::with_capacity(blanks);
+    for (b, ts) in mentions.iter().enumerate() {
+        let label = |x: usize| if x == b { "a".to_owned() } else { "z".to_owned() };
+        let mut lines: Vec<String> = ts.iter().map(|&i| line(&triples[i], &label)).collect();
+        lines.sort_unstable();
+        let mut h = Sha256::new();
+        for l in &lines {
+            h.update(l.as_bytes());
+        }
+        hashes.push((hex::encode(h.finalize()), b));
+    }
+    hashes.sort_unstable();
+    if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    let mut canonical: HashMap<usize, String> = HashMap::with_capacity(blanks);
+    for (n, (_, b)) in hashes.iter().enumerate() {
+        canonical.insert(*b, format!("c14n{n}"));
+    }
+    let label = |x: usize| canonical.get(&x).cloned().unwrap_or_default();
+    let mut lines: Vec<String> = triples.iter().map(|t| line(t, &label)).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let mut out = String::with_capacity(lines.iter().map(String::len).sum());
+    for l in lines {
+        let _ = out.write_str(&l);
+    }
+    Some(out)
+}
+
+/// Lexical form JSON-LD 1.1 gives a native number with a coerced datatype (as jsonld.js).
+pub fn number_lexical(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        return format!("{f:.0}");
+    }
+    let s = format!("{f:.15e}");
+    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+    let mantissa = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
+        }
+        None => format!("{mantissa}.0"),
+    };
+    format!("{mantissa}E{exponent}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_json_ld_lexical_rules() {
+        for (f, want) in [(10.0, "10"), (7.5, "7.5E0"), (0.5, "5.0E-1"), (1e21, "1.0E21"), (12.25, "1.225E1")] {
+            assert_eq!(number_lexical(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn literals_escape_quotes_backslashes_and_line_breaks() {
+        let t = Triple {
+            s: Term::Iri("urn:x".into()),
+            p: ("urn:p", ""),
+            o: Term::Literal("a\"b\\c\nd\re".into(), None, None),
+        };
+        assert_eq!(line(&t, &|_| String::new()), "<urn:x> <urn:p> \"a\\\"b\\\\c\\nd\\re\" .\n");
+        assert!(!plain_text("tab\there") && plain_text("line\nbreak"));
+        assert!(plain_iri("https://x/y#z") && !plain_iri("not an iri") && !plain_iri("relative"));
+    }
+}
