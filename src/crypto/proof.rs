@@ -68,8 +68,129 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// The fast path of eddsa-rdfc-2022 for our own credential shapes: canonical N-Quads
+/// written directly ([`crate::fastld`]), SHA-256 and Ed25519. Byte-identical to the
+/// general path (tested in `tests/core/fastld.rs`); `None` when it does not apply.
+mod fast {
+    use std::sync::LazyLock;
+
+    use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+    use regex::Regex;
+    use serde_json::{Value, json};
+    use sha2::{Digest, Sha256};
+    use ssi::JWK;
+    use ssi::jwk::Params;
+
+    use crate::fastld;
+
+    static XSD_DATE_TIME: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$").ok());
+
+    /// Canonical N-Quads of the proof configuration we make (type, cryptosuite,
+    /// created, verificationMethod, proofPurpose assertionMethod).
+    pub(super) fn proof_config(created: &str, vm_id: &str) -> Option<String> {
+        // A DID URL is never a compact IRI in our contexts, so it stays as written.
+        if !vm_id.starts_with("did:") || !fastld::nquads::plain_iri(vm_id) {
+            return None;
+        }
+        let pattern = XSD_DATE_TIME.as_ref()?;
+        if !pattern.is_match(created) || chrono::DateTime::parse_from_rfc3339(created).is_err() {
+            return None;
+        }
+        let mut lines = [
+            format!("_:c14n0 <http://purl.org/dc/terms/created> \"{created}\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n"),
+            "_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/security#DataIntegrityProof> .\n".to_owned(),
+            format!("_:c14n0 <https://w3id.org/security#cryptosuite> \"{}\"^^<https://w3id.org/security#cryptosuiteString> .\n", super::CRYPTOSUITE),
+            "_:c14n0 <https://w3id.org/security#proofPurpose> <https://w3id.org/security#assertionMethod> .\n".to_owned(),
+            format!("_:c14n0 <https://w3id.org/security#verificationMethod> <{vm_id}> .\n"),
+        ];
+        lines.sort();
+        Some(lines.concat())
+    }
+
+    /// SHA-256 of the proof configuration, then of the document.
+    fn hash_data(doc: &Value, created: &str, vm_id: &str) -> Option<[u8; 64]> {
+        let config = proof_config(created, vm_id)?;
+        let typed = fastld::as_ours(doc)?;
+        let canonical = fastld::canonical(&typed)?;
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&Sha256::digest(config.as_bytes()));
+        out[32..].copy_from_slice(&Sha256::digest(canonical.as_bytes()));
+        Some(out)
+    }
+
+    fn signing_key(secret: &JWK) -> Option<SigningKey> {
+        match &secret.params {
+            Params::OKP(p) if p.curve == "Ed25519" => {
+                let bytes: [u8; 32] = p.private_key.as_ref()?.0.as_slice().try_into().ok()?;
+                Some(SigningKey::from_bytes(&bytes))
+            }
+            _ => None,
+        }
+    }
+
+    fn verifying_key(public: &JWK) -> Option<VerifyingKey> {
+        match &public.params {
+            Params::OKP(p) if p.curve == "Ed25519" => {
+                let bytes: [u8; 32] = p.public_key.0.as_slice().try_into().ok()?;
+                VerifyingKey::from_bytes(&bytes).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The proof object, as the general path writes it.
+    pub fn sign(doc: &Value, secret: &JWK, vm_id: &str, created: &str) -> Option<Value> {
+        let key = signing_key(secret)?;
+        let data = hash_data(doc, created, vm_id)?;
+        let signature = key.sign(&data);
+        Some(json!({
+            "type": "DataIntegrityProof",
+            "cryptosuite": super::CRYPTOSUITE,
+            "created": created,
+            "verificationMethod": vm_id,
+            "proofPurpose": "assertionMethod",
+            "proofValue": multibase::encode(multibase::Base::Base58Btc, signature.to_bytes()),
+        }))
+    }
+
+    /// `Some(true)` valid, `Some(false)` a bad signature, `None` not for the fast path.
+    pub fn verify(doc: &Value, vm_id: &str, public: &JWK) -> Option<bool> {
+        let proof = fastld::our_proof(doc)?;
+        let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
+        if field("type") != "DataIntegrityProof"
+            || field("cryptosuite") != super::CRYPTOSUITE
+            || field("proofPurpose") != "assertionMethod"
+            || field("verificationMethod") != vm_id
+        {
+            return None;
+        }
+        let key = verifying_key(public)?;
+        let data = hash_data(doc, field("created"), vm_id)?;
+        let Ok((multibase::Base::Base58Btc, bytes)) = multibase::decode(field("proofValue")) else {
+            return Some(false);
+        };
+        let Ok(signature) = Signature::from_slice(&bytes) else { return Some(false) };
+        Some(key.verify(&data, &signature).is_ok())
+    }
+}
+
 /// Signs `doc` (without `proof`) and returns the proof object.
 pub async fn sign(
+    doc: &Value,
+    secret: &JWK,
+    vm_id: &str,
+    controller: &str,
+    created: DateTime<Utc>,
+) -> Result<Value, SignError> {
+    if let Some(proof) = fast::sign(doc, secret, vm_id, &timestamp(created)) {
+        return Ok(proof);
+    }
+    Box::pin(sign_general(doc, secret, vm_id, controller, created)).await
+}
+
+/// [`sign`] through the general JSON-LD processor (ssi), for any document.
+pub async fn sign_general(
     doc: &Value,
     secret: &JWK,
     vm_id: &str,
@@ -107,6 +228,15 @@ pub async fn sign(
 /// Verifies the single eddsa-rdfc-2022 proof of `doc` (with `proof`) against a key
 /// already resolved by the caller.
 pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
+    match fast::verify(doc, vm_id, public) {
+        Some(true) => Ok(()),
+        Some(false) => Err(ProofFailure::BadSignature),
+        None => Box::pin(verify_general(doc, vm_id, controller, public)).await,
+    }
+}
+
+/// [`verify`] through the general JSON-LD processor (ssi), for any document.
+pub async fn verify_general(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
     let methods = method_map(vm_id, controller, public).map_err(ProofFailure::Malformed)?;
     let text = serde_json::to_string(doc).map_err(|e| ProofFailure::Malformed(e.to_string()))?;
     let secured: DataIntegrity<DataIntegrityDocument, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
@@ -125,5 +255,30 @@ pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) ->
                 Err(ProofFailure::Malformed(msg))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonld::contexts::CREDENTIALS_V2_URL;
+
+    #[tokio::test]
+    async fn the_fast_proof_configuration_is_the_general_canonical_form() {
+        let vm = "did:web:issuer.example%3A8443:issuers:kul#key-2";
+        for created in ["2026-11-28T15:50:43Z", "2026-11-28T15:50:43.123+01:00"] {
+            let config = json!({
+                "@context": [CREDENTIALS_V2_URL],
+                "type": "DataIntegrityProof",
+                "cryptosuite": CRYPTOSUITE,
+                "created": created,
+                "verificationMethod": vm,
+                "proofPurpose": "assertionMethod",
+            });
+            let general = jsonld::canonical_nquads(&config).await.expect("canonical");
+            assert_eq!(fast::proof_config(created, vm).as_deref(), Some(general.as_str()));
+        }
+        assert_eq!(fast::proof_config("2026-11-28 15:50:43Z", vm), None, "not an xsd:dateTime");
+        assert_eq!(fast::proof_config("2026-11-28T15:50:43Z", "https://issuer.example/k#1"), None, "not a DID URL");
     }
 }

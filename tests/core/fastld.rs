@@ -1,7 +1,9 @@
 //! The fast canonicalisation path gives exactly the general JSON-LD processor's
-//! canonical N-Quads, on every fixture and on random records.
+//! canonical N-Quads and the same eddsa-rdfc-2022 proofs, on every fixture and on random
+//! records.
 
 use microcred::crypto::keys::{IssuerKey, KeyAlg};
+use microcred::crypto::proof;
 use microcred::fastld;
 use microcred::issuance::{IssueOptions, issue};
 use microcred::jsonld::canonical_nquads;
@@ -19,13 +21,29 @@ async fn compare(rec: &Value, status: Option<Value>, key: &IssuerKey, rng: &mut 
     doc.as_object_mut().expect("object").remove("proof");
     let general = canonical_nquads(&doc).await.expect("general");
     let typed = fastld::as_ours(&doc).expect("our own credential is our shape");
-    match fastld::canonical(&typed) {
+    let taken = match fastld::canonical(&typed) {
         Some(fast) => {
             assert_eq!(fast, general, "{}", rec["record_id"]);
             true
         }
         None => false,
-    }
+    };
+    // Signatures: the proof `issue` made equals the general processor's, and both
+    // verifiers agree on the credential and on a tampered copy.
+    let created = issued.credential["proof"][0]["created"].as_str().expect("created").parse().expect("date");
+    let secret: ssi::JWK = serde_json::from_str(&key.to_private_json()).expect("jwk");
+    let general_proof =
+        proof::sign_general(&doc, &secret, key.verification_method(), key.did(), created).await.expect("general sign");
+    assert_eq!(issued.credential["proof"][0], general_proof, "{}", rec["record_id"]);
+    let public = key.public_jwk();
+    let (vm, did) = (key.verification_method(), key.did());
+    proof::verify(&issued.credential, vm, did, &public).await.expect("fast verify");
+    proof::verify_general(&issued.credential, vm, did, &public).await.expect("general verify");
+    let mut tampered = issued.credential.clone();
+    tampered["credentialSubject"]["identifier"][0]["salt"] = "tampered".into();
+    assert_eq!(proof::verify(&tampered, vm, did, &public).await, Err(proof::ProofFailure::BadSignature));
+    assert_eq!(proof::verify_general(&tampered, vm, did, &public).await, Err(proof::ProofFailure::BadSignature));
+    taken
 }
 
 #[tokio::test]
@@ -74,6 +92,11 @@ fn documents_that_are_not_exactly_our_shape_take_the_general_path() {
         .expect("issue");
     let doc = issued.credential;
     assert!(fastld::as_ours(&doc).is_some());
+    assert!(fastld::covers(&doc));
+    let mut odd_proof = doc.clone();
+    odd_proof["proof"][0]["favouriteColour"] = "blue".into();
+    assert!(!fastld::covers(&odd_proof), "a proof member we do not write");
+    assert!(rt.block_on(microcred::jsonld::check_terms(&odd_proof)).is_err(), "and it is an undefined term");
     let mut extra = doc.clone();
     extra["credentialSubject"]["favouriteColour"] = "blue".into();
     assert!(fastld::as_ours(&extra).is_none(), "an extra member");
