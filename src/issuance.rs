@@ -174,9 +174,7 @@ pub async fn issue_record(
                     "eddsa-rdfc-2022 proofs need an Ed25519 key; use --format jwt for an RSA (RS256) key".into(),
                 ));
             }
-            let proof = proof::sign(&json, key.secret_jwk(), key.verification_method(), key.did(), clock.now())
-                .await
-                .map_err(|e| match e {
+            let proof = proof::sign(&json, key, clock.now()).await.map_err(|e| match e {
                 proof::SignError::JsonLd(p) => IssueError::JsonLd(p),
                 other => IssueError::Signing(other.to_string()),
             })?;

@@ -79,20 +79,59 @@ pub fn registered_claims(credential: &Map<String, Value>) -> Map<String, Value> 
     claims
 }
 
+/// The payload: the credential without `proof`, with the registered claims (a claim
+/// name the credential already has keeps its place and takes the claim's value).
+struct Payload<'a> {
+    credential: &'a Map<String, Value>,
+    claims: &'a Map<String, Value>,
+}
+
+impl serde::Serialize for Payload<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in self.credential {
+            if k != "proof" {
+                m.serialize_entry(k, self.claims.get(k).unwrap_or(v))?;
+            }
+        }
+        for (k, v) in self.claims {
+            if !self.credential.contains_key(k) {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        m.end()
+    }
+}
+
 /// Signs a credential as an OB 3.0 VC-JWT.
 pub fn sign(credential: &Map<String, Value>, key: &IssuerKey) -> Result<String, JwtSignError> {
-    let mut payload = credential.clone();
-    payload.remove("proof");
-    payload.extend(registered_claims(credential));
-    let header = Header {
-        algorithm: key.alg().algorithm(),
-        key_id: Some(key.verification_method().to_owned()),
-        type_: Some("JWT".into()),
-        ..Default::default()
+    let claims = registered_claims(credential);
+    let payload =
+        serde_json::to_vec(&Payload { credential, claims: &claims }).map_err(|e| JwtSignError(e.to_string()))?;
+    let Some(signing) = key.ed25519() else {
+        // RS256 through ssi.
+        let header = Header {
+            algorithm: key.alg().algorithm(),
+            key_id: Some(key.verification_method().to_owned()),
+            type_: Some("JWT".into()),
+            ..Default::default()
+        };
+        let text = String::from_utf8(payload).map_err(|e| JwtSignError(e.to_string()))?;
+        return ssi::claims::jws::encode_sign_custom_header(&text, key.secret_jwk(), &header)
+            .map_err(|e| JwtSignError(e.to_string()));
     };
-    let text = serde_json::to_string(&payload).map_err(|e| JwtSignError(e.to_string()))?;
-    ssi::claims::jws::encode_sign_custom_header(&text, key.secret_jwk(), &header)
-        .map_err(|e| JwtSignError(e.to_string()))
+    // EdDSA directly with the expanded key: the header as ssi writes it.
+    let kid = serde_json::to_string(key.verification_method()).map_err(|e| JwtSignError(e.to_string()))?;
+    let header = format!(r#"{{"alg":"EdDSA","kid":{kid},"typ":"JWT"}}"#);
+    let mut token = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
+    BASE64_URL_SAFE_NO_PAD.encode_string(header.as_bytes(), &mut token);
+    token.push('.');
+    BASE64_URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+    let signature = signing.sign(token.as_bytes());
+    token.push('.');
+    BASE64_URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut token);
+    Ok(token)
 }
 
 /// Whether a text looks like a compact JWS (three base64url parts).
@@ -166,13 +205,23 @@ pub fn verify_signature(token: &str, header: &CheckedHeader, public: &JWK) -> Re
     if !fits {
         return Err(JwtFailure::KeyMismatch(if header.alg == Algorithm::EdDSA { "Ed25519" } else { "RSA" }.into()));
     }
-    ssi::claims::jws::decode_verify(token.trim(), public).map(|_| ()).map_err(|_| JwtFailure::BadSignature)
+    let token = token.trim();
+    if header.alg == Algorithm::EdDSA {
+        // Directly, strictly (no small-order keys, no non-canonical signatures).
+        let key = super::proof::ed25519_public(public).ok_or_else(|| JwtFailure::KeyMismatch("Ed25519".into()))?;
+        let (input, sig) = token.rsplit_once('.').ok_or_else(|| JwtFailure::Malformed("no signature part".into()))?;
+        let sig = BASE64_URL_SAFE_NO_PAD.decode(sig).map_err(|_| JwtFailure::BadSignature)?;
+        let sig = ed25519_dalek::Signature::from_slice(&sig).map_err(|_| JwtFailure::BadSignature)?;
+        return key.verify_strict(input.as_bytes(), &sig).map_err(|_| JwtFailure::BadSignature);
+    }
+    ssi::claims::jws::decode_verify(token, public).map(|_| ()).map_err(|_| JwtFailure::BadSignature)
 }
 
 /// Checks that the registered claims agree with the credential in the payload.
 pub fn check_claims(payload: &Map<String, Value>) -> Result<(), JwtFailure> {
-    let credential = crate::ob3::reverse::without_jwt_claims(payload);
-    let want = registered_claims(&credential);
+    // The claims derive from members that are not claims themselves, so the payload
+    // gives the same as the credential without its claims.
+    let want = registered_claims(payload);
     for name in ["iss", "jti", "nbf", "sub", "exp"] {
         match (payload.get(name), want.get(name)) {
             (Some(got), Some(w)) if got != w => {

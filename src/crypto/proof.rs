@@ -14,6 +14,7 @@ use ssi::claims::{SignatureEnvironment, VerificationParameters};
 use ssi::json_ld::iref::IriBuf;
 use ssi::verification_methods::{AnyMethod, SingleSecretSigner};
 
+use super::keys::IssuerKey;
 use crate::jsonld::{self, JsonLdProblem};
 
 /// The cryptosuite name.
@@ -74,7 +75,8 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
 mod fast {
     use std::sync::LazyLock;
 
-    use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+    use aws_lc_rs::signature::Ed25519KeyPair;
+    use ed25519_dalek::{Signature, VerifyingKey};
     use regex::Regex;
     use serde_json::{Value, json};
     use sha2::{Digest, Sha256};
@@ -119,17 +121,8 @@ mod fast {
         Some(out)
     }
 
-    fn signing_key(secret: &JWK) -> Option<SigningKey> {
-        match &secret.params {
-            Params::OKP(p) if p.curve == "Ed25519" => {
-                let bytes: [u8; 32] = p.private_key.as_ref()?.0.as_slice().try_into().ok()?;
-                Some(SigningKey::from_bytes(&bytes))
-            }
-            _ => None,
-        }
-    }
-
-    fn verifying_key(public: &JWK) -> Option<VerifyingKey> {
+    /// The Ed25519 public key of a JWK.
+    pub fn verifying_key(public: &JWK) -> Option<VerifyingKey> {
         match &public.params {
             Params::OKP(p) if p.curve == "Ed25519" => {
                 let bytes: [u8; 32] = p.public_key.0.as_slice().try_into().ok()?;
@@ -140,8 +133,7 @@ mod fast {
     }
 
     /// The proof object, as the general path writes it.
-    pub fn sign(doc: &Value, secret: &JWK, vm_id: &str, created: &str) -> Option<Value> {
-        let key = signing_key(secret)?;
+    pub fn sign(doc: &Value, key: &Ed25519KeyPair, vm_id: &str, created: &str) -> Option<Value> {
         let data = hash_data(doc, created, vm_id)?;
         let signature = key.sign(&data);
         Some(json!({
@@ -150,7 +142,7 @@ mod fast {
             "created": created,
             "verificationMethod": vm_id,
             "proofPurpose": "assertionMethod",
-            "proofValue": multibase::encode(multibase::Base::Base58Btc, signature.to_bytes()),
+            "proofValue": multibase::encode(multibase::Base::Base58Btc, signature.as_ref()),
         }))
     }
 
@@ -171,22 +163,23 @@ mod fast {
             return Some(false);
         };
         let Ok(signature) = Signature::from_slice(&bytes) else { return Some(false) };
-        Some(key.verify(&data, &signature).is_ok())
+        // Strict: no small-order keys, no non-canonical signatures.
+        Some(key.verify_strict(&data, &signature).is_ok())
     }
 }
 
-/// Signs `doc` (without `proof`) and returns the proof object.
-pub async fn sign(
-    doc: &Value,
-    secret: &JWK,
-    vm_id: &str,
-    controller: &str,
-    created: DateTime<Utc>,
-) -> Result<Value, SignError> {
-    if let Some(proof) = fast::sign(doc, secret, vm_id, &timestamp(created)) {
+/// The Ed25519 public key of a JWK, if it is one.
+pub fn ed25519_public(public: &JWK) -> Option<ed25519_dalek::VerifyingKey> {
+    fast::verifying_key(public)
+}
+
+/// Signs `doc` (without `proof`) with the issuer key and returns the proof object.
+pub async fn sign(doc: &Value, key: &IssuerKey, created: DateTime<Utc>) -> Result<Value, SignError> {
+    let vm_id = key.verification_method();
+    if let Some(proof) = key.ed25519().and_then(|k| fast::sign(doc, k, vm_id, &timestamp(created))) {
         return Ok(proof);
     }
-    Box::pin(sign_general(doc, secret, vm_id, controller, created)).await
+    Box::pin(sign_general(doc, key.secret_jwk(), vm_id, key.did(), created)).await
 }
 
 /// [`sign`] through the general JSON-LD processor (ssi), for any document.

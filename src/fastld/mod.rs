@@ -8,6 +8,7 @@
 pub mod emit;
 pub mod nquads;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::jsonld::contexts::{CREDENTIALS_V2_URL, MICROCRED_V1_URL, OB_V3P0_URL};
@@ -20,12 +21,12 @@ pub fn as_ours(doc: &Value) -> Option<OpenBadgeCredential> {
     if ctx.len() != 3 || ctx[0] != CREDENTIALS_V2_URL || ctx[1] != OB_V3P0_URL || ctx[2] != MICROCRED_V1_URL {
         return None;
     }
-    let without_proof: serde_json::Map<String, Value> =
-        map.iter().filter(|(k, _)| *k != "proof").map(|(k, v)| (k.clone(), v.clone())).collect();
-    let unsigned = Value::Object(without_proof);
-    let typed: OpenBadgeCredential = serde_json::from_value(unsigned.clone()).ok()?;
+    // `proof` is not a member of the typed credential: deserialising ignores it.
+    let typed = OpenBadgeCredential::deserialize(doc).ok()?;
     // Nothing may be lost or re-shaped by the typed structure.
-    (serde_json::to_value(&typed).ok()? == unsigned).then_some(typed)
+    let Ok(Value::Object(back)) = serde_json::to_value(&typed) else { return None };
+    let expected = map.len() - usize::from(map.contains_key("proof"));
+    (back.len() == expected && back.iter().all(|(k, v)| map.get(k) == Some(v))).then_some(typed)
 }
 
 /// Canonical N-Quads of our credential, or `None` when the fast path does not apply.
@@ -53,5 +54,7 @@ pub fn our_proof(doc: &Value) -> Option<&serde_json::Map<String, Value>> {
 /// proof of exactly our shape. Every member of such a document is a term defined by
 /// our contexts, so it needs no JSON-LD expansion to check that.
 pub fn covers(doc: &Value) -> bool {
-    (doc.get("proof").is_none() || our_proof(doc).is_some()) && as_ours(doc).and_then(|c| canonical(&c)).is_some()
+    // Emitting succeeds only when every member maps to a term of our contexts.
+    (doc.get("proof").is_none() || our_proof(doc).is_some())
+        && as_ours(doc).is_some_and(|c| emit::credential(&c).is_ok())
 }

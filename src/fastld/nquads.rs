@@ -2,9 +2,6 @@
 //! Canonicalisation here handles the common case (every blank node has a distinct
 //! first-degree hash); anything else is left to the general implementation.
 
-use std::collections::HashMap;
-use std::fmt::Write;
-
 use sha2::{Digest, Sha256};
 
 /// An RDF term of the default graph.
@@ -44,6 +41,10 @@ pub fn plain_iri(s: &str) -> bool {
 }
 
 fn escape_into(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| matches!(b, b'"' | b'\\' | b'\n' | b'\r')) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -55,7 +56,7 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-fn term_into(out: &mut String, t: &Term, label: &dyn Fn(usize) -> String) {
+fn term_into<'l>(out: &mut String, t: &Term, label: &dyn Fn(usize) -> &'l str) {
     match t {
         Term::Iri(i) => {
             out.push('<');
@@ -64,7 +65,7 @@ fn term_into(out: &mut String, t: &Term, label: &dyn Fn(usize) -> String) {
         }
         Term::Blank(b) => {
             out.push_str("_:");
-            out.push_str(&label(*b));
+            out.push_str(label(*b));
         }
         Term::Literal(v, dt, lang) => {
             out.push('"');
@@ -82,7 +83,7 @@ fn term_into(out: &mut String, t: &Term, label: &dyn Fn(usize) -> String) {
     }
 }
 
-fn line(t: &Triple, label: &dyn Fn(usize) -> String) -> String {
+fn line<'l>(t: &Triple, label: &dyn Fn(usize) -> &'l str) -> String {
     let mut out = String::with_capacity(128);
     term_into(&mut out, &t.s, label);
     out.push_str(" <");
@@ -98,9 +99,8 @@ fn line(t: &Triple, label: &dyn Fn(usize) -> String) -> String {
 /// blank nodes share a first-degree hash (the general algorithm then decides).
 pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     // An RDF dataset is a set: drop repeated triples first.
-    let mut seen = std::collections::HashSet::with_capacity(triples.len());
-    let unique: Vec<Triple> = triples.iter().filter(|t| seen.insert(*t)).cloned().collect();
-    let triples = unique.as_slice();
+    let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(triples.len(), Default::default());
+    let triples: Vec<&Triple> = triples.iter().filter(|t| seen.insert(*t)).collect();
     // Triples mentioning each blank node.
     let mut mentions: Vec<Vec<usize>> = vec![Vec::new(); blanks];
     for (i, t) in triples.iter().enumerate() {
@@ -114,32 +114,35 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
         }
     }
     // First-degree hashes: the node itself is _:a, every other blank node _:z.
-    let mut hashes: Vec<(String, usize)> = Vec::with_capacity(blanks);
+    let mut hashes: Vec<([u8; 32], usize)> = Vec::with_capacity(blanks);
+    let mut lines: Vec<String> = Vec::new();
     for (b, ts) in mentions.iter().enumerate() {
-        let label = |x: usize| if x == b { "a".to_owned() } else { "z".to_owned() };
-        let mut lines: Vec<String> = ts.iter().map(|&i| line(&triples[i], &label)).collect();
+        let label = |x: usize| if x == b { "a" } else { "z" };
+        lines.clear();
+        lines.extend(ts.iter().map(|&i| line(triples[i], &label)));
         lines.sort_unstable();
         let mut h = Sha256::new();
         for l in &lines {
             h.update(l.as_bytes());
         }
-        hashes.push((hex::encode(h.finalize()), b));
+        hashes.push((h.finalize().into(), b));
     }
+    // Hex strings sort as their bytes do.
     hashes.sort_unstable();
     if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
         return None;
     }
-    let mut canonical: HashMap<usize, String> = HashMap::with_capacity(blanks);
+    let mut labels = vec![String::new(); blanks];
     for (n, (_, b)) in hashes.iter().enumerate() {
-        canonical.insert(*b, format!("c14n{n}"));
+        labels[*b] = format!("c14n{n}");
     }
-    let label = |x: usize| canonical.get(&x).cloned().unwrap_or_default();
+    let label = |x: usize| labels.get(x).map_or("", String::as_str);
     let mut lines: Vec<String> = triples.iter().map(|t| line(t, &label)).collect();
     lines.sort_unstable();
     lines.dedup();
     let mut out = String::with_capacity(lines.iter().map(String::len).sum());
     for l in lines {
-        let _ = out.write_str(&l);
+        out.push_str(&l);
     }
     Some(out)
 }
@@ -179,7 +182,7 @@ mod tests {
             p: ("urn:p", ""),
             o: Term::Literal("a\"b\\c\nd\re".into(), None, None),
         };
-        assert_eq!(line(&t, &|_| String::new()), "<urn:x> <urn:p> \"a\\\"b\\\\c\\nd\\re\" .\n");
+        assert_eq!(line(&t, &|_| ""), "<urn:x> <urn:p> \"a\\\"b\\\\c\\nd\\re\" .\n");
         assert!(!plain_text("tab\there") && plain_text("line\nbreak"));
         assert!(plain_iri("https://x/y#z") && !plain_iri("not an iri") && !plain_iri("relative"));
     }

@@ -131,13 +131,7 @@ pub async fn served_list(s: &Services, slug: &str, purpose: Purpose, list_no: i6
     let key = entry.active.clone();
     let unsigned = doc.clone();
     let p = tokio::task::spawn_blocking(move || {
-        tokio::runtime::Handle::current().block_on(proof::sign(
-            &unsigned,
-            key.secret_jwk(),
-            key.verification_method(),
-            key.did(),
-            now,
-        ))
+        tokio::runtime::Handle::current().block_on(proof::sign(&unsigned, &key, now))
     })
     .await
     .map_err(|e| ServiceError::Internal(format!("signing task failed: {e}")))?

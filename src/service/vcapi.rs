@@ -122,9 +122,8 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     let now = s.clock.now();
     let unsigned = doc.clone();
     let signed = tokio::task::spawn_blocking(move || -> Result<(Value, String), String> {
-        let p = tokio::runtime::Handle::current()
-            .block_on(proof::sign(&unsigned, key.secret_jwk(), key.verification_method(), key.did(), now))
-            .map_err(|e| e.to_string())?;
+        let p =
+            tokio::runtime::Handle::current().block_on(proof::sign(&unsigned, &key, now)).map_err(|e| e.to_string())?;
         let Value::Object(m) = &unsigned else { return Err("not an object".into()) };
         let token = jwt::sign(m, &key).map_err(|e| e.to_string())?;
         let mut out = unsigned.clone();
