@@ -12,8 +12,8 @@ use serde_json::Value;
 use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::crypto::did::{DidDocument, Resolver, did_document};
 use crate::crypto::keys::{IssuerKey, KeyAlg};
-use crate::domain::parse_record;
-use crate::issuance::{Format, IssueError, IssueOptions, issue};
+use crate::domain::{ValidationReport, parse_record};
+use crate::issuance::{Format, IssueOptions};
 
 /// Largest input file read (a batch of records).
 const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -467,34 +467,34 @@ fn read_input(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-/// Reads records: one object or an array of them.
-fn read_records(path: &Path) -> Result<(Vec<Value>, bool)> {
-    let text = read_input(path)?;
-    if text.trim().is_empty() {
-        anyhow::bail!("{} is empty; expected a JSON record or an array of records", path.display());
-    }
-    let value: Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
-    Ok(match value {
-        Value::Array(a) => (a, true),
-        v => (vec![v], false),
-    })
-}
-
 fn validate(file: &Path, clock: &dyn Clock) -> Result<u8> {
-    let (records, _) = read_records(file)?;
+    let (_, records) = crate::batch::read_records(open_input(file)?);
     let mut all_valid = true;
-    let mut out = std::io::stdout().lock();
-    for rec in &records {
-        let report = match parse_record(rec, clock) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for rec in records {
+        let rec = rec.map_err(anyhow::Error::msg).with_context(|| format!("reading {}", file.display()))?;
+        let report = match parse_record(&rec, clock) {
             Ok((_, report)) => report,
             Err(report) => report,
         };
         all_valid &= report.valid;
         writeln!(out, "{}", serde_json::to_string(&report)?)?;
     }
+    out.flush()?;
     Ok(if all_valid { exit::OK } else { exit::INVALID })
 }
 
+fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Box::new(file))
+}
+
+/// Issues a file of records as a stream: records are read one at a time, signed in
+/// parallel and written to a private temporary file that becomes the output only when
+/// every record was valid (all or nothing), whatever the batch size.
 async fn issue_file(
     file: &Path,
     key_path: &Path,
@@ -502,49 +502,60 @@ async fn issue_file(
     out: Option<&Path>,
     clock: &dyn Clock,
 ) -> Result<u8> {
-    let (records, is_array) = read_records(file)?;
     let key = IssuerKey::load(key_path)?;
-    // All or nothing: validate every record before signing any.
-    let mut invalid = false;
-    for (i, rec) in records.iter().enumerate() {
-        if let Err(report) = parse_record(rec, clock) {
-            invalid = true;
-            let mut line = serde_json::to_value(&report)?;
-            if is_array {
-                line["index"] = i.into();
-            }
-            eprintln!("{line}");
+    let input = open_input(file)?;
+    let dir = match out.and_then(Path::parent) {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        Some(_) => PathBuf::from("."),
+        None => std::env::temp_dir(),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let report_line = |index: Option<usize>, report: &ValidationReport| {
+        let mut line = serde_json::to_value(report).unwrap_or_default();
+        if let Some(i) = index {
+            line["index"] = i.into();
         }
-    }
-    if invalid {
-        eprintln!("error: nothing was issued: fix the records above (validation reports, one per invalid record)");
+        line
+    };
+    let summary = {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        let summary = crate::batch::issue_all(
+            crate::batch::read_records(input),
+            &key,
+            options,
+            clock,
+            &mut writer,
+            &mut |i, r| eprintln!("{}", report_line(i, r)),
+            &mut |i, r| {
+                for w in &r.warnings {
+                    let at = i.map(|i| format!("record {i}: ")).unwrap_or_default();
+                    eprintln!("warning: {at}{} {} at {}: {}", w.rule, w.code, w.path, w.message);
+                }
+            },
+        )
+        .with_context(|| format!("reading {}", file.display()))?;
+        writer.flush()?;
+        summary
+    };
+    if summary.invalid > 0 {
+        eprintln!(
+            "error: nothing was issued: {} of {} record(s) are invalid; fix the records above (validation reports, one per invalid record)",
+            summary.invalid, summary.records
+        );
         return Ok(exit::INVALID);
     }
-    let mut rng = rand::rngs::OsRng;
-    let mut lines = Vec::with_capacity(records.len());
-    for rec in &records {
-        match issue(rec, &key, clock, &mut rng, options).await {
-            Ok(issued) => {
-                for w in &issued.warnings.warnings {
-                    eprintln!("warning: {} {} at {}: {}", w.rule, w.code, w.path, w.message);
-                }
-                lines.push(issued.to_wire());
-            }
-            Err(IssueError::Invalid(report)) => {
-                eprintln!("{}", serde_json::to_string(&report)?);
-                return Ok(exit::INVALID);
-            }
-            Err(e) => anyhow::bail!(e),
-        }
-    }
-    let mut text = lines.join("\n");
-    text.push('\n');
     match out {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("issued {} credential(s) to {}", lines.len(), path.display());
+            tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("issued {} credential(s) to {}", summary.issued, path.display());
         }
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        None => {
+            use std::io::Seek;
+            let f = tmp.as_file_mut();
+            f.rewind()?;
+            std::io::copy(f, &mut std::io::stdout().lock())?;
+        }
     }
     Ok(exit::OK)
 }

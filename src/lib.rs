@@ -7,7 +7,9 @@
 //! - [`jsonld`]: embedded contexts, offline loader, safe-mode checks, canonical N-Quads.
 //! - [`schema`]: the 1EdTech OB 3.0 JSON Schema and our extension schema.
 //! - [`crypto`]: keys, did:key/did:web, eddsa-rdfc-2022 proofs, OB 3.0 VC-JWT.
-//! - [`issuance`]: the one issuance path (CLI and service).
+//! - [`issuance`]: the one issuance path (CLI and service); [`batch`]: streaming,
+//!   parallel batches of it.
+//! - [`fastld`]: canonical N-Quads written directly for our own credential shapes.
 //! - [`verify`]: the verification report.
 //! - [`status`]: Bitstring Status List: bitstrings, entries, list credentials, fetching.
 //! - [`store`]: the `Store` trait, SQLite and PostgreSQL.
@@ -19,6 +21,7 @@
 //!   command line, time.
 
 pub mod app;
+pub mod batch;
 pub mod cli;
 pub mod clock;
 pub mod config;

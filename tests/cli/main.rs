@@ -250,3 +250,58 @@ fn keys_generate_writes_a_0600_private_jwk_prints_its_did_and_never_overwrites()
         assert_eq!(again.status.code(), Some(2));
     }
 }
+
+#[test]
+fn batches_stream_as_arrays_or_json_lines_in_input_order_and_are_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let valid = own("valid.json");
+    // 1,100 records: more than two chunks of parallel work; order must survive.
+    let many: Vec<Value> = (0..1100).map(|i| valid[i % valid.len()].clone()).collect();
+    let names: Vec<String> =
+        many.iter().map(|r| r["award"]["learner"]["family_name"].as_str().unwrap_or_default().to_owned()).collect();
+    let lines: String = many.iter().map(|r| format!("{r}\n")).collect();
+    for (name, text) in [("array.json", Value::Array(many.clone()).to_string()), ("lines.jsonl", lines.clone())] {
+        let f = write(dir.path(), name, &text);
+        let out = dir.path().join(format!("{name}.out"));
+        let o = bin()
+            .current_dir(root())
+            .args(["issue", &f, "--key", "keys-example/demo-issuer.jwk", "--today", TODAY, "--out"])
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("issued 1100 credential(s)"), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&out).expect("output");
+        let got: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("credential")).collect();
+        assert_eq!(got.len(), 1100);
+        for (c, want) in got.iter().zip(&names) {
+            let name = c["credentialSubject"]["identifier"]
+                .as_array()
+                .and_then(|ids| ids.iter().find(|i| i["identityType"] == "name"))
+                .and_then(|i| i["identityHash"].as_str())
+                .unwrap_or_default();
+            assert!(name.ends_with(want.as_str()), "order: {name} vs {want}");
+        }
+    }
+    // One invalid line among many: its index is reported, nothing is written.
+    let mut bad = many.clone();
+    bad[700] = own("invalid.json")[0].clone();
+    let text: String = bad.iter().map(|r| format!("{r}\n")).collect();
+    let f = write(dir.path(), "bad.jsonl", &text);
+    let out = dir.path().join("bad.out");
+    let o = bin()
+        .current_dir(root())
+        .args(["issue", &f, "--key", "keys-example/demo-issuer.jwk", "--today", TODAY, "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("\"index\":700") && stderr(&o).contains("1 of 1100 record(s)"), "{}", stderr(&o));
+    assert!(!out.exists(), "nothing is issued when a record is invalid");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 5, "no temporary file is left behind");
+    // Broken JSON in the middle of a streamed array: exit 2, nothing on stdout.
+    let broken = format!("[{},{{\"microcredential\": ", valid[0]);
+    let o = run_stdin(&["issue", "-", "--key", "keys-example/demo-issuer.jwk", "--today", TODAY], &broken);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty() && stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
+}
