@@ -1,6 +1,6 @@
 //! RDF terms, N-Quads serialisation and RDFC-1.0 canonicalisation for the fast path.
 //! Canonicalisation here handles the common case (every blank node has a distinct
-//! first-degree hash); anything else is left to the general implementation.
+//! first-degree hash) itself and hands the rest to ssi's RDFC-1.0 implementation.
 
 use sha2::{Digest, Sha256};
 
@@ -95,8 +95,8 @@ fn line<'l>(t: &Triple, label: &dyn Fn(usize) -> &'l str) -> String {
     out
 }
 
-/// RDFC-1.0 canonical N-Quads of `triples` with `blanks` blank nodes, or `None` when two
-/// blank nodes share a first-degree hash (the general algorithm then decides).
+/// RDFC-1.0 canonical N-Quads of `triples` with `blanks` blank nodes; `None` only when a
+/// term cannot be represented (the general path then decides).
 pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     // An RDF dataset is a set: drop repeated triples first.
     let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(triples.len(), Default::default());
@@ -130,7 +130,9 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     // Hex strings sort as their bytes do.
     hashes.sort_unstable();
     if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
-        return None;
+        // Blank nodes that look alike (e.g. two course units from the same programme)
+        // need the N-degree hashing of RDFC-1.0: the general implementation does it.
+        return with_n_degree_hashing(&triples);
     }
     let mut labels = vec![String::new(); blanks];
     for (n, (_, b)) in hashes.iter().enumerate() {
@@ -145,6 +147,42 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
         out.push_str(&l);
     }
     Some(out)
+}
+
+/// RDFC-1.0 by ssi's implementation (the one the general path uses), for graphs where
+/// first-degree hashes do not tell every blank node apart.
+fn with_n_degree_hashing(triples: &[&Triple]) -> Option<String> {
+    use rdf_types::{BlankIdBuf, Id, IriBuf, LexicalQuad, Literal, LiteralType, Quad, Term as RdfTerm};
+    const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+    const RDF_LANG_STRING: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString";
+    let blank = |b: usize| BlankIdBuf::new(format!("_:b{b}")).ok();
+    let iri = |i: &str| IriBuf::new(i.to_owned()).ok();
+    let mut quads: Vec<LexicalQuad> = Vec::with_capacity(triples.len());
+    for t in triples {
+        let s = match &t.s {
+            Term::Iri(i) => Id::Iri(iri(i)?),
+            Term::Blank(b) => Id::Blank(blank(*b)?),
+            Term::Literal(..) => return None,
+        };
+        let p = iri(&format!("{}{}", t.p.0, t.p.1))?;
+        let o = match &t.o {
+            Term::Iri(i) => RdfTerm::Id(Id::Iri(iri(i)?)),
+            Term::Blank(b) => RdfTerm::Id(Id::Blank(blank(*b)?)),
+            Term::Literal(v, _, Some(lang)) => {
+                let tag = langtag::LangTagBuf::new(lang.clone()).ok()?;
+                RdfTerm::Literal(Literal::new(v.clone(), LiteralType::LangString(tag)))
+            }
+            Term::Literal(v, dt, None) => {
+                let dt = dt.unwrap_or(XSD_STRING);
+                if dt == RDF_LANG_STRING {
+                    return None;
+                }
+                RdfTerm::Literal(Literal::new(v.clone(), LiteralType::Any(iri(dt)?)))
+            }
+        };
+        quads.push(Quad(s, p, o, None));
+    }
+    Some(ssi::rdf::urdna2015::normalize(quads.iter().map(Quad::as_lexical_quad_ref)).into_nquads())
 }
 
 /// Lexical form JSON-LD 1.1 gives a native number with a coerced datatype (as jsonld.js).
