@@ -66,6 +66,14 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// Request timeout in seconds. Env `MICROCRED_SERVER__REQUEST_TIMEOUT_SECS`. Default 30.
     pub request_timeout_secs: u64,
+    /// Largest batch issuance body in bytes. Env `MICROCRED_SERVER__MAX_BATCH_BYTES`.
+    /// Default 256 MiB.
+    pub max_batch_bytes: usize,
+    /// Most awards in one batch. Env `MICROCRED_SERVER__MAX_BATCH_AWARDS`. Default 100,000.
+    pub max_batch_awards: usize,
+    /// Timeout of a batch issuance in seconds. Env `MICROCRED_SERVER__BATCH_TIMEOUT_SECS`.
+    /// Default 600.
+    pub batch_timeout_secs: u64,
 }
 
 /// `[database]`.
@@ -178,6 +186,9 @@ impl Default for ServerSettings {
             base_url: "http://localhost:8080".into(),
             max_body_bytes: 1 << 20,
             request_timeout_secs: 30,
+            max_batch_bytes: 256 << 20,
+            max_batch_awards: 100_000,
+            batch_timeout_secs: 600,
         }
     }
 }

@@ -70,12 +70,20 @@ pub fn router(state: AppState) -> Router {
         .route("/credentials/{public_id}/credential.json", get(public::download_json))
         .route("/credentials/{public_id}/credential.jwt", get(public::download_jwt))
         .merge(pages::routes())
-        .layer(middleware::from_fn(problem_details))
-        .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.server.request_timeout_secs),
         ))
+        // Batches read their own (larger) body limit and have their own timeout.
+        .route(
+            "/api/v1/credentials/batch",
+            post(credentials::issue_batch).layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(settings.server.batch_timeout_secs),
+            )),
+        )
+        .layer(middleware::from_fn(problem_details))
+        .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -4,6 +4,7 @@
 
 pub mod achievements;
 pub mod apikeys;
+pub mod batch;
 pub mod credentials;
 pub mod institutions;
 pub mod keystore;
@@ -78,6 +79,8 @@ pub struct Services {
     pub settings: Arc<Settings>,
     /// Reserved status slots.
     pub slots: Arc<status::SlotPool>,
+    /// Admits one batch issuance at a time (a batch uses every core).
+    pub batches: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Services {
@@ -103,7 +106,14 @@ impl Services {
         let keystore = keystore::Keystore::new(&settings.keys)?;
         let directory = Arc::new(institutions::Directory::new(store.clone(), keystore, settings.base_url()));
         directory.ensure_startup(&settings, clock.as_ref()).await?;
-        Ok(Self { store, directory, clock, settings: Arc::new(settings), slots: Arc::default() })
+        Ok(Self {
+            store,
+            directory,
+            clock,
+            settings: Arc::new(settings),
+            slots: Arc::default(),
+            batches: Arc::new(tokio::sync::Semaphore::new(1)),
+        })
     }
 
     /// The public URL of a path.

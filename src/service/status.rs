@@ -53,6 +53,10 @@ pub fn list_url(s: &Services, slug: &str, purpose: Purpose, list_no: i64) -> Str
 /// Takes a fresh slot for a new credential of `slug`.
 pub async fn assign(s: &Services, slug: &str) -> Result<Assigned, ServiceError> {
     let (list_no, index) = take_slot(s, slug).await?;
+    Ok(assigned(s, slug, list_no, index))
+}
+
+fn assigned(s: &Services, slug: &str, list_no: i64, index: i64) -> Assigned {
     let revocation = entry_json(&list_url(s, slug, Purpose::Revocation, list_no), Purpose::Revocation, index as usize);
     let suspendable = s.settings.status.suspension;
     let credential_status = if suspendable {
@@ -63,7 +67,28 @@ pub async fn assign(s: &Services, slug: &str) -> Result<Assigned, ServiceError> 
     } else {
         revocation
     };
-    Ok(Assigned { list_no, index, credential_status, suspendable })
+    Assigned { list_no, index, credential_status, suspendable }
+}
+
+/// Takes `n` fresh slots at once (a batch), reserved in a few database round trips.
+pub async fn assign_many(s: &Services, slug: &str, n: usize) -> Result<Vec<Assigned>, ServiceError> {
+    let empty = Bitstring::zeroed(LIST_SIZE).encode();
+    let mut got: Vec<(i64, i64)> = Vec::with_capacity(n);
+    for _ in 0..16 {
+        if got.len() >= n {
+            break;
+        }
+        let want = n - got.len();
+        let candidates: Vec<i64> = {
+            let mut rng = rand::thread_rng();
+            (0..want * 2 + 16).map(|_| rng.gen_range(0..LIST_SIZE as i64)).collect()
+        };
+        got.extend(s.store.reserve_status_slots(slug, LIST_SIZE as i64, MAX_FILL, &candidates, want, &empty).await?);
+    }
+    if got.len() < n {
+        return Err(ServiceError::Internal(format!("only {} of {n} status slots could be reserved", got.len())));
+    }
+    Ok(got.into_iter().map(|(list_no, index)| assigned(s, slug, list_no, index)).collect())
 }
 
 async fn take_slot(s: &Services, slug: &str) -> Result<(i64, i64), ServiceError> {

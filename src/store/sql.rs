@@ -503,6 +503,24 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn delete_credentials(&self, public_ids: &[String]) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                for id in public_ids {
+                    sqlx::query("DELETE FROM credentials WHERE public_id = $1").bind(id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn count_credentials(&self, slug: &str) -> Result<i64, StoreError> {
+                let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM credentials WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("n")?;
+                Ok(n)
+            }
+
             async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError> {
                 let row = sqlx::query("SELECT * FROM credentials WHERE public_id = $1").bind(public_id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(credential).transpose()?)

@@ -3,6 +3,7 @@
 
 mod achievements;
 mod auth;
+mod batch;
 mod errors;
 mod helpers;
 mod interop;

@@ -1,16 +1,17 @@
 //! `/api/v1/credentials`: issue (idempotently) and read the caller's credentials.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, JsonBody};
+use crate::http::extract::{Caller, JsonBody, is_json, media_type};
 use crate::http::state::AppState;
 use crate::service::Services;
-use crate::service::credentials;
+use crate::service::{batch, credentials};
 use crate::store::CredentialRow;
 
 /// The public links of a credential.
@@ -86,4 +87,69 @@ pub async fn get_credential(
     let slug = caller.institution()?;
     let row = credentials::get_own(&state.services, slug, &public_id).await?;
     Ok(Json(dto(&state.services, &row, &row.format)))
+}
+
+/// One credential of a batch answer.
+#[derive(serde::Serialize)]
+struct BatchItemDto<'a> {
+    index: usize,
+    public_id: &'a str,
+    credential_id: &'a str,
+    share_url: String,
+    api_url: String,
+}
+
+/// `POST /api/v1/credentials/batch`: many awards of one achievement
+/// (`{achievement_id, awards: [...]}`) or inline records (`{records: [...]}`), all or
+/// nothing. Answers 201 with the public id and links of each, in request order.
+pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Request) -> Result<Response, ApiError> {
+    let slug = caller.institution()?;
+    match media_type(req.headers()) {
+        Some(m) if is_json(&m) => {}
+        _ => {
+            return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
+        }
+    }
+    let limit = state.services.settings.server.max_batch_bytes;
+    let body = match Limited::new(req.into_body(), limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => return Err(ApiError::PayloadTooLarge(limit)),
+        Err(e) => return Err(ApiError::BadRequest(format!("cannot read the request body: {e}"))),
+    };
+    let s = &state.services;
+    let out = batch::issue_batch(s, slug, body).await?;
+    let credentials: Vec<BatchItemDto> = out
+        .items
+        .iter()
+        .map(|i| BatchItemDto {
+            index: i.index,
+            public_id: &i.public_id,
+            credential_id: &i.credential_id,
+            share_url: s.url(&format!("/credentials/{}", i.public_id)),
+            api_url: s.url(&format!("/api/v1/credentials/{}", i.public_id)),
+        })
+        .collect();
+    let warnings: Vec<Value> = out
+        .warnings
+        .iter()
+        .map(|w| json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code}))
+        .collect();
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        count: usize,
+        format: &'a str,
+        achievement_id: Option<&'a str>,
+        credentials: Vec<BatchItemDto<'a>>,
+        warning_count: usize,
+        warnings: Vec<Value>,
+    }
+    let answer = Answer {
+        count: credentials.len(),
+        format: out.format.as_str(),
+        achievement_id: out.achievement_id.as_deref(),
+        credentials,
+        warning_count: out.warning_count,
+        warnings,
+    };
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
