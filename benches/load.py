@@ -89,11 +89,11 @@ class Server:
 
 def oha(url, seconds, connections, body, token=None, rate=None):
     cmd = ["oha", "--no-tui", "--output-format", "json", "-z", f"{seconds}s", "-c", str(connections),
-           "-m", "POST", "-T", "application/json", "-d", body]
+           "-m", "POST", "-T", "application/json", "-d", body, "-w"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
     if rate:
-        cmd += ["-q", str(rate)]
+        cmd += ["-q", str(rate), "--latency-correction"]
     cmd.append(url)
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -102,7 +102,7 @@ def oha(url, seconds, connections, body, token=None, rate=None):
     codes = {int(k): v for k, v in r.get("statusCodeDistribution", {}).items()}
     lat = r["latencyPercentiles"]
     return {
-        "rps": sum(codes.values()) / seconds if codes else 0.0,
+        "rps": sum(codes.values()) / r["summary"]["total"] if codes else 0.0,
         "ok_rps": r["summary"]["requestsPerSec"],
         "codes": codes,
         "errors": r.get("errorDistribution", {}),
@@ -118,7 +118,7 @@ def run_store(name, database_url, a, workdir, count_rows):
         token = srv.cli("apikeys", "create", "--institution", "demo", "--label", "load").strip().split()[-1]
         with open(os.path.join(ROOT, "tests/fixtures/valid.json")) as f:
             record = json.load(f)[0]
-        _, ach = request("POST", srv.base + "/api/v1/achievements", record["microcredential"], token)
+        _, ach = request("POST", srv.base + "/api/v1/achievements", {"microcredential": record["microcredential"]}, token)
         issue_body = json.dumps({"achievement_id": ach["id"], "award": record["award"]})
         status, first = request("POST", srv.base + "/api/v1/credentials", issue_body.encode(), token)
         assert status == 201, status

@@ -10,19 +10,38 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Row, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
 
 use super::*;
 
 /// SQLite: one file, WAL journal, `synchronous=FULL` so a commit survives power loss.
+/// New credentials go through a group commit (see [`WriteJob`]).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: Option<mpsc::Sender<WriteJob>>,
 }
 
-/// PostgreSQL.
+/// PostgreSQL. New credentials go through a group commit (see [`WriteJob`]).
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    writer: Option<mpsc::Sender<WriteJob>>,
+}
+
+/// Most credentials committed in one transaction.
+const GROUP: usize = 128;
+
+/// A credential waiting for the group commit. One writer task per store takes every
+/// credential waiting (up to [`GROUP`]), inserts them in one transaction and answers each
+/// caller after the commit: one fsync for many issuances, and no writers queueing on
+/// SQLite's lock (whose busy handler sleeps). If the group fails, each is retried alone,
+/// so one bad row cannot fail the others.
+#[derive(Debug)]
+pub struct WriteJob {
+    row: CredentialRow,
+    idem: Option<IdempotencyRow>,
+    reply: oneshot::Sender<Result<InsertOutcome, StoreError>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
@@ -42,7 +61,7 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         SQLITE_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(Self { pool })
+        Ok(Self::with_writer(pool))
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
@@ -71,7 +90,7 @@ impl PgStore {
             .connect_with(options)
             .await?;
         POSTGRES_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(Self { pool })
+        Ok(Self::with_writer(pool))
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
@@ -309,7 +328,134 @@ where
 }
 
 macro_rules! store_impl {
-    ($store:ty) => {
+    ($store:ty, $pool:ty, $db:ty) => {
+        impl $store {
+            fn with_writer(pool: $pool) -> Self {
+                let (tx, rx) = mpsc::channel(4 * GROUP);
+                let direct = Self { pool: pool.clone(), writer: None };
+                tokio::spawn(direct.group_commit(rx));
+                Self { pool, writer: Some(tx) }
+            }
+
+            async fn group_commit(self, mut rx: mpsc::Receiver<WriteJob>) {
+                let mut jobs = Vec::with_capacity(GROUP);
+                while rx.recv_many(&mut jobs, GROUP).await > 0 {
+                    match self.insert_group(&jobs).await {
+                        Ok(outcomes) => {
+                            for (job, outcome) in jobs.drain(..).zip(outcomes) {
+                                let _ = job.reply.send(Ok(outcome));
+                            }
+                        }
+                        Err(_) => {
+                            for job in jobs.drain(..) {
+                                let outcome = self.insert_one(&job.row, job.idem.as_ref()).await;
+                                let _ = job.reply.send(outcome);
+                            }
+                        }
+                    }
+                }
+            }
+
+            async fn insert_row(tx: &mut sqlx::Transaction<'static, $db>, row: &CredentialRow) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
+                     status_list, status_index, suspendable, status, status_changed_at, status_reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(&row.public_id)
+                .bind(&row.credential_id)
+                .bind(&row.slug)
+                .bind(&row.achievement_id)
+                .bind(&row.format)
+                .bind(&row.ldp)
+                .bind(&row.jwt)
+                .bind(&row.issued_at)
+                .bind(row.status_list)
+                .bind(row.status_index)
+                .bind(row.suspendable)
+                .bind(&row.status)
+                .bind(&row.status_changed_at)
+                .bind(&row.status_reason)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Records an idempotency key; 0 when another request holds it.
+            async fn insert_idempotency(tx: &mut sqlx::Transaction<'static, $db>, i: &IdempotencyRow) -> Result<u64, StoreError> {
+                let r = sqlx::query(
+                    "INSERT INTO idempotency_keys (slug, idem_key, request_hash, public_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (slug, idem_key) DO NOTHING",
+                )
+                .bind(&i.slug)
+                .bind(&i.key)
+                .bind(&i.request_hash)
+                .bind(&i.public_id)
+                .bind(&i.created_at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(r.rows_affected())
+            }
+
+            /// One credential in its own transaction (the path without a writer, and the
+            /// retry when a group failed).
+            async fn insert_one(&self, row: &CredentialRow, idem: Option<&IdempotencyRow>) -> Result<InsertOutcome, StoreError> {
+                let mut tx = self.begin_write().await?;
+                if let Some(i) = idem {
+                    let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
+                        .bind(&i.slug)
+                        .bind(&i.key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(t) = taken.as_ref().map(idempotency).transpose()? {
+                        return Ok(InsertOutcome::KeyTaken(t));
+                    }
+                }
+                Self::insert_row(&mut tx, row).await?;
+                if let Some(i) = idem
+                    && Self::insert_idempotency(&mut tx, i).await? == 0
+                {
+                    // A concurrent request won the key: undo ours, report theirs.
+                    tx.rollback().await?;
+                    let theirs = self.find_idempotency(&i.slug, &i.key).await?;
+                    return theirs.map(InsertOutcome::KeyTaken).ok_or_else(|| StoreError::Conflict("idempotency key".into()));
+                }
+                tx.commit().await?;
+                Ok(InsertOutcome::Inserted)
+            }
+
+            /// Every job in one transaction (idempotency keys checked inside it).
+            async fn insert_group(&self, jobs: &[WriteJob]) -> Result<Vec<InsertOutcome>, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let mut outcomes = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    if let Some(i) = &job.idem {
+                        let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
+                            .bind(&i.slug)
+                            .bind(&i.key)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if let Some(t) = taken.as_ref().map(idempotency).transpose()? {
+                            outcomes.push(InsertOutcome::KeyTaken(t));
+                            continue;
+                        }
+                    }
+                    Self::insert_row(&mut tx, &job.row).await?;
+                    if let Some(i) = &job.idem {
+                        let inserted = Self::insert_idempotency(&mut tx, i).await?;
+                        if inserted == 0 {
+                            // Another node won the key meanwhile: let the single path sort it out.
+                            return Err(StoreError::Conflict("idempotency key".into()));
+                        }
+                    }
+                    outcomes.push(InsertOutcome::Inserted);
+                }
+                tx.commit().await?;
+                Ok(outcomes)
+            }
+
+        }
+
         #[async_trait]
         impl Store for $store {
             async fn ping(&self) -> Result<(), StoreError> {
@@ -419,85 +565,20 @@ macro_rules! store_impl {
             }
 
             async fn insert_credential(&self, row: &CredentialRow, idem: Option<&IdempotencyRow>) -> Result<InsertOutcome, StoreError> {
-                let mut tx = self.begin_write().await?;
-                if let Some(i) = idem {
-                    let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
-                        .bind(&i.slug)
-                        .bind(&i.key)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(t) = taken.as_ref().map(idempotency).transpose()? {
-                        return Ok(InsertOutcome::KeyTaken(t));
-                    }
-                }
-                sqlx::query(
-                    "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
-                     status_list, status_index, suspendable, status, status_changed_at, status_reason) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(&row.public_id)
-                .bind(&row.credential_id)
-                .bind(&row.slug)
-                .bind(&row.achievement_id)
-                .bind(&row.format)
-                .bind(&row.ldp)
-                .bind(&row.jwt)
-                .bind(&row.issued_at)
-                .bind(row.status_list)
-                .bind(row.status_index)
-                .bind(row.suspendable)
-                .bind(&row.status)
-                .bind(&row.status_changed_at)
-                .bind(&row.status_reason)
-                .execute(&mut *tx)
-                .await?;
-                if let Some(i) = idem {
-                    let inserted = sqlx::query(
-                        "INSERT INTO idempotency_keys (slug, idem_key, request_hash, public_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (slug, idem_key) DO NOTHING",
-                    )
-                    .bind(&i.slug)
-                    .bind(&i.key)
-                    .bind(&i.request_hash)
-                    .bind(&i.public_id)
-                    .bind(&i.created_at)
-                    .execute(&mut *tx)
-                    .await?;
-                    if inserted.rows_affected() == 0 {
-                        // A concurrent request won the key: undo ours, report theirs.
-                        tx.rollback().await?;
-                        let theirs = self.find_idempotency(&i.slug, &i.key).await?;
-                        return theirs.map(InsertOutcome::KeyTaken).ok_or_else(|| StoreError::Conflict("idempotency key".into()));
-                    }
-                }
-                tx.commit().await?;
-                Ok(InsertOutcome::Inserted)
+                let Some(writer) = &self.writer else {
+                    return self.insert_one(row, idem).await;
+                };
+                let (reply, answer) = oneshot::channel();
+                let job = WriteJob { row: row.clone(), idem: idem.cloned(), reply };
+                let stopped = || StoreError::Unavailable(sqlx::Error::PoolClosed);
+                writer.send(job).await.map_err(|_| stopped())?;
+                answer.await.map_err(|_| stopped())?
             }
 
             async fn insert_credentials(&self, rows: &[CredentialRow]) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await?;
                 for row in rows {
-                    sqlx::query(
-                        "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
-                         status_list, status_index, suspendable, status, status_changed_at, status_reason) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                    )
-                    .bind(&row.public_id)
-                    .bind(&row.credential_id)
-                    .bind(&row.slug)
-                    .bind(&row.achievement_id)
-                    .bind(&row.format)
-                    .bind(&row.ldp)
-                    .bind(&row.jwt)
-                    .bind(&row.issued_at)
-                    .bind(row.status_list)
-                    .bind(row.status_index)
-                    .bind(row.suspendable)
-                    .bind(&row.status)
-                    .bind(&row.status_changed_at)
-                    .bind(&row.status_reason)
-                    .execute(&mut *tx)
-                    .await?;
+                    Self::insert_row(&mut tx, row).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -844,5 +925,5 @@ macro_rules! store_impl {
     };
 }
 
-store_impl!(SqliteStore);
-store_impl!(PgStore);
+store_impl!(SqliteStore, SqlitePool, sqlx::Sqlite);
+store_impl!(PgStore, PgPool, sqlx::Postgres);
