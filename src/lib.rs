@@ -17,6 +17,7 @@
 //!   achievements, issuance, revocation).
 //! - [`http`]: the HTTP API, problem+json errors, public documents and pages.
 //! - [`web`]: server-rendered HTML pages (nl/en) and QR codes.
+//! - [`cpu`]: the pool for CPU-bound work.
 //! - [`app`], [`config`], [`telemetry`], [`cli`], [`clock`]: process, settings, logs,
 //!   command line, time.
 
@@ -25,6 +26,7 @@ pub mod batch;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod cpu;
 pub mod crypto;
 pub mod domain;
 pub mod fastld;

@@ -112,9 +112,12 @@ mod fast {
 
     /// SHA-256 of the proof configuration, then of the document.
     fn hash_data(doc: &Value, created: &str, vm_id: &str) -> Option<[u8; 64]> {
+        let canonical = fastld::canonical(&fastld::as_ours(doc)?)?;
+        hash_canonical(&canonical, created, vm_id)
+    }
+
+    fn hash_canonical(canonical: &str, created: &str, vm_id: &str) -> Option<[u8; 64]> {
         let config = proof_config(created, vm_id)?;
-        let typed = fastld::as_ours(doc)?;
-        let canonical = fastld::canonical(&typed)?;
         let mut out = [0u8; 64];
         out[..32].copy_from_slice(&Sha256::digest(config.as_bytes()));
         out[32..].copy_from_slice(&Sha256::digest(canonical.as_bytes()));
@@ -147,7 +150,7 @@ mod fast {
     }
 
     /// `Some(true)` valid, `Some(false)` a bad signature, `None` not for the fast path.
-    pub fn verify(doc: &Value, vm_id: &str, public: &JWK) -> Option<bool> {
+    pub fn verify(doc: &Value, vm_id: &str, public: &JWK, canonical: Option<&str>) -> Option<bool> {
         let proof = fastld::our_proof(doc)?;
         let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
         if field("type") != "DataIntegrityProof"
@@ -158,7 +161,10 @@ mod fast {
             return None;
         }
         let key = verifying_key(public)?;
-        let data = hash_data(doc, field("created"), vm_id)?;
+        let data = match canonical {
+            Some(c) => hash_canonical(c, field("created"), vm_id)?,
+            None => hash_data(doc, field("created"), vm_id)?,
+        };
         let Ok((multibase::Base::Base58Btc, bytes)) = multibase::decode(field("proofValue")) else {
             return Some(false);
         };
@@ -221,7 +227,20 @@ pub async fn sign_general(
 /// Verifies the single eddsa-rdfc-2022 proof of `doc` (with `proof`) against a key
 /// already resolved by the caller.
 pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
-    match fast::verify(doc, vm_id, public) {
+    verify_canonical(doc, vm_id, controller, public, None).await
+}
+
+/// [`verify`] with the document's canonical N-Quads already made by the fast path
+/// ([`fastld::canonical`] of [`fastld::as_ours`] of `doc`), so a verifier that needed
+/// them before does not make them twice.
+pub async fn verify_canonical(
+    doc: &Value,
+    vm_id: &str,
+    controller: &str,
+    public: &JWK,
+    canonical: Option<&str>,
+) -> Result<(), ProofFailure> {
+    match fast::verify(doc, vm_id, public, canonical) {
         Some(true) => Ok(()),
         Some(false) => Err(ProofFailure::BadSignature),
         None => Box::pin(verify_general(doc, vm_id, controller, public)).await,

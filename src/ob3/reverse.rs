@@ -1,6 +1,7 @@
 //! Credential → record, so a verifier can re-check the microcredential rules on any
 //! credential that carries our extension, with findings pointing into the credential.
 
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{LangMap, OpenBadgeCredential};
@@ -18,7 +19,7 @@ pub fn has_extension(credential: &Value) -> bool {
 /// The record a credential was issued from, as far as the credential says, and how to
 /// read it. Fails when the credential does not have our typed shape.
 pub fn to_record(credential: &Value) -> Result<(Value, ParseOptions), String> {
-    let c: OpenBadgeCredential = serde_json::from_value(credential.clone()).map_err(|e| e.to_string())?;
+    let c = OpenBadgeCredential::deserialize(credential).map_err(|e| e.to_string())?;
     let s = &c.credential_subject;
     let a = &s.achievement;
     let institution_id = Institution::by_name(&c.issuer.name).map_or(c.issuer.name.clone(), |i| i.id.to_owned());

@@ -1,5 +1,8 @@
 //! Microcredential definitions registered by an institution, to award by id.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use serde_json::Value;
 
 use super::{ServiceError, Services};
@@ -21,9 +24,48 @@ pub async fn register(s: &Services, slug: &str, body: &Value) -> Result<Achievem
     Ok(row)
 }
 
+/// A definition as stored, and its JSON parsed.
+#[derive(Debug)]
+pub struct Definition {
+    /// The stored row.
+    pub row: AchievementRow,
+    /// `row.definition`, parsed.
+    pub json: Value,
+}
+
+/// Definitions never change once registered, so the ones awarded are kept in memory
+/// (bounded: emptied when full) instead of being read and parsed on every issuance.
+#[derive(Debug, Default)]
+pub struct DefinitionCache(Mutex<HashMap<(String, String), Arc<Definition>>>);
+
+/// Definitions kept at most.
+const CACHED: usize = 10_000;
+
 /// One definition of an institution.
 pub async fn get(s: &Services, slug: &str, id: &str) -> Result<AchievementRow, ServiceError> {
-    s.store.get_achievement(slug, id).await?.ok_or_else(|| ServiceError::NotFound(format!("achievement '{id}'")))
+    Ok(definition(s, slug, id).await?.row.clone())
+}
+
+/// One definition of an institution, parsed, from memory when it was used before.
+pub async fn definition(s: &Services, slug: &str, id: &str) -> Result<Arc<Definition>, ServiceError> {
+    let key = (slug.to_owned(), id.to_owned());
+    if let Some(d) = s.definitions.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(d);
+    }
+    let row = s
+        .store
+        .get_achievement(slug, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("achievement '{id}'")))?;
+    let json = serde_json::from_str(&row.definition).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let d = Arc::new(Definition { row, json });
+    if let Ok(mut m) = s.definitions.0.lock() {
+        if m.len() >= CACHED {
+            m.clear();
+        }
+        m.insert(key, d.clone());
+    }
+    Ok(d)
 }
 
 /// A page of an institution's definitions, newest first.

@@ -1,6 +1,10 @@
 //! API keys: random bearer tokens, shown once, stored only as SHA-256 hashes, scoped to
 //! one institution or to administration.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use base64::Engine;
 use base64::prelude::BASE64_URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -47,13 +51,38 @@ pub async fn create(s: &Services, slug: Option<&str>, label: &str) -> Result<(Ap
     Ok((row, token))
 }
 
+/// Recently authenticated keys (by token hash), so a busy client does not cost a
+/// database read per request. Entries live [`AUTH_TTL`]; unknown tokens are not cached.
+#[derive(Debug, Default)]
+pub struct AuthCache(Mutex<HashMap<String, (Instant, Principal, String)>>);
+
+/// How long an authenticated key is trusted without asking the store again.
+pub const AUTH_TTL: Duration = Duration::from_secs(30);
+const CACHED: usize = 10_000;
+
 /// Looks a bearer token up: who it acts for, and the key's public id (for the audit log).
 pub async fn authenticate(s: &Services, token: &str) -> Result<Option<(Principal, String)>, ServiceError> {
-    Ok(s.store.find_api_key(&token_hash(token)).await?.map(|k| {
+    let hash = token_hash(token);
+    if let Some((p, id)) = s.auth_cache.0.lock().ok().and_then(|m| {
+        m.get(&hash).filter(|(at, _, _)| at.elapsed() < AUTH_TTL).map(|(_, p, id)| (p.clone(), id.clone()))
+    }) {
+        return Ok(Some((p, id)));
+    }
+    let found = s.store.find_api_key(&hash).await?.map(|k| {
         let p = match k.slug {
             Some(slug) => Principal::Institution(slug),
             None => Principal::Admin,
         };
         (p, k.id)
-    }))
+    });
+    if let (Some((p, id)), Ok(mut m)) = (&found, s.auth_cache.0.lock()) {
+        if m.len() >= CACHED {
+            m.retain(|_, (at, _, _)| at.elapsed() < AUTH_TTL);
+            if m.len() >= CACHED {
+                m.clear();
+            }
+        }
+        m.insert(hash, (Instant::now(), p.clone(), id.clone()));
+    }
+    Ok(found)
 }

@@ -111,10 +111,8 @@ async fn read_envelope<'a>(s: &Services, slug: &str, body: &'a [u8]) -> Result<E
         (Some(id), false) => {
             let id: String = serde_json::from_str(id.get())
                 .map_err(|_| ServiceError::BadRequest("achievement_id must be a string".into()))?;
-            let def = super::achievements::get(s, slug, &id).await?;
-            let definition: Value =
-                serde_json::from_str(&def.definition).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            (Some((def.id, definition)), list("awards")?)
+            let def = super::achievements::definition(s, slug, &id).await?;
+            (Some((def.row.id.clone(), def.json.clone())), list("awards")?)
         }
         (None, true) if !fields.contains_key("awards") => (None, list("records")?),
         _ => {

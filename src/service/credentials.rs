@@ -44,9 +44,19 @@ pub fn is_public_id(s: &str) -> bool {
 
 /// Refuses a record of another institution than the one the caller acts for.
 pub async fn check_institution(s: &Services, slug: &str, record_institution: &str) -> Result<(), ServiceError> {
-    let row =
-        s.store.get_institution(slug).await?.ok_or_else(|| ServiceError::NotFound(format!("institution '{slug}'")))?;
-    match row.institution_id {
+    // Which institution a slug awards for never changes: the directory's copy will do.
+    let cached = s.directory.snapshot().await?.institutions.get(slug).map(|e| e.row.institution_id.clone());
+    let institution_id = match cached {
+        Some(id) => id,
+        None => {
+            s.store
+                .get_institution(slug)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound(format!("institution '{slug}'")))?
+                .institution_id
+        }
+    };
+    match institution_id {
         Some(id) if id != record_institution => Err(ServiceError::Forbidden(format!(
             "this API key acts for '{slug}' ({id}); the record is awarded by '{record_institution}'"
         ))),
@@ -123,12 +133,10 @@ pub async fn prepare(s: &Services, slug: &str, body: &Value) -> Result<Prepared,
         Some(id) => {
             unknown_fields(map, &["achievement_id", "award", "format", "tx_code"])?;
             let id = id.as_str().ok_or_else(|| ServiceError::BadRequest("achievement_id must be a string".into()))?;
-            let def = super::achievements::get(s, slug, id).await?;
-            let definition: Value =
-                serde_json::from_str(&def.definition).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let def = super::achievements::definition(s, slug, id).await?;
             (
-                json!({"microcredential": definition, "award": map.get("award").cloned().unwrap_or(Value::Null)}),
-                Some(def.id),
+                json!({"microcredential": def.json.clone(), "award": map.get("award").cloned().unwrap_or(Value::Null)}),
+                Some(def.row.id.clone()),
             )
         }
         None => {
@@ -201,16 +209,9 @@ pub async fn issue_prepared(
         ..Default::default()
     };
     // Canonicalisation and signing are CPU-bound: keep them off the async workers.
-    let issued = tokio::task::spawn_blocking(move || {
+    let issued = crate::cpu::run(move |_| {
         let mut rng = rand::rngs::OsRng;
-        tokio::runtime::Handle::current().block_on(issue_record_both(
-            &record,
-            warnings,
-            &key,
-            clock.as_ref(),
-            &mut rng,
-            &options,
-        ))
+        futures_executor::block_on(issue_record_both(&record, warnings, &key, clock.as_ref(), &mut rng, &options))
     })
     .await
     .map_err(|e| ServiceError::Internal(format!("signing task failed: {e}")))??;

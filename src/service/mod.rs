@@ -81,6 +81,10 @@ pub struct Services {
     pub slots: Arc<status::SlotPool>,
     /// Admits one batch issuance at a time (a batch uses every core).
     pub batches: Arc<tokio::sync::Semaphore>,
+    /// Definitions already read.
+    pub definitions: Arc<achievements::DefinitionCache>,
+    /// API keys recently authenticated.
+    pub auth_cache: Arc<apikeys::AuthCache>,
 }
 
 impl std::fmt::Debug for Services {
@@ -113,6 +117,8 @@ impl Services {
             settings: Arc::new(settings),
             slots: Arc::default(),
             batches: Arc::new(tokio::sync::Semaphore::new(1)),
+            definitions: Arc::default(),
+            auth_cache: Arc::default(),
         })
     }
 

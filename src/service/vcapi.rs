@@ -121,9 +121,8 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     let key = entry.active.clone();
     let now = s.clock.now();
     let unsigned = doc.clone();
-    let signed = tokio::task::spawn_blocking(move || -> Result<(Value, String), String> {
-        let p =
-            tokio::runtime::Handle::current().block_on(proof::sign(&unsigned, &key, now)).map_err(|e| e.to_string())?;
+    let signed = crate::cpu::run(move |_| -> Result<(Value, String), String> {
+        let p = futures_executor::block_on(proof::sign(&unsigned, &key, now)).map_err(|e| e.to_string())?;
         let Value::Object(m) = &unsigned else { return Err("not an object".into()) };
         let token = jwt::sign(m, &key).map_err(|e| e.to_string())?;
         let mut out = unsigned.clone();

@@ -58,9 +58,14 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            .foreign_keys(true)
+            // Checkpoints run in the background (below), not inside a committing writer.
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("journal_size_limit", "67108864");
+        // A local file: no connection goes stale, so no ping before each use.
+        let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
         SQLITE_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
+        tokio::spawn(checkpoints(pool.clone()));
         Ok(Self::with_writer(pool))
     }
 
@@ -70,6 +75,29 @@ impl SqliteStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`] without
+/// blocking writers (PASSIVE), instead of SQLite's automatic checkpoint, which runs inside
+/// whichever commit crosses 1,000 pages and so stalls issuance. Ends with the pool.
+async fn checkpoints(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
+    }
+}
+
+/// How often the SQLite WAL is checkpointed.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 impl PgStore {
     /// Connects and migrates. With `schema`, everything lives in that schema (created if
@@ -340,7 +368,10 @@ macro_rules! store_impl {
             async fn group_commit(self, mut rx: mpsc::Receiver<WriteJob>) {
                 let mut jobs = Vec::with_capacity(GROUP);
                 while rx.recv_many(&mut jobs, GROUP).await > 0 {
-                    match self.insert_group(&jobs).await {
+                    let started = std::time::Instant::now();
+                    let result = self.insert_group(&jobs).await;
+                    tracing::debug!(size = jobs.len(), micros = started.elapsed().as_micros() as u64, ok = result.is_ok(), "group commit");
+                    match result {
                         Ok(outcomes) => {
                             for (job, outcome) in jobs.drain(..).zip(outcomes) {
                                 let _ = job.reply.send(Ok(outcome));
@@ -378,6 +409,34 @@ macro_rules! store_impl {
                 .bind(&row.status_reason)
                 .execute(&mut **tx)
                 .await?;
+                Ok(())
+            }
+
+            /// Many rows, in multi-row INSERT statements (one round trip per 64 rows).
+            async fn insert_rows(tx: &mut sqlx::Transaction<'static, $db>, rows: &[&CredentialRow]) -> Result<(), StoreError> {
+                for chunk in rows.chunks(64) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
+                         status_list, status_index, suspendable, status, status_changed_at, status_reason) ",
+                    );
+                    q.push_values(chunk, |mut b, row| {
+                        b.push_bind(&row.public_id)
+                            .push_bind(&row.credential_id)
+                            .push_bind(&row.slug)
+                            .push_bind(&row.achievement_id)
+                            .push_bind(&row.format)
+                            .push_bind(&row.ldp)
+                            .push_bind(&row.jwt)
+                            .push_bind(&row.issued_at)
+                            .push_bind(row.status_list)
+                            .push_bind(row.status_index)
+                            .push_bind(row.suspendable)
+                            .push_bind(&row.status)
+                            .push_bind(&row.status_changed_at)
+                            .push_bind(&row.status_reason);
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
                 Ok(())
             }
 
@@ -428,7 +487,13 @@ macro_rules! store_impl {
             async fn insert_group(&self, jobs: &[WriteJob]) -> Result<Vec<InsertOutcome>, StoreError> {
                 let mut tx = self.begin_write().await?;
                 let mut outcomes = Vec::with_capacity(jobs.len());
+                let plain: Vec<&CredentialRow> = jobs.iter().filter(|j| j.idem.is_none()).map(|j| &j.row).collect();
+                Self::insert_rows(&mut tx, &plain).await?;
                 for job in jobs {
+                    if job.idem.is_none() {
+                        outcomes.push(InsertOutcome::Inserted);
+                        continue;
+                    }
                     if let Some(i) = &job.idem {
                         let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
                             .bind(&i.slug)
@@ -577,9 +642,7 @@ macro_rules! store_impl {
 
             async fn insert_credentials(&self, rows: &[CredentialRow]) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await?;
-                for row in rows {
-                    Self::insert_row(&mut tx, row).await?;
-                }
+                Self::insert_rows(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -51,8 +51,8 @@ pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): Js
     let snap = state.services.directory.snapshot().await?;
     let clock = state.services.clock.clone();
     let status = state.status.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        tokio::runtime::Handle::current().block_on(verify_text_with(
+    let report = crate::cpu::run(move |rt| {
+        rt.block_on(verify_text_with(
             &text,
             VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref() },
         ))

@@ -15,8 +15,8 @@ pub async fn verify_with(state: &AppState, text: String) -> Result<VerificationR
     let clock = state.services.clock.clone();
     let status = state.status.clone();
     // Canonicalisation is CPU-bound: keep it off the async workers.
-    tokio::task::spawn_blocking(move || {
-        tokio::runtime::Handle::current().block_on(verify_text_with(
+    crate::cpu::run(move |rt| {
+        rt.block_on(verify_text_with(
             &text,
             VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref() },
         ))
