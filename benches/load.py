@@ -153,7 +153,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/microcred"))

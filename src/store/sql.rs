@@ -58,14 +58,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            // Checkpoints run in the background (below), not inside a committing writer.
-            .pragma("wal_autocheckpoint", "0")
-            .pragma("journal_size_limit", "67108864");
+            .foreign_keys(true);
         // A local file: no connection goes stale, so no ping before each use.
         let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
         SQLITE_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
-        tokio::spawn(checkpoints(pool.clone()));
         Ok(Self::with_writer(pool))
     }
 
@@ -75,29 +71,6 @@ impl SqliteStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
-
-/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`] without
-/// blocking writers (PASSIVE), instead of SQLite's automatic checkpoint, which runs inside
-/// whichever commit crosses 1,000 pages and so stalls issuance. Ends with the pool.
-async fn checkpoints(pool: SqlitePool) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            if pool.is_closed() {
-                return;
-            }
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
-    }
-}
-
-/// How often the SQLite WAL is checkpointed.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 impl PgStore {
     /// Connects and migrates. With `schema`, everything lives in that schema (created if
