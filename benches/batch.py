@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Batch issuance benchmark: the CLI issues N awards (1k, 10k, 100k by default) from a
-JSON-lines file; prints wall time, credentials per second and peak memory (RSS).
+"""Batch issuance benchmark: N awards (1k, 10k, 100k by default) issued by the CLI from a
+JSON-lines file, and by the service in one `POST /api/v1/credentials/batch` request;
+prints wall time, credentials per second and peak memory (RSS; for the API, the server's).
 
     cargo build --release
-    python3 benches/batch.py                 # 1000 10000 100000
-    python3 benches/batch.py 1000 --format jwt
+    python3 benches/batch.py                 # CLI and API, 1000 10000 100000
+    python3 benches/batch.py 1000 --format jwt --mode cli
     python3 benches/batch.py --quick         # 1000 only (CI)
 
 Records cycle through tests/fixtures/valid.json with a distinct learner for every
@@ -61,23 +62,58 @@ def run(n, fmt, binary, key, workdir):
     return wall, rss_kb / 1024, size_mb
 
 
+def run_api(n, fmt, binary, workdir, database_url):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from load import Server, request  # noqa: E402
+    srv = Server(binary, workdir, database_url)
+    try:
+        token = srv.cli("apikeys", "create", "--institution", "demo", "--label", "batch").strip().split()[-1]
+        with open(os.path.join(ROOT, "tests/fixtures/valid.json")) as f:
+            record = json.load(f)[0]
+        _, ach = request("POST", srv.base + "/api/v1/achievements", {"microcredential": record["microcredential"]}, token)
+        awards = []
+        for i in range(n):
+            award = json.loads(json.dumps(record["award"]))
+            award["learner"].update({"family_name": f"Nummer {i}", "email": f"learner.{i}@student.example.org",
+                                     "learner_id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, str(i))}"})
+            awards.append(award)
+        body = json.dumps({"achievement_id": ach["id"], "awards": awards, "format": fmt}).encode()
+        del awards
+        start = time.perf_counter()
+        status, out = request("POST", srv.base + "/api/v1/credentials/batch", body, token, timeout=900)
+        wall = time.perf_counter() - start
+        if status != 201 or out["count"] != n:
+            sys.exit(f"batch failed: {status} {str(out)[:500]}")
+        with open(f"/proc/{srv.proc.pid}/status") as f:
+            rss_kb = int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1))
+        return wall, rss_kb / 1024, len(body) / 1e6
+    finally:
+        srv.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("counts", nargs="*", type=int)
     ap.add_argument("--format", default="ldp", choices=["ldp", "jwt"])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--mode", choices=["cli", "api", "both"], default="both")
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/microcred"))
     a = ap.parse_args()
     counts = a.counts or ([1000] if a.quick else [1000, 10000, 100000])
     if not os.path.exists(a.binary):
         sys.exit(f"{a.binary} is missing: run `cargo build --release` first")
     key = os.path.join(ROOT, "keys-example/demo-issuer.jwk")
-    print(f"CLI batch issuance ({a.format}), {os.cpu_count()} cores")
-    print(f"{'awards':>8} {'input MB':>9} {'seconds':>8} {'per s':>8} {'us/award':>9} {'peak RSS MB':>12}")
-    with tempfile.TemporaryDirectory() as d:
+    modes = ["cli", "api"] if a.mode == "both" else [a.mode]
+    print(f"Batch issuance ({a.format}), {os.cpu_count()} cores; API: one request, SQLite, server RSS")
+    print(f"{'mode':<4} {'awards':>8} {'input MB':>9} {'seconds':>8} {'per s':>8} {'us/award':>9} {'peak RSS MB':>12}")
+    for mode in modes:
         for n in counts:
-            wall, rss, size = run(n, a.format, a.binary, key, d)
-            print(f"{n:>8} {size:>9.1f} {wall:>8.2f} {n / wall:>8.0f} {wall / n * 1e6:>9.0f} {rss:>12.1f}")
+            with tempfile.TemporaryDirectory() as d:
+                if mode == "cli":
+                    wall, rss, size = run(n, a.format, a.binary, key, d)
+                else:
+                    wall, rss, size = run_api(n, a.format, a.binary, d, f"sqlite://{d}/batch.db")
+            print(f"{mode:<4} {n:>8} {size:>9.1f} {wall:>8.2f} {n / wall:>8.0f} {wall / n * 1e6:>9.0f} {rss:>12.1f}")
 
 
 if __name__ == "__main__":

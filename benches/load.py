@@ -41,14 +41,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def request(method, url, body=None, token=None, ctype="application/json"):
+def request(method, url, body=None, token=None, ctype="application/json", timeout=30):
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     req = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         req.add_header("Content-Type", ctype)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=30) as r:
+    with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.status, json.loads(r.read() or b"null")
 
 

@@ -51,6 +51,28 @@ schemas = {
         "properties": {"achievement_id": {"type": "string"}, "award": {"type": "object"}, "format": ref("Format")},
     },
     "Format": {"type": "string", "enum": ["ldp", "jwt"], "default": "ldp"},
+    "BatchRequest": {
+        "description": "Either awards of one registered achievement, or inline records. All or nothing.",
+        "oneOf": [
+            {"type": "object", "required": ["achievement_id", "awards"], "additionalProperties": False,
+             "properties": {"achievement_id": {"type": "string"}, "awards": {"type": "array", "minItems": 1, "maxItems": 100000, "items": {"type": "object"}}, "format": ref("Format")}},
+            {"type": "object", "required": ["records"], "additionalProperties": False,
+             "properties": {"records": {"type": "array", "minItems": 1, "maxItems": 100000, "items": ref("Record")}, "format": ref("Format")}},
+        ],
+    },
+    "BatchIssued": {
+        "type": "object", "required": ["count", "format", "credentials", "warning_count", "warnings"],
+        "properties": {
+            "count": {"type": "integer"},
+            "format": ref("Format"),
+            "achievement_id": {"type": ["string", "null"]},
+            "credentials": {"type": "array", "description": "In request order", "items": {
+                "type": "object", "required": ["index", "public_id", "credential_id", "share_url", "api_url"],
+                "properties": {"index": {"type": "integer"}, "public_id": {"type": "string"}, "credential_id": {"type": "string"}, "share_url": {"type": "string", "format": "uri"}, "api_url": {"type": "string", "format": "uri", "description": "GET it with the API key for the credential itself"}}}},
+            "warning_count": {"type": "integer"},
+            "warnings": {"type": "array", "description": "At most 1,000; pointers into the request (/awards/{i}/… or /records/{i}/…)", "items": {"type": "object"}},
+        },
+    },
     "Credential": {
         "type": "object", "required": ["public_id", "credential_id", "institution", "format", "issued_at", "credential", "share_url", "json_url", "jwt_url", "qr_svg_url", "qr_png_url"],
         "properties": {
@@ -116,6 +138,11 @@ paths = {
         "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 255}, "description": "Same key and body give the same credential (200, Idempotent-Replayed: true); same key with another body gives 409."}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [ref("AwardById"), ref("Record")]}}}},
         "responses": {"201": ok("Issued", "Credential"), "200": ok("Replayed (same Idempotency-Key and body)", "Credential"), "400": problem("Malformed JSON"), "404": problem("Unknown achievement_id"), "409": problem("Idempotency-Key reused with another body"), "413": problem("Body too large"), "415": problem("Not JSON"), "422": problem("Rule violations, each with a JSON Pointer", "ValidationProblem"), **COMMON}}},
+    "/api/v1/credentials/batch": {"post": {
+        "summary": "Issue many credentials in one request (all or nothing)", "security": AUTH, "operationId": "issueBatch",
+        "description": "Every award is validated first; one violation anywhere refuses the whole batch (422, every violation with its pointer, at most 1,000 listed) and nothing is issued. Then all are signed on every core and stored chunk by chunk; if storing fails half-way the stored ones are removed again. Up to server.max_batch_awards awards (100,000) and server.max_batch_bytes (256 MiB); its own timeout (server.batch_timeout_secs). One batch runs at a time; others wait.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("BatchRequest")}}},
+        "responses": {"201": ok("Issued, in request order", "BatchIssued"), "400": problem("Malformed body, both or neither of awards/records, empty or too many awards"), "404": problem("Unknown achievement_id"), "408": problem("Took longer than server.batch_timeout_secs (nothing kept)"), "413": problem("Body larger than server.max_batch_bytes"), "415": problem("Not JSON"), "422": problem("Rule violations, each with a JSON Pointer into the request", "ValidationProblem"), **COMMON}}},
     "/api/v1/credentials/{public_id}": {"get": {"summary": "One of the caller's credentials", "security": AUTH, "parameters": [pid], "responses": {"200": ok("The credential", "Credential"), "404": problem("Unknown"), **COMMON}}},
     "/api/v1/credentials/{public_id}/revoke": {"post": {"summary": "Revoke (final)", "security": AUTH, "parameters": [pid], "requestBody": {"required": True, "content": {"application/json": {"schema": ref("StatusChangeRequest")}}}, "responses": {"200": ok("Revoked", "StatusChanged"), "400": problem("No reason"), "404": problem("Unknown"), "409": problem("Already revoked"), **COMMON}}},
     "/api/v1/credentials/{public_id}/suspend": {"post": {"summary": "Suspend (needs a suspension entry: status.suspension)", "security": AUTH, "parameters": [pid], "requestBody": {"required": True, "content": {"application/json": {"schema": ref("StatusChangeRequest")}}}, "responses": {"200": ok("Suspended", "StatusChanged"), "400": problem("No reason"), "404": problem("Unknown"), "409": problem("Revoked, already suspended, or not suspendable"), **COMMON}}},

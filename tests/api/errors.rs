@@ -95,6 +95,7 @@ async fn the_openapi_document_lists_every_api_route() {
     let paths = doc["paths"].as_object().unwrap();
     for p in [
         "/api/v1/credentials",
+        "/api/v1/credentials/batch",
         "/api/v1/credentials/{public_id}",
         "/api/v1/achievements",
         "/api/v1/achievements/{id}",
@@ -149,6 +150,13 @@ async fn responses_conform_to_the_openapi_schemas() {
     let invalid = own_records("invalid.json").remove(0);
     let problem: Value = app.issue(&app.demo_key, &invalid).await.json().await.unwrap();
     conforms(&doc, "ValidationProblem", &problem);
+    let batch: Value =
+        app.post_json("/api/v1/credentials/batch", Some(&app.demo_key), &json!({"records": [rec.clone(), rec.clone()]}))
+            .await
+            .json()
+            .await
+            .unwrap();
+    conforms(&doc, "BatchIssued", &batch);
     let unauth: Value = app.issue("nope", &rec).await.json().await.unwrap();
     conforms(&doc, "Problem", &unauth);
     let admin = app.admin_key().await;
