@@ -150,12 +150,12 @@ async fn responses_conform_to_the_openapi_schemas() {
     let invalid = own_records("invalid.json").remove(0);
     let problem: Value = app.issue(&app.demo_key, &invalid).await.json().await.unwrap();
     conforms(&doc, "ValidationProblem", &problem);
-    let batch: Value =
-        app.post_json("/api/v1/credentials/batch", Some(&app.demo_key), &json!({"records": [rec.clone(), rec.clone()]}))
-            .await
-            .json()
-            .await
-            .unwrap();
+    let batch: Value = app
+        .post_json("/api/v1/credentials/batch", Some(&app.demo_key), &json!({"records": [rec.clone(), rec.clone()]}))
+        .await
+        .json()
+        .await
+        .unwrap();
     conforms(&doc, "BatchIssued", &batch);
     let unauth: Value = app.issue("nope", &rec).await.json().await.unwrap();
     conforms(&doc, "Problem", &unauth);
