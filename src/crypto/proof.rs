@@ -231,7 +231,7 @@ pub async fn verify(doc: &Value, vm_id: &str, controller: &str, public: &JWK) ->
 }
 
 /// [`verify`] with the document's canonical N-Quads already made by the fast path
-/// ([`fastld::canonical`] of [`fastld::as_ours`] of `doc`), so a verifier that needed
+/// ([`crate::fastld::canonical`] of [`crate::fastld::as_ours`] of `doc`), so a verifier that needed
 /// them before does not make them twice.
 pub async fn verify_canonical(
     doc: &Value,

@@ -15,14 +15,14 @@ use tokio::sync::{mpsc, oneshot};
 use super::*;
 
 /// SQLite: one file, WAL journal, `synchronous=FULL` so a commit survives power loss.
-/// New credentials go through a group commit (see [`WriteJob`]).
+/// New credentials go through a group commit (see `WriteJob`).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Option<mpsc::Sender<WriteJob>>,
 }
 
-/// PostgreSQL. New credentials go through a group commit (see [`WriteJob`]).
+/// PostgreSQL. New credentials go through a group commit (see `WriteJob`).
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
