@@ -247,6 +247,45 @@ impl ServiceStatusLists {
     }
 }
 
+/// Status lists for a verification running on the CPU pool: our own lists from the store
+/// (a local read), other issuers' lists only when fetched beforehand. Any other URL is
+/// noted and answered "not fetched yet", so no pool thread ever waits on the network; the
+/// caller fetches the noted lists on the async runtime and verifies again.
+#[derive(Debug)]
+pub struct PooledStatusLists {
+    inner: Arc<ServiceStatusLists>,
+    fetched: HashMap<String, Result<ListDoc, FetchError>>,
+    missing: std::sync::Mutex<Vec<String>>,
+}
+
+impl PooledStatusLists {
+    /// Over the service's lists, with other issuers' lists fetched so far.
+    pub fn new(inner: Arc<ServiceStatusLists>, fetched: HashMap<String, Result<ListDoc, FetchError>>) -> Self {
+        Self { inner, fetched, missing: std::sync::Mutex::default() }
+    }
+
+    /// The lists asked for that were neither ours nor fetched.
+    pub fn missing(&self) -> Vec<String> {
+        self.missing.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl StatusSource for PooledStatusLists {
+    async fn list(&self, url: &str) -> Result<ListDoc, FetchError> {
+        if self.inner.own(url).is_some() {
+            return self.inner.list(url).await;
+        }
+        if let Some(done) = self.fetched.get(url) {
+            return done.clone();
+        }
+        if let Ok(mut m) = self.missing.lock() {
+            m.push(url.to_owned());
+        }
+        Err(FetchError::Failed(format!("{url} was not fetched before verification")))
+    }
+}
+
 #[async_trait]
 impl StatusSource for ServiceStatusLists {
     async fn list(&self, url: &str) -> Result<ListDoc, FetchError> {

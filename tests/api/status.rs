@@ -405,3 +405,46 @@ async fn the_cli_revokes_and_lists_the_audit_log_on_the_same_database() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
 }
+
+#[tokio::test]
+async fn another_issuers_status_list_is_fetched_over_http_checked_and_applied() {
+    use microcred::crypto::keys::{IssuerKey, KeyAlg};
+    use microcred::crypto::proof;
+    use microcred::issuance::{IssueOptions, issue};
+    use microcred::status::bitstring::{Bitstring, LIST_SIZE};
+    use microcred::status::entry::{Purpose, entry_json, list_credential};
+    // Another issuer (a did:key) publishes its revocation list on a plain HTTP server.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/status/1", listener.local_addr().unwrap());
+    let key = IssuerKey::generate(KeyAlg::Ed25519).unwrap();
+    let mut bits = Bitstring::zeroed(LIST_SIZE);
+    bits.set(9, true).unwrap();
+    let now = microcred::clock::Clock::now(&clock());
+    let mut list =
+        list_credential(&url, key.did(), Purpose::Revocation, &bits, now, chrono::Duration::hours(24), 300_000);
+    list["proof"] = proof::sign(&list, &key, now).await.unwrap();
+    let body = list.to_string();
+    let server = axum::Router::new().route("/status/1", axum::routing::get(move || async move { body }));
+    tokio::spawn(async move { axum::serve(listener, server).await.unwrap() });
+
+    let app = spawn_with(Backend::Sqlite, |s| {
+        s.status.fetch_allow_private = true;
+        s.status.fetch_allow_http = true;
+    })
+    .await;
+    let rec = own_records("valid.json").remove(0);
+    for (index, revoked) in [(7, false), (9, true)] {
+        let opts = IssueOptions {
+            credential_status: Some(entry_json(&url, Purpose::Revocation, index)),
+            ..Default::default()
+        };
+        let mut rng = rand::rngs::OsRng;
+        let foreign = issue(&rec, &key, &clock(), &mut rng, &opts).await.unwrap();
+        let report = our_verify(&app, &foreign.credential).await;
+        if revoked {
+            assert_eq!(codes(&report), ["status.revoked"], "{report}");
+        } else {
+            assert_eq!(report["valid"], true, "{report}");
+        }
+    }
+}

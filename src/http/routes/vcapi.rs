@@ -12,7 +12,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{Caller, JsonBody};
 use crate::http::state::AppState;
 use crate::service::vcapi;
-use crate::verify::{CheckStatus, VerifyContext, verify_text_with};
+use crate::verify::CheckStatus;
 
 /// `POST /credentials/issue`: `{credential, options}` → 201 `{verifiableCredential}`.
 pub async fn issue_credential(
@@ -48,17 +48,7 @@ pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): Js
             ));
         }
     };
-    let snap = state.services.directory.snapshot().await?;
-    let clock = state.services.clock.clone();
-    let status = state.status.clone();
-    let report = crate::cpu::run(move |rt| {
-        rt.block_on(verify_text_with(
-            &text,
-            VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref() },
-        ))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))?;
+    let report = crate::http::routes::verify::verify_with(&state, text).await?;
     let checks: Vec<&str> = report.checks.iter_passed().map(|c| if c == "signature" { "proof" } else { c }).collect();
     let body = json!({
         "verified": report.valid,

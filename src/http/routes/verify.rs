@@ -1,28 +1,49 @@
 //! `POST /api/v1/verify` (public): the verification report of a credential given as JSON
 //! or as a compact JWT.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Request, State};
 
 use crate::http::error::ApiError;
 use crate::http::extract::{is_json, media_type, read_body};
 use crate::http::state::AppState;
+use crate::service::status::PooledStatusLists;
+use crate::status::check::StatusSource;
 use crate::verify::{VerificationReport, VerifyContext, verify_text_with};
 
 /// Verifies any credential text with our issuers' DID documents and the clock.
+///
+/// Canonicalisation is CPU-bound, so verification runs on the CPU pool; status lists of
+/// other issuers are fetched here on the async runtime (never on a pool thread, which a
+/// slow host could otherwise hold for the whole fetch timeout), then it runs once more.
 pub async fn verify_with(state: &AppState, text: String) -> Result<VerificationReport, ApiError> {
     let snap = state.services.directory.snapshot().await?;
-    let clock = state.services.clock.clone();
-    let status = state.status.clone();
-    // Canonicalisation is CPU-bound: keep it off the async workers.
-    crate::cpu::run(move |rt| {
-        rt.block_on(verify_text_with(
-            &text,
-            VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref() },
-        ))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))
+    let mut fetched = HashMap::new();
+    let mut round = 0;
+    loop {
+        let source = Arc::new(PooledStatusLists::new(state.status.clone(), fetched.clone()));
+        let (text, snap, clock, status) = (text.clone(), snap.clone(), state.services.clock.clone(), source.clone());
+        let report = crate::cpu::run(move |rt| {
+            rt.block_on(verify_text_with(
+                &text,
+                VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref() },
+            ))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))?;
+        let missing = source.missing();
+        round += 1;
+        if missing.is_empty() || round == 2 {
+            return Ok(report);
+        }
+        for url in missing {
+            let list = state.status.list(&url).await;
+            fetched.insert(url, list);
+        }
+    }
 }
 
 /// `POST /api/v1/verify`.
