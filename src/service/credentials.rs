@@ -30,11 +30,19 @@ pub struct IssueOutcome {
     pub warnings: ValidationReport,
 }
 
-/// 128 random bits, base64url: the credential's unguessable public id.
+/// 128 random bits, base64url: the credential's unguessable public id. Ids starting with
+/// `-` or `_` are drawn again, so an id never looks like an option on a command line
+/// (`microcred revoke -K…` would be refused by the argument parser); that costs well under
+/// a tenth of a bit of the 128.
 pub fn new_public_id() -> String {
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    BASE64_URL_SAFE_NO_PAD.encode(b)
+    loop {
+        let mut b = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        let id = BASE64_URL_SAFE_NO_PAD.encode(b);
+        if id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return id;
+        }
+    }
 }
 
 /// Whether a public id has the shape we hand out (so junk never reaches the database).
@@ -266,4 +274,18 @@ pub async fn get_public(s: &Services, public_id: &str) -> Result<CredentialRow, 
         return Err(ServiceError::NotFound(format!("credential '{}'", public_id.chars().take(40).collect::<String>())));
     }
     s.store.get_credential(public_id).await?.ok_or_else(|| ServiceError::NotFound(format!("credential '{public_id}'")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_ids_are_22_characters_and_never_start_like_an_option() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_public_id()).collect();
+        assert!(ids.iter().all(|id| is_public_id(id)));
+        assert!(ids.iter().all(|id| id.starts_with(|c: char| c.is_ascii_alphanumeric())));
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
 }
