@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::credentials::{check_institution, new_public_id};
+use super::credentials::{check_institution, new_public_id, unknown_field};
 use super::{ServiceError, Services};
 use crate::crypto::keys::IssuerKey;
 use crate::domain::report::{FORMAT_RULE, Finding};
@@ -66,19 +66,6 @@ struct Envelope<'a> {
     items: Vec<&'a RawValue>,
 }
 
-fn unknown_field(key: &str, allowed: &[&str]) -> Finding {
-    Finding {
-        rule: FORMAT_RULE.into(),
-        code: "format.unknown_field".into(),
-        path: format!("/{}", crate::domain::report::escape_token(key)),
-        message: format!(
-            "Unknown field '{}'; a batch has: {}.",
-            key.chars().take(60).collect::<String>(),
-            allowed.join(", ")
-        ),
-    }
-}
-
 async fn read_envelope<'a>(s: &Services, slug: &str, body: &'a [u8]) -> Result<Envelope<'a>, ServiceError> {
     const ALLOWED: [&str; 4] = ["achievement_id", "awards", "records", "format"];
     let fields: HashMap<String, &'a RawValue> = serde_json::from_slice(body).map_err(|e| {
@@ -86,8 +73,11 @@ async fn read_envelope<'a>(s: &Services, slug: &str, body: &'a [u8]) -> Result<E
             "the body must be a JSON object {{\"achievement_id\", \"awards\": [...]}} or {{\"records\": [...]}}: {e}"
         ))
     })?;
-    let mut unknown: Vec<Finding> =
-        fields.keys().filter(|k| !ALLOWED.contains(&k.as_str())).map(|k| unknown_field(k, &ALLOWED)).collect();
+    let mut unknown: Vec<Finding> = fields
+        .keys()
+        .filter(|k| !ALLOWED.contains(&k.as_str()))
+        .map(|k| unknown_field(k, &ALLOWED, "a batch"))
+        .collect();
     if !unknown.is_empty() {
         unknown.sort_by(|a, b| a.path.cmp(&b.path));
         return Err(ServiceError::Invalid(ValidationReport { valid: false, errors: unknown, warnings: vec![] }));

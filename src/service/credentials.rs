@@ -88,20 +88,26 @@ pub fn request_hash(body: &Value) -> String {
     hex::encode(Sha256::digest(sorted(body).to_string().as_bytes()))
 }
 
+/// The finding for a member `key` of a request body that is none of `allowed`; `what`
+/// names the body ("with achievement_id the body", "a batch").
+pub(crate) fn unknown_field(key: &str, allowed: &[&str], what: &str) -> Finding {
+    Finding {
+        rule: FORMAT_RULE.into(),
+        code: "format.unknown_field".into(),
+        path: format!("/{}", crate::domain::report::escape_token(key)),
+        message: format!(
+            "Unknown field '{}'; {what} has: {}.",
+            key.chars().take(60).collect::<String>(),
+            allowed.join(", ")
+        ),
+    }
+}
+
 fn unknown_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), ServiceError> {
     let errors: Vec<Finding> = body
         .keys()
         .filter(|k| !allowed.contains(&k.as_str()))
-        .map(|k| Finding {
-            rule: FORMAT_RULE.into(),
-            code: "format.unknown_field".into(),
-            path: format!("/{}", crate::domain::report::escape_token(k)),
-            message: format!(
-                "Unknown field '{}'; with achievement_id the body has: {}.",
-                k.chars().take(60).collect::<String>(),
-                allowed.join(", ")
-            ),
-        })
+        .map(|k| unknown_field(k, allowed, "with achievement_id the body"))
         .collect();
     if errors.is_empty() {
         Ok(())

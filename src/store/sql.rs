@@ -360,31 +360,6 @@ macro_rules! store_impl {
                 }
             }
 
-            async fn insert_row(tx: &mut sqlx::Transaction<'static, $db>, row: &CredentialRow) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
-                     status_list, status_index, suspendable, status, status_changed_at, status_reason) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(&row.public_id)
-                .bind(&row.credential_id)
-                .bind(&row.slug)
-                .bind(&row.achievement_id)
-                .bind(&row.format)
-                .bind(&row.ldp)
-                .bind(&row.jwt)
-                .bind(&row.issued_at)
-                .bind(row.status_list)
-                .bind(row.status_index)
-                .bind(row.suspendable)
-                .bind(&row.status)
-                .bind(&row.status_changed_at)
-                .bind(&row.status_reason)
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
-            }
-
             /// Many rows, in multi-row INSERT statements (one round trip per 64 rows).
             async fn insert_rows(tx: &mut sqlx::Transaction<'static, $db>, rows: &[&CredentialRow]) -> Result<(), StoreError> {
                 for chunk in rows.chunks(64) {
@@ -413,6 +388,16 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            /// The earlier request holding `i`'s idempotency key, seen inside the transaction.
+            async fn key_taken(tx: &mut sqlx::Transaction<'static, $db>, i: &IdempotencyRow) -> Result<Option<IdempotencyRow>, StoreError> {
+                let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
+                    .bind(&i.slug)
+                    .bind(&i.key)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                Ok(taken.as_ref().map(idempotency).transpose()?)
+            }
+
             /// Records an idempotency key; 0 when another request holds it.
             async fn insert_idempotency(tx: &mut sqlx::Transaction<'static, $db>, i: &IdempotencyRow) -> Result<u64, StoreError> {
                 let r = sqlx::query(
@@ -433,17 +418,12 @@ macro_rules! store_impl {
             /// retry when a group failed).
             async fn insert_one(&self, row: &CredentialRow, idem: Option<&IdempotencyRow>) -> Result<InsertOutcome, StoreError> {
                 let mut tx = self.begin_write().await?;
-                if let Some(i) = idem {
-                    let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
-                        .bind(&i.slug)
-                        .bind(&i.key)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(t) = taken.as_ref().map(idempotency).transpose()? {
-                        return Ok(InsertOutcome::KeyTaken(t));
-                    }
+                if let Some(i) = idem
+                    && let Some(t) = Self::key_taken(&mut tx, i).await?
+                {
+                    return Ok(InsertOutcome::KeyTaken(t));
                 }
-                Self::insert_row(&mut tx, row).await?;
+                Self::insert_rows(&mut tx, &[row]).await?;
                 if let Some(i) = idem
                     && Self::insert_idempotency(&mut tx, i).await? == 0
                 {
@@ -467,18 +447,13 @@ macro_rules! store_impl {
                         outcomes.push(InsertOutcome::Inserted);
                         continue;
                     }
-                    if let Some(i) = &job.idem {
-                        let taken = sqlx::query("SELECT * FROM idempotency_keys WHERE slug = $1 AND idem_key = $2")
-                            .bind(&i.slug)
-                            .bind(&i.key)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        if let Some(t) = taken.as_ref().map(idempotency).transpose()? {
-                            outcomes.push(InsertOutcome::KeyTaken(t));
-                            continue;
-                        }
+                    if let Some(i) = &job.idem
+                        && let Some(t) = Self::key_taken(&mut tx, i).await?
+                    {
+                        outcomes.push(InsertOutcome::KeyTaken(t));
+                        continue;
                     }
-                    Self::insert_row(&mut tx, &job.row).await?;
+                    Self::insert_rows(&mut tx, &[&job.row]).await?;
                     if let Some(i) = &job.idem {
                         let inserted = Self::insert_idempotency(&mut tx, i).await?;
                         if inserted == 0 {
