@@ -588,7 +588,7 @@ async fn verify_file(
     }
     let policy = FetchPolicy { allow_private, allow_http: allow_private, ..FetchPolicy::default() };
     let status = GivenStatusLists { lists, fallback: Box::new(HttpStatusLists::new(policy)) };
-    let ctx = crate::verify::VerifyContext { resolver: &resolver, status: &status, clock };
+    let ctx = crate::verify::VerifyContext { resolver: &resolver, status: &status, clock, expect: Default::default() };
     let report = crate::verify::verify_text_with(&text, ctx).await;
     println!("{}", serde_json::to_string(&report)?);
     Ok(if report.valid { exit::OK } else { exit::INVALID })

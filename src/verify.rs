@@ -28,7 +28,22 @@ pub struct VerifyContext<'a> {
     pub status: &'a dyn StatusSource,
     /// "Now".
     pub clock: &'a dyn Clock,
+    /// What the caller expects of the proof (VC-API `options`).
+    pub expect: Expect<'a>,
 }
+
+/// What a caller expects of a Data Integrity proof: `domain` and `challenge` are
+/// compared only when given (VC-API verification `options`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expect<'a> {
+    /// The proof's `domain` must be (or, for a list, include) this.
+    pub domain: Option<&'a str>,
+    /// The proof's `challenge` must be this.
+    pub challenge: Option<&'a str>,
+}
+
+/// How far in the future a proof's `created` may be (clocks differ).
+pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Longest input accepted.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
@@ -164,6 +179,10 @@ fn jsonld_failure(r: &mut VerificationReport, p: &JsonLdProblem) {
         JsonLdProblem::UnknownContext(_) => ("contexts", "context.unknown"),
         JsonLdProblem::BadContext(_) => ("contexts", "context.invalid"),
         JsonLdProblem::UndefinedTerm(_) => ("json_ld", "jsonld.undefined_term"),
+        JsonLdProblem::NonCanonical { path, .. } => {
+            r.fail("json_ld", "jsonld.non_canonical_form", p.to_string(), Some(path.clone()));
+            return;
+        }
         _ => ("json_ld", "jsonld.invalid"),
     };
     r.fail(check, code, p.to_string(), None);
@@ -181,7 +200,7 @@ fn key_failure(r: &mut VerificationReport, e: &ResolveError) {
 /// Verifies a credential given as text: JSON (Data Integrity) or a compact JWT. Without
 /// status lists: a credential with a status entry gets "status unknown".
 pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
-    verify_text_with(text, VerifyContext { resolver, status: &NoStatusLists, clock }).await
+    verify_text_with(text, VerifyContext { resolver, status: &NoStatusLists, clock, expect: Expect::default() }).await
 }
 
 /// [`verify_text`] with status lists.
@@ -217,7 +236,7 @@ pub async fn verify_text_with(text: &str, ctx: VerifyContext<'_>) -> Verificatio
 
 /// Verifies a parsed credential with an embedded proof.
 pub async fn verify_json(v: Value, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
-    verify_json_with(v, VerifyContext { resolver, status: &NoStatusLists, clock }).await
+    verify_json_with(v, VerifyContext { resolver, status: &NoStatusLists, clock, expect: Expect::default() }).await
 }
 
 /// [`verify_json`] with status lists.
@@ -278,6 +297,7 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
             Some("/proof".into()),
         );
     }
+    check_proof_options(&proof, ctx, &mut r);
     let key = resolve_issuer_key(field("verificationMethod"), ctx.resolver, &mut r);
     if let (Some(key), true, Some(CheckStatus::Skipped)) = (key, ld_ok, r.checks.get("signature").copied()) {
         match proof::verify_canonical(&v, &key.id, &key.controller, &key.jwk, canonical.as_deref()).await {
@@ -311,7 +331,8 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     r.pass("format");
     let credential = Value::Object(reverse::without_jwt_claims(&payload));
     r.issuer = issuer_of(&credential);
-    let ld_ok = check_json_ld(&credential, &mut r, false).await;
+    let covered = fastld::covers(&credential);
+    let ld_ok = check_json_ld(&credential, &mut r, covered).await;
     if let Some(key) = resolve_issuer_key(&header.kid, ctx.resolver, &mut r) {
         match jwt::verify_signature(token, &header, &key.jwk).and_then(|()| jwt::check_claims(&payload)) {
             Ok(()) if ld_ok => r.pass("signature"),
@@ -326,8 +347,80 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     check_content(credential, ctx, r).await
 }
 
-/// Contexts and terms; `covered` when the fast path already mapped every member of `v`
-/// to a term of our contexts (it made canonical N-Quads of all of it).
+/// Parses an XML Schema `dateTimeStamp` (RFC 3339 with a time zone), as Data Integrity
+/// requires for `created` and `expires`.
+fn date_time_stamp(s: &str) -> Option<DateTime<Utc>> {
+    static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$").ok()
+    });
+    PATTERN.as_ref()?.is_match(s).then(|| DateTime::parse_from_rfc3339(s).ok()).flatten().map(|t| t.with_timezone(&Utc))
+}
+
+/// The proof options of Data Integrity: `created` well-formed and not in the future
+/// (beyond [`CLOCK_SKEW`]), `expires` well-formed and not passed, `domain` and
+/// `challenge` equal to what the caller expects when it expects them.
+fn check_proof_options(proof: &Map<String, Value>, ctx: VerifyContext<'_>, r: &mut VerificationReport) {
+    let now = ctx.clock.now();
+    let path = |k: &str| Some(format!("/proof/{k}"));
+    for name in ["created", "expires"] {
+        let Some(v) = proof.get(name) else { continue };
+        let Some(t) = v.as_str().and_then(date_time_stamp) else {
+            r.fail(
+                "signature",
+                "proof.malformed",
+                format!("proof {name} must be an XML Schema dateTimeStamp with a time zone, e.g. 2026-11-29T12:00:00Z; got {}", short(&v.to_string())),
+                path(name),
+            );
+            continue;
+        };
+        if name == "created" && t > now + CLOCK_SKEW {
+            r.fail(
+                "signature",
+                "proof.created_in_future",
+                format!("the proof was created {t}, later than now ({now}) beyond the allowed clock skew of 5 minutes"),
+                path(name),
+            );
+        }
+        if name == "expires" && t <= now {
+            r.fail("signature", "proof.expired", format!("the proof expired on {t}"), path(name));
+        }
+    }
+    if let Some(expected) = ctx.expect.domain {
+        let ok = match proof.get("domain") {
+            Some(Value::String(d)) => d == expected,
+            Some(Value::Array(a)) => a.iter().any(|d| d == expected),
+            _ => false,
+        };
+        if !ok {
+            r.fail(
+                "signature",
+                "proof.domain_mismatch",
+                format!("the proof's domain is not '{}' as the verifier expects", short(expected)),
+                path("domain"),
+            );
+        }
+    }
+    if let Some(expected) = ctx.expect.challenge
+        && proof.get("challenge").and_then(Value::as_str) != Some(expected)
+    {
+        r.fail(
+            "signature",
+            "proof.challenge_mismatch",
+            format!("the proof's challenge is not '{}' as the verifier expects", short(expected)),
+            path("challenge"),
+        );
+    }
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s.to_owned() }
+}
+
+/// Contexts, terms, and that the document is written exactly as the compact form of
+/// what is signed ([`jsonld::check_signed_form`]): every later check reads members by
+/// name, so it must read the signed data. `covered` when the fast path already took the
+/// document as exactly our typed shape and made canonical N-Quads of all of it (type
+/// included), which is that form by construction.
 async fn check_json_ld(v: &Value, r: &mut VerificationReport, covered: bool) -> bool {
     if let Err(p) = jsonld::check_contexts(v) {
         jsonld_failure(r, &p);
@@ -338,7 +431,7 @@ async fn check_json_ld(v: &Value, r: &mut VerificationReport, covered: bool) -> 
         r.pass("json_ld");
         return true;
     }
-    match jsonld::check_terms(v).await {
+    match jsonld::check_signed_form(v).await {
         Ok(()) => {
             r.pass("json_ld");
             true
@@ -395,6 +488,11 @@ fn parse_time(v: &Value, name: &str, r: &mut VerificationReport) -> Option<DateT
 }
 
 async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
+    // Not written as what is signed: reading it by member names would judge something else.
+    if r.has_code("jsonld.non_canonical_form") {
+        r.credential = Some(v);
+        return r.finish();
+    }
     let clock = ctx.clock;
     let now = clock.now();
     let before = r.errors.len();
@@ -538,6 +636,38 @@ async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationRep
     }
 }
 
+/// A status list is current only within a window it states: `validFrom` (if any) passed,
+/// and `validUntil` not passed or, without `validUntil`, a `ttl` (the list is then as
+/// fresh as its fetch, which the status cache bounds by that ttl). Dates that are there
+/// must be well-formed; a list with neither `validUntil` nor `ttl` never goes stale and is
+/// not accepted.
+fn status_list_window(doc: &Value, now: DateTime<Utc>) -> Result<(), String> {
+    let time = |name: &str| -> Result<Option<DateTime<Utc>>, String> {
+        match doc.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_str()
+                .and_then(date_time_stamp)
+                .map(Some)
+                .ok_or_else(|| format!("the status list's {name} is not a date-time with a time zone")),
+        }
+    };
+    if time("validFrom")?.is_some_and(|t| t > now + CLOCK_SKEW) {
+        return Err("the status list is not valid yet".into());
+    }
+    match time("validUntil")? {
+        Some(t) if t < now => {
+            Err(format!("the status list expired on {t}: the issuer has not published a current one"))
+        }
+        Some(_) => Ok(()),
+        None => {
+            let ttl = doc.pointer("/credentialSubject/ttl").and_then(Value::as_u64).filter(|t| *t > 0);
+            ttl.map(|_| ())
+                .ok_or_else(|| "the status list has neither validUntil nor ttl, so it could be any old copy".to_owned())
+        }
+    }
+}
+
 /// Checks a fetched `BitstringStatusListCredential`: it is the list the entry names, of
 /// the same issuer, validly signed, currently valid, for the right purpose; returns its bits.
 async fn verify_status_list(
@@ -557,32 +687,96 @@ async fn verify_status_list(
         return Err("the status list is issued by someone else than the credential".into());
     }
     jsonld::check_contexts(doc).map_err(|p| p.to_string())?;
+    // Read by member names below, so it must be written as what its proof signs.
+    jsonld::check_signed_form(doc).await.map_err(|p| p.to_string())?;
     let proof = single_proof(doc)?;
+    if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
+        return Err("the status list's proof is not for assertionMethod".into());
+    }
     let vm = proof.get("verificationMethod").and_then(Value::as_str).unwrap_or_default();
     let key = ctx.resolver.resolve_assertion_key(vm).map_err(|k| k.to_string())?;
     if Some(key.controller.as_str()) != issuer {
         return Err("the status list is signed with a key its issuer does not control".into());
     }
+    let mut proof_report = VerificationReport::new();
+    // The caller's domain and challenge are for the credential's proof, not the list's.
+    check_proof_options(proof, VerifyContext { expect: Expect::default(), ..ctx }, &mut proof_report);
+    if let Some(e) = proof_report.errors.first() {
+        return Err(format!("its proof: {}", e.message));
+    }
     proof::verify(doc, &key.id, &key.controller, &key.jwk)
         .await
         .map_err(|p| format!("its signature does not verify: {p}"))?;
-    let now = ctx.clock.now();
-    let time = |name: &str| {
-        doc.get(name)
-            .and_then(Value::as_str)
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    if time("validFrom").is_some_and(|t| t > now) {
-        return Err("the status list is not valid yet".into());
-    }
-    if time("validUntil").is_some_and(|t| t < now) {
-        return Err("the status list has expired".into());
-    }
+    status_list_window(doc, ctx.clock.now())?;
     let subject = doc.get("credentialSubject").ok_or("the status list has no credentialSubject")?;
     if subject.get("statusPurpose").and_then(Value::as_str) != Some(e.purpose.as_str()) {
         return Err(format!("the list is not a {} list", e.purpose.as_str()));
     }
     let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or("the status list has no encodedList")?;
     Bitstring::decode(encoded).map_err(|x| x.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    use super::*;
+    use crate::clock::FixedClock;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).single().unwrap_or_default()
+    }
+
+    fn options(proof: Value, expect: Expect<'_>) -> Vec<String> {
+        let (resolver, clock) = (Resolver::new(), FixedClock(now()));
+        let ctx = VerifyContext { resolver: &resolver, status: &NoStatusLists, clock: &clock, expect };
+        let mut r = VerificationReport::new();
+        let Value::Object(p) = proof else { return vec!["not an object".into()] };
+        check_proof_options(&p, ctx, &mut r);
+        r.errors.into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn created_expires_domain_and_challenge_are_checked() {
+        let none = Expect::default();
+        assert!(options(json!({"created": "2026-11-29T12:04:00Z"}), none).is_empty(), "within the clock skew");
+        assert_eq!(options(json!({"created": "2026-11-29T12:06:00Z"}), none), ["proof.created_in_future"]);
+        assert_eq!(options(json!({"created": "2099-01-01T00:00:00Z"}), none), ["proof.created_in_future"]);
+        assert_eq!(options(json!({"created": "2026-11-29T12:00:00"}), none), ["proof.malformed"], "no time zone");
+        assert_eq!(options(json!({"created": 5}), none), ["proof.malformed"]);
+        assert_eq!(options(json!({"expires": "2000-01-01T00:00:00Z"}), none), ["proof.expired"]);
+        assert!(options(json!({"expires": "2030-01-01T00:00:00+02:00"}), none).is_empty());
+        assert_eq!(options(json!({"expires": "tomorrow"}), none), ["proof.malformed"]);
+        let expect = Expect { domain: Some("verifier.example"), challenge: Some("abc") };
+        assert_eq!(options(json!({}), expect), ["proof.domain_mismatch", "proof.challenge_mismatch"]);
+        assert!(options(json!({"domain": "verifier.example", "challenge": "abc"}), expect).is_empty());
+        assert!(options(json!({"domain": ["x", "verifier.example"], "challenge": "abc"}), expect).is_empty());
+        assert_eq!(options(json!({"domain": "other", "challenge": "abd"}), expect).len(), 2);
+        // Not asked for: not compared.
+        assert!(options(json!({"domain": "other", "challenge": "abd"}), none).is_empty());
+    }
+
+    #[test]
+    fn a_status_list_needs_a_current_validity_window() {
+        let list = |extra: Value| {
+            let mut doc = json!({"credentialSubject": {"statusPurpose": "revocation"}});
+            for (k, v) in extra.as_object().into_iter().flatten() {
+                if k == "ttl" {
+                    doc["credentialSubject"]["ttl"] = v.clone();
+                } else {
+                    doc[k] = v.clone();
+                }
+            }
+            status_list_window(&doc, now())
+        };
+        assert!(list(json!({"validUntil": "2026-12-01T00:00:00Z"})).is_ok());
+        assert!(list(json!({"validFrom": "2026-11-01T00:00:00Z", "ttl": 300000})).is_ok());
+        assert!(list(json!({"validUntil": "2026-11-01T00:00:00Z", "ttl": 300000})).is_err(), "stale");
+        assert!(list(json!({})).is_err(), "no window at all");
+        assert!(list(json!({"ttl": 0})).is_err());
+        assert!(list(json!({"validUntil": "soon"})).is_err(), "malformed is not 'never'");
+        assert!(list(json!({"validUntil": {"@value": "2026-12-01T00:00:00Z"}})).is_err());
+        assert!(list(json!({"validFrom": "2027-01-01T00:00:00Z", "validUntil": "2027-02-01T00:00:00Z"})).is_err());
+    }
 }

@@ -161,6 +161,10 @@ fn bool_lex(b: bool) -> String {
 
 /// The triples of a credential (without its proof).
 pub fn credential(c: &OpenBadgeCredential) -> Result<Graph, Unsupported> {
+    // Exactly the types we write, in our order: anything else is signed by the general path.
+    if c.types != ["VerifiableCredential", "OpenBadgeCredential"] {
+        return Err("unexpected credential types");
+    }
     let mut g = Graph::default();
     let cred = node(&c.id)?;
     g.ty(&cred, cat(CRED, "VerifiableCredential"));

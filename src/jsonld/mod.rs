@@ -28,6 +28,19 @@ pub enum JsonLdProblem {
     /// Any other JSON-LD error (invalid values, protected term redefinition…).
     #[error("invalid JSON-LD: {0}")]
     Invalid(String),
+    /// The document is not the compact form of its own data under its contexts: a
+    /// member is spelt another way than the contexts' terms (a full IRI as a key, a
+    /// value object where the term gives the type, an `@id` alias…). Verifiers that
+    /// read members by name would see something else than what was signed.
+    #[error(
+        "at {path}: {detail}. The signed data must be written in the compact form of its contexts (the terms they define, plain values where a term gives the type), so that what is read is what was signed; re-issue the credential or send it as the issuer wrote it"
+    )]
+    NonCanonical {
+        /// JSON Pointer to the first difference.
+        path: String,
+        /// What differs.
+        detail: String,
+    },
 }
 
 /// The shared offline loader (contexts parsed once per process).
@@ -77,6 +90,135 @@ pub async fn check_terms(doc: &Value) -> Result<(), JsonLdProblem> {
     }
     let json = json_syntax::Value::from_serde_json(doc.clone());
     CompactJsonLd(json).expand(loader()).await.map(|_| ()).map_err(|e| classify(&e.to_string()))
+}
+
+/// Checks that `doc` (its `proof` included) is exactly the compact form of its own
+/// JSON-LD data under its own `@context`: JSON-LD 1.1 expansion with undefined terms
+/// rejected, then compaction with the same contexts, and the result compared with the
+/// document. Arrays of one element may be written as that element or as an array, as
+/// JSON-LD's `compactArrays` allows; nothing else may differ. Then every decision made by
+/// reading a member by name (status entries, validity dates, types, issuer, subject) is a
+/// decision on the signed data.
+pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
+    use ssi::json_ld::syntax::TryFromJson;
+    use ssi::json_ld::syntax::context::Context as LocalContext;
+    use ssi::json_ld::{Compact, Process};
+
+    let Value::Object(map) = doc else {
+        return Err(JsonLdProblem::Invalid("the document is not a JSON object".into()));
+    };
+    let ctx = map.get("@context").ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
+    non_term_keys(doc, "")?;
+    let json = json_syntax::Value::from_serde_json(doc.clone());
+    let expanded = CompactJsonLd(json).expand(loader()).await.map_err(|e| classify(&e.to_string()))?;
+    let local = LocalContext::try_from_json(json_syntax::Value::from_serde_json(ctx.clone()))
+        .map_err(|e| JsonLdProblem::BadContext(e.to_string()))?;
+    let mut vocabulary = ();
+    let active = local
+        .process_full(&mut vocabulary, &ssi::json_ld::Context::new(None), loader(), None, Default::default(), ())
+        .await
+        .map_err(|e| JsonLdProblem::Invalid(format!("context processing: {e}")))?;
+    let options = ssi::json_ld::compaction::Options { compact_to_relative: false, ..Default::default() };
+    let compacted = expanded
+        .compact_full(&mut vocabulary, active.as_ref(), loader(), options)
+        .await
+        .map_err(|e| JsonLdProblem::Invalid(format!("compaction: {e}")))?;
+    let mut compacted = json_syntax::Value::into_serde_json(compacted);
+    if let Value::Object(c) = &mut compacted {
+        c.remove("@context");
+    }
+    let mut without_context = map.clone();
+    without_context.remove("@context");
+    same_data(&Value::Object(without_context), &compacted, &mut String::new())
+        .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })
+}
+
+/// Refuses keys that are not terms (full or compact IRIs, `@`-keywords other than the
+/// context and value-object keywords) before any processing, with the key's path.
+fn non_term_keys(v: &Value, path: &str) -> Result<(), JsonLdProblem> {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o {
+                let here = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+                if k == "@context" && path.is_empty() {
+                    continue;
+                }
+                let keyword_ok = matches!(k.as_str(), "@value" | "@language" | "@direction");
+                if k.contains(':') || (k.starts_with('@') && !keyword_ok) {
+                    return Err(JsonLdProblem::NonCanonical {
+                        path: here,
+                        detail: format!(
+                            "'{k}' is not a term of the credential's contexts; write the term the contexts define for it"
+                        ),
+                    });
+                }
+                non_term_keys(child, &here)?;
+            }
+            Ok(())
+        }
+        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| non_term_keys(x, &format!("{path}/{i}"))),
+        _ => Ok(()),
+    }
+}
+
+/// Compares a document with its compacted form; `Err((pointer, what))` at the first
+/// difference. A one-element array in the document may stand for a single value.
+fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<(), (String, String)> {
+    let differs =
+        |path: &str, what: String| Err((if path.is_empty() { "/".to_owned() } else { path.to_owned() }, what));
+    match (doc, compacted) {
+        (Value::Array(a), c) if a.len() == 1 && !c.is_array() => same_data(&a[0], c, path),
+        // A node given by its id alone: compaction writes the bare IRI where the term's
+        // type is @id (e.g. `credentialSubject`, `issuer`); VC 2.0 wants the object.
+        (Value::Object(a), Value::String(c))
+            if a.len() == 1 && a.get("id").and_then(Value::as_str) == Some(c.as_str()) =>
+        {
+            Ok(())
+        }
+        (Value::Array(a), Value::Array(c)) => {
+            if a.len() != c.len() {
+                return differs(path, format!("{} values are written where the signed data has {}", a.len(), c.len()));
+            }
+            for (i, (x, y)) in a.iter().zip(c).enumerate() {
+                let len = path.len();
+                path.push_str(&format!("/{i}"));
+                same_data(x, y, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        (Value::Object(a), Value::Object(c)) => {
+            for (k, x) in a {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                match c.get(k) {
+                    Some(y) => same_data(x, y, path)?,
+                    None => {
+                        return differs(path, format!("'{k}' is not how the contexts write this data"));
+                    }
+                }
+                path.truncate(len);
+            }
+            if let Some(k) = c.keys().find(|k| !a.contains_key(*k)) {
+                return differs(path, format!("the signed data has '{k}' here, written another way"));
+            }
+            Ok(())
+        }
+        (x, y) if x == y => Ok(()),
+        (x, y) => differs(
+            path,
+            format!(
+                "{} is written where the contexts' compact form is {}",
+                short(&x.to_string()),
+                short(&y.to_string())
+            ),
+        ),
+    }
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s.to_owned() }
 }
 
 /// Maps an expansion error message to a problem kind.

@@ -94,7 +94,9 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     };
     let doc = Value::Object(c);
     jsonld::check_contexts(&doc).map_err(|p| bad(p.to_string()))?;
-    jsonld::check_terms(&doc).await.map_err(|p| match p {
+    // Signed as written: the document must be the compact form of its own data, so that
+    // every verifier reading it by member names reads what is signed.
+    jsonld::check_signed_form(&doc).await.map_err(|p| match p {
         JsonLdProblem::UndefinedTerm(t) => {
             bad(format!("undefined term {t}: every property and type must be defined by a context (JSON-LD safe mode)"))
         }

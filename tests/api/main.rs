@@ -12,6 +12,7 @@ mod issuers;
 mod oid4vci;
 mod pages;
 mod public;
+mod signed_form;
 mod status;
 mod store_contract;
 mod vcapi;

@@ -305,3 +305,35 @@ fn batches_stream_as_arrays_or_json_lines_in_input_order_and_are_all_or_nothing(
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stdout(&o).is_empty() && stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
 }
+
+#[test]
+fn verify_judges_what_was_signed_an_expired_credential_respelt_stays_expired() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let record = write(dir.path(), "r.json", &own("valid.json")[0].to_string());
+    let key = dir.path().join("k.jwk");
+    let o = run(&["keys", "generate", "--out", key.to_str().expect("p")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o =
+        run(&["issue", &record, "--key", key.to_str().expect("p"), "--today", TODAY, "--valid-until", "2025-10-01"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let issued: Value = serde_json::from_str(stdout(&o).trim()).expect("credential");
+    let verify = |c: &Value| {
+        let o = run_stdin(&["verify", "-", "--now", "2025-12-01T00:00:00Z"], &c.to_string());
+        (o.status.code(), serde_json::from_str::<Value>(stdout(&o).trim()).expect("report"))
+    };
+    let codes =
+        |r: &Value| r["errors"].as_array().expect("errors").iter().map(|e| e["code"].clone()).collect::<Vec<_>>();
+    let (code, report) = verify(&issued);
+    assert_eq!((code, codes(&report)), (Some(1), vec![Value::from("validity.expired")]));
+    let mut respelt = issued.clone();
+    let o = respelt.as_object_mut().expect("object");
+    let until = o.shift_remove("validUntil").expect("validUntil");
+    o.insert(
+        "https://www.w3.org/2018/credentials#validUntil".into(),
+        serde_json::json!({"@value": until, "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}),
+    );
+    let (code, report) = verify(&respelt);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(codes(&report), vec![Value::from("jsonld.non_canonical_form")], "{report}");
+    assert_eq!(report["errors"][0]["path"], "/https:~1~1www.w3.org~12018~1credentials#validUntil", "{report}");
+}

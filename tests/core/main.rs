@@ -5,6 +5,7 @@ mod fastld;
 mod helpers;
 mod interop;
 mod issue_verify;
+mod mutations;
 mod properties;
 mod tamper;
 mod validate;

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
 use crate::http::extract::{Caller, JsonBody};
+use crate::http::routes::verify::ProofExpectations;
 use crate::http::state::AppState;
 use crate::service::vcapi;
 use crate::verify::CheckStatus;
@@ -36,6 +37,43 @@ pub async fn update_status(
     Ok(StatusCode::OK)
 }
 
+/// The VC-API verification `options` this verifier honours: `challenge` and `domain`
+/// (compared with the proof's); `expectedProofPurpose` only as `assertionMethod`, the one
+/// purpose a credential proof has; `checks` is accepted and every check runs. Other
+/// options are refused rather than silently ignored.
+fn expectations(options: Option<&Value>) -> Result<ProofExpectations, ApiError> {
+    let Some(options) = options.filter(|o| !o.is_null()) else { return Ok(ProofExpectations::default()) };
+    let Value::Object(o) = options else {
+        return Err(ApiError::BadRequest("options must be an object".into()));
+    };
+    let text = |k: &str| -> Result<Option<String>, ApiError> {
+        match o.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() && s.len() <= 1024 => Ok(Some(s.clone())),
+            Some(_) => {
+                Err(ApiError::BadRequest(format!("options.{k} must be a non-empty string of at most 1024 bytes")))
+            }
+        }
+    };
+    if let Some(k) =
+        o.keys().find(|k| !matches!(k.as_str(), "challenge" | "domain" | "checks" | "expectedProofPurpose"))
+    {
+        return Err(ApiError::BadRequest(format!(
+            "options.{} is not supported; this verifier takes options.challenge, options.domain, options.expectedProofPurpose and options.checks",
+            k.chars().take(60).collect::<String>()
+        )));
+    }
+    if let Some(p) = text("expectedProofPurpose")?
+        && p != "assertionMethod"
+    {
+        return Err(ApiError::BadRequest(format!(
+            "options.expectedProofPurpose '{}' cannot be met: a credential's proof is for assertionMethod",
+            p.chars().take(60).collect::<String>()
+        )));
+    }
+    Ok(ProofExpectations { domain: text("domain")?, challenge: text("challenge")? })
+}
+
 /// `POST /credentials/verify`: `{verifiableCredential, options}` → 200 `{verified: true, …}`,
 /// or 400 `{verified: false, …}` when it does not verify.
 pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
@@ -48,7 +86,8 @@ pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): Js
             ));
         }
     };
-    let report = crate::http::routes::verify::verify_with(&state, text).await?;
+    let expect = expectations(body.get("options"))?;
+    let report = crate::http::routes::verify::verify_expecting(&state, text, expect).await?;
     let checks: Vec<&str> = report.checks.iter_passed().map(|c| if c == "signature" { "proof" } else { c }).collect();
     let body = json!({
         "verified": report.valid,

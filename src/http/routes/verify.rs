@@ -12,7 +12,7 @@ use crate::http::extract::{is_json, media_type, read_body};
 use crate::http::state::AppState;
 use crate::service::status::PooledStatusLists;
 use crate::status::check::StatusSource;
-use crate::verify::{VerificationReport, VerifyContext, verify_text_with};
+use crate::verify::{Expect, VerificationReport, VerifyContext, verify_text_with};
 
 /// Verifies any credential text with our issuers' DID documents and the clock.
 ///
@@ -20,16 +20,36 @@ use crate::verify::{VerificationReport, VerifyContext, verify_text_with};
 /// other issuers are fetched here on the async runtime (never on a pool thread, which a
 /// slow host could otherwise hold for the whole fetch timeout), then it runs once more.
 pub async fn verify_with(state: &AppState, text: String) -> Result<VerificationReport, ApiError> {
+    verify_expecting(state, text, ProofExpectations::default()).await
+}
+
+/// What a caller expects of the proof, owned (VC-API verification `options`).
+#[derive(Debug, Clone, Default)]
+pub struct ProofExpectations {
+    /// Expected `domain`.
+    pub domain: Option<String>,
+    /// Expected `challenge`.
+    pub challenge: Option<String>,
+}
+
+/// [`verify_with`], comparing the proof's `domain` and `challenge` with the expected ones.
+pub async fn verify_expecting(
+    state: &AppState,
+    text: String,
+    expect: ProofExpectations,
+) -> Result<VerificationReport, ApiError> {
     let snap = state.services.directory.snapshot().await?;
     let mut fetched = HashMap::new();
     let mut round = 0;
     loop {
         let source = Arc::new(PooledStatusLists::new(state.status.clone(), fetched.clone()));
         let (text, snap, clock, status) = (text.clone(), snap.clone(), state.services.clock.clone(), source.clone());
+        let expect = expect.clone();
         let report = crate::cpu::run(move |rt| {
+            let expect = Expect { domain: expect.domain.as_deref(), challenge: expect.challenge.as_deref() };
             rt.block_on(verify_text_with(
                 &text,
-                VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref() },
+                VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref(), expect },
             ))
         })
         .await
