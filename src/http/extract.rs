@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde_json::Value;
 
-use super::error::ApiError;
+use super::error::{ApiError, NUL_REFUSED};
 use super::state::AppState;
 use crate::service::apikeys::{Principal, authenticate};
 
@@ -56,10 +56,53 @@ impl FromRequest<AppState> for JsonBody {
             }
         }
         let bytes = read_body(req, state).await?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        if let Some(at) = nul_at(&value) {
+            return Err(ApiError::BadRequest(format!("{NUL_REFUSED}: at {at}")));
+        }
+        Ok(JsonBody(value))
     }
+}
+
+/// The JSON Pointer of the first string (value or key) holding a NUL character.
+pub fn nul_at(value: &Value) -> Option<String> {
+    fn escape(key: &str) -> String {
+        key.replace('~', "~0").replace('/', "~1")
+    }
+    fn walk(v: &Value, at: &mut String) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                let found = walk(item, at);
+                if !found {
+                    at.truncate(len);
+                }
+                found
+            }),
+            Value::Object(map) => map.iter().any(|(k, item)| {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&escape(k));
+                let found = k.contains('\0') || walk(item, at);
+                if !found {
+                    at.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut at = String::new();
+    walk(value, &mut at).then(|| if at.is_empty() { "/".to_owned() } else { at })
+}
+
+/// Whether a URL's path or query holds an encoded NUL character (`%00`), which becomes
+/// a NUL in the decoded path parameter or query value.
+pub fn url_holds_nul(uri: &axum::http::Uri) -> bool {
+    uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00"))
 }
 
 /// The authenticated caller and the id of its API key.
