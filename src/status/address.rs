@@ -134,13 +134,13 @@ mod tests {
 
     fn v4_range(base: &str, len: u8) -> (Ipv4Addr, Ipv4Addr) {
         let b = u32::from(base.parse::<Ipv4Addr>().expect("v4"));
-        let host = if len == 0 { u32::MAX } else { u32::MAX >> len };
+        let host = u32::MAX.checked_shr(u32::from(len)).unwrap_or(0);
         (Ipv4Addr::from(b), Ipv4Addr::from(b | host))
     }
 
     fn v6_range(base: &str, len: u8) -> (Ipv6Addr, Ipv6Addr) {
         let b = u128::from(base.parse::<Ipv6Addr>().expect("v6"));
-        let host = if len == 0 { u128::MAX } else { u128::MAX >> len };
+        let host = u128::MAX.checked_shr(u32::from(len)).unwrap_or(0);
         (Ipv6Addr::from(b), Ipv6Addr::from(b | host))
     }
 
