@@ -162,3 +162,39 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for ApiQu
             .map_err(|e| ApiError::BadRequest(format!("bad query parameters: {}", e.body_text())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn nul_at_points_to_the_first_string_or_key_with_a_nul() {
+        let cases = [
+            (json!({"a": "ok", "b": ["x", "y\u{0}"]}), Some("/b/1"), "in an array item"),
+            (json!({"a/b": {"c~d": "\u{0}"}}), Some("/a~1b/c~0d"), "keys escaped as JSON Pointer"),
+            (json!({"k\u{0}": 1}), Some("/k\u{0}"), "in a key"),
+            (json!("\u{0}"), Some("/"), "the whole body"),
+            (json!({"a": ["x", {"b": 1}], "c": null, "d": "text with \\u0000 written out"}), None, "none"),
+        ];
+        for (value, want, why) in cases {
+            assert_eq!(nul_at(&value).as_deref(), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn an_encoded_nul_in_the_path_or_query_is_seen() {
+        let cases = [
+            ("/claim/%00", true),
+            ("/claim/ab%00cd/qr.svg", true),
+            ("/claim/abc?lang=%00", true),
+            ("/claim/abc?lang=nl", false),
+            ("/claim/%2500", false),
+            ("/claim/%20", false),
+        ];
+        for (uri, nul) in cases {
+            assert_eq!(url_holds_nul(&uri.parse().expect("uri")), nul, "{uri}");
+        }
+    }
+}
