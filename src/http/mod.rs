@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
                 Duration::from_secs(settings.server.batch_timeout_secs),
             )),
         )
+        .layer(middleware::from_fn(refuse_nul_in_url))
         .layer(middleware::from_fn(problem_details))
         .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
@@ -96,6 +97,15 @@ pub fn router(state: AppState) -> Router {
 
 async fn api_not_found() -> ApiError {
     ApiError::NotFound("no such API endpoint; see /api/v1/openapi.json".into())
+}
+
+/// Refuses a URL with an encoded NUL character before any route sees it: path and
+/// query values are text, and PostgreSQL cannot even look text with a NUL up.
+async fn refuse_nul_in_url(req: Request, next: Next) -> Response {
+    if extract::url_holds_nul(req.uri()) {
+        return ApiError::BadRequest(error::NUL_REFUSED.into()).into_response();
+    }
+    next.run(req).await
 }
 
 /// Adds `instance` (the request path) to problem documents, and logs the cause of 5xx

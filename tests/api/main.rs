@@ -4,6 +4,8 @@
 mod achievements;
 mod auth;
 mod batch;
+mod concurrency;
+mod edge;
 mod errors;
 mod helpers;
 mod interop;
