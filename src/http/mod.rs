@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/institutions", post(admin::create_institution).get(admin::list_institutions))
         .route("/institutions/{slug}/keys", get(admin::list_keys))
         .route("/institutions/{slug}/keys/rotate", post(admin::rotate_key))
+        .route("/institutions/{slug}/keys/{key}/compromise", post(admin::compromise_key))
         .route("/institutions/{slug}/api-keys", post(admin::create_api_key))
         .fallback(api_not_found);
     Router::new()
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/logo.svg", get(oid4vci::get_logo))
         .route("/healthz", get(health::get_health))
         .route("/readyz", get(health::get_ready))
+        .route("/issuers/registry.json", get(issuers::get_registry))
         .route("/issuers/{slug}", get(issuers::get_profile))
         .route("/issuers/{slug}/did.json", get(issuers::get_did_document))
         .route("/issuers/{slug}/status/{purpose}/{list_no}", get(status::get_status_list))

@@ -122,6 +122,8 @@ pub struct KeyRow {
     pub created_at: String,
     /// RFC 3339, when retired.
     pub retired_at: Option<String>,
+    /// RFC 3339: reported compromised since (signatures dated from then on fail).
+    pub compromised_since: Option<String>,
 }
 
 impl std::fmt::Debug for KeyRow {
@@ -404,6 +406,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_keys(&self, slug: &str) -> Result<Vec<KeyRow>, StoreError>;
     /// Makes `key` the institution's only active key, retiring the others, atomically.
     async fn rotate_key(&self, key: &KeyRow, retired_at: &str) -> Result<(), StoreError>;
+    /// Marks a key of an institution compromised since an instant and writes the audit
+    /// log entry (one transaction); `false` when the institution has no such key.
+    async fn mark_key_compromised(
+        &self,
+        slug: &str,
+        kid: &str,
+        since: &str,
+        actor: &str,
+        reason: Option<&str>,
+        at: &str,
+    ) -> Result<bool, StoreError>;
     /// Stores an API key.
     async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError>;
     /// Finds an API key by the hash of its token.

@@ -166,6 +166,7 @@ where
         status: r.try_get("status")?,
         created_at: r.try_get("created_at")?,
         retired_at: r.try_get("retired_at")?,
+        compromised_since: r.try_get("compromised_since")?,
     })
 }
 
@@ -566,6 +567,30 @@ macro_rules! store_impl {
                 .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn mark_key_compromised(&self, slug: &str, kid: &str, since: &str, actor: &str, reason: Option<&str>, at: &str) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query("UPDATE issuer_keys SET compromised_since = $1 WHERE slug = $2 AND kid = $3")
+                    .bind(since)
+                    .bind(slug)
+                    .bind(kid)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if done == 0 {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES ($1, $2, 'key-compromised', $3, $4, $5)")
+                    .bind(slug)
+                    .bind(actor)
+                    .bind(kid)
+                    .bind(reason.map_or_else(|| format!("compromised since {since}"), |r| format!("compromised since {since}: {r}")))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError> {

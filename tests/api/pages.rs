@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+/// A credential of a real (admin-created, recognised) institution; the demo institution's
+/// credentials are "demo" on every page.
 async fn issue_own(app: &TestApp) -> Value {
-    app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap()
+    let key = app.institution("ehb", "ehb").await;
+    app.issue(&key, &own_records("valid.json").remove(0)).await.json().await.unwrap()
 }
 
 fn text_of(html: &str) -> String {
@@ -110,7 +113,8 @@ async fn a_revoked_credential_page_says_revoked_with_the_date() {
     let app = spawn_app().await;
     let issued = issue_own(&app).await;
     let id = issued["public_id"].as_str().unwrap();
-    app.post_json(&format!("/api/v1/credentials/{id}/revoke"), Some(&app.demo_key), &json!({"reason": "fraud"})).await;
+    let key = microcred::service::apikeys::create(&app.services, Some("ehb"), "t").await.unwrap().1;
+    app.post_json(&format!("/api/v1/credentials/{id}/revoke"), Some(&key), &json!({"reason": "fraud"})).await;
     let html = app
         .client
         .get(format!("{}?lang=en", issued["share_url"].as_str().unwrap()))
@@ -192,6 +196,32 @@ async fn the_verify_form_accepts_pasted_json_and_jwt_and_explains_garbage() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+}
+
+#[tokio::test]
+async fn a_demo_credential_carries_the_demo_banner_and_never_says_authentic() {
+    let app = spawn_app().await;
+    let issued: Value = app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap();
+    let report: Value = app.post_json("/api/v1/verify", None, &issued["credential"]).await.json().await.unwrap();
+    assert_eq!((report["valid"].as_bool(), report["trusted"].as_bool()), (Some(true), Some(false)), "{report}");
+    assert_eq!(report["issuer_trust"]["status"], "demo");
+    assert_eq!(report["checks"]["issuer.recognised"], "failed");
+    for (lang, banner, never) in
+        [("en", "Demonstration credential", "Authentic and valid"), ("nl", "Demonstratiecredential", "Echt en geldig")]
+    {
+        let html = app
+            .client
+            .get(format!("{}?lang={lang}", issued["share_url"].as_str().unwrap()))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let text = text_of(&html);
+        assert!(text.contains(banner) && !text.contains(never), "{lang}: {}", &text[..300.min(text.len())]);
+    }
 }
 
 #[tokio::test]
