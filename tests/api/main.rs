@@ -17,4 +17,5 @@ mod public;
 mod signed_form;
 mod status;
 mod store_contract;
+mod trust;
 mod vcapi;

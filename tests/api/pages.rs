@@ -286,3 +286,61 @@ async fn headless_chromium_sees_the_verdict_and_annex_i_elements_in_both_languag
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(shots.join("credential-nl.png").exists() && shots.join("credential-en-360.png").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_shows_the_amber_verdict_for_an_unrecognised_signer_in_both_languages() {
+    if !browser_ready() {
+        return;
+    }
+    use microcred::crypto::keys::{IssuerKey, KeyAlg};
+    use rand::SeedableRng;
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    // Signed on a laptop with a fresh key, naming the same Flemish institution.
+    let key = IssuerKey::generate(KeyAlg::Ed25519).unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+    let forged = microcred::issuance::issue(
+        &own_records("valid.json").remove(0),
+        &key,
+        &clock(),
+        &mut rng,
+        &microcred::issuance::IssueOptions::default(),
+    )
+    .await
+    .unwrap()
+    .credential;
+    let paste = app.dir.path().join("forged.json");
+    std::fs::write(&paste, forged.to_string()).unwrap();
+    let expect = json!({
+        "nl": {"verdict": "Echt en geldig", "visible": [], "verify_verdict": "Handtekening klopt, uitreiker niet erkend",
+               "verify_visible": ["Erasmushogeschool Brussel"], "verify_absent": ["Echt en geldig", "digitale handtekening van de instelling"]},
+        "en": {"verdict": "Authentic and valid", "visible": [], "verify_verdict": "Signature correct, issuer not recognised",
+               "verify_visible": ["Erasmushogeschool Brussel"], "verify_absent": ["Authentic and valid", "institution's digital signature"]}
+    });
+    let expect_f = app.dir.path().join("expect.json");
+    std::fs::write(&expect_f, expect.to_string()).unwrap();
+    for lang in ["nl", "en"] {
+        let shots = root().join(format!("target/browser-screenshots/unrecognised-{lang}"));
+        std::fs::create_dir_all(&shots).unwrap();
+        let out = Command::new("node")
+            .arg(root().join("tests/browser/pages.mjs"))
+            .args([
+                "--credential-url",
+                issued["share_url"].as_str().unwrap(),
+                "--verify-url",
+                &app.url(&format!("/verify?lang={lang}")),
+                "--screenshots",
+                shots.to_str().unwrap(),
+                "--expect-json",
+                expect_f.to_str().unwrap(),
+                "--paste-json",
+                paste.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{lang}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("absent \\\"") || stdout.contains("absent"), "{stdout}");
+        assert!(shots.join("verify-result.png").exists());
+    }
+}
