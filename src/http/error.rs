@@ -39,6 +39,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 406: no acceptable representation.
     NotAcceptable(String),
+    /// 422: verifying the input would cost more than the verifier spends on one request.
+    TooComplex(String),
     /// 503: the database is unreachable.
     Unavailable,
     /// 500: a bug; the detail is logged, never sent.
@@ -62,6 +64,9 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
             }
             Self::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
+            Self::TooComplex(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "verification.too_complex", "The credential is too costly to verify")
+            }
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
         }
@@ -79,7 +84,8 @@ impl ApiError {
             | Self::NotFound(d)
             | Self::Conflict(d)
             | Self::UnsupportedMediaType(d)
-            | Self::NotAcceptable(d) => d.clone(),
+            | Self::NotAcceptable(d)
+            | Self::TooComplex(d) => d.clone(),
             Self::Unauthorized => {
                 "Send an API key as 'Authorization: Bearer <key>' (create one with `microcred apikeys create`).".into()
             }

@@ -8,6 +8,7 @@ mod concurrency;
 mod edge;
 mod errors;
 mod helpers;
+mod hostile;
 mod interop;
 mod issue;
 mod issuers;

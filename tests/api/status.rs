@@ -466,7 +466,15 @@ async fn a_respelt_or_windowless_status_list_gives_status_unknown() {
     let mut bodies = Vec::new();
     // 1: expired a day ago, with validUntil respelt as a full IRI and value object.
     let url1 = format!("{base}/status/1");
-    let mut stale = list_credential(&url1, key.did(), Purpose::Revocation, &bits, now - chrono::Duration::days(2), chrono::Duration::days(1), 300_000);
+    let mut stale = list_credential(
+        &url1,
+        key.did(),
+        Purpose::Revocation,
+        &bits,
+        now - chrono::Duration::days(2),
+        chrono::Duration::days(1),
+        300_000,
+    );
     stale["proof"] = json!([proof::sign(&stale, &key, now - chrono::Duration::days(2)).await.unwrap()]);
     let until = stale.as_object_mut().unwrap().shift_remove("validUntil").unwrap();
     stale["https://www.w3.org/2018/credentials#validUntil"] =
@@ -474,7 +482,8 @@ async fn a_respelt_or_windowless_status_list_gives_status_unknown() {
     bodies.push(stale.to_string());
     // 2: no validUntil and no ttl at all.
     let url2 = format!("{base}/status/2");
-    let mut windowless = list_credential(&url2, key.did(), Purpose::Revocation, &bits, now, chrono::Duration::days(1), 1);
+    let mut windowless =
+        list_credential(&url2, key.did(), Purpose::Revocation, &bits, now, chrono::Duration::days(1), 1);
     windowless.as_object_mut().unwrap().shift_remove("validUntil");
     windowless["credentialSubject"].as_object_mut().unwrap().shift_remove("ttl");
     windowless["proof"] = json!([proof::sign(&windowless, &key, now).await.unwrap()]);
@@ -491,7 +500,8 @@ async fn a_respelt_or_windowless_status_list_gives_status_unknown() {
     .await;
     let rec = own_records("valid.json").remove(0);
     for (url, why) in [(&url1, "compact form"), (&url2, "neither validUntil nor ttl")] {
-        let opts = IssueOptions { credential_status: Some(entry_json(url, Purpose::Revocation, 3)), ..Default::default() };
+        let opts =
+            IssueOptions { credential_status: Some(entry_json(url, Purpose::Revocation, 3)), ..Default::default() };
         let foreign = issue(&rec, &key, &clock(), &mut rand::rngs::OsRng, &opts).await.unwrap();
         let report = our_verify(&app, &foreign.credential).await;
         assert_eq!(codes(&report), ["status.unknown"], "{report}");

@@ -173,12 +173,15 @@ async fn post_verify_form(
             return Ok(html(StatusCode::BAD_REQUEST, web::verify_form_page(lang, Some(&e)).map_err(page_error)?, lang));
         }
     };
-    let report = verify_with(&state, text).await?;
-    let verdict = verdict_for(&report, None);
+    let (verdict, credential) = match verify_with(&state, text).await {
+        Ok(report) => (verdict_for(&report, None), report.credential),
+        Err(ApiError::TooComplex(why)) => (Verdict::NotVerifiable { reasons: vec![why] }, None),
+        Err(e) => return Err(e),
+    };
     let page = CredentialPage {
         lang,
         verdict,
-        credential: report.credential.as_ref(),
+        credential: credential.as_ref(),
         share_url: None,
         json_url: None,
         jwt_url: None,

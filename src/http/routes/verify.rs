@@ -64,6 +64,9 @@ pub async fn verify_expecting(
         })
         .await
         .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))?;
+        if let Some(e) = report.errors.iter().find(|e| e.code == "verification.too_complex") {
+            return Err(ApiError::TooComplex(e.message.clone()));
+        }
         let missing = source.missing();
         round += 1;
         if missing.is_empty() || round == 2 {

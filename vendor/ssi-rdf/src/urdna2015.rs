@@ -275,14 +275,14 @@ where
                 // 6.2.3
                 issue_identifier(&mut temporary_issuer, identifier);
                 // 6.2.4
-                hash_path_list.push(
-                    hash_n_degree_quads(
-                        &mut normalization_state,
-                        identifier,
-                        &mut temporary_issuer,
-                    )
-                    .unwrap(),
-                );
+                // microcred patch: no panic when the work budget stopped the algorithm
+                // (the result is then discarded by the caller).
+                match hash_n_degree_quads(&mut normalization_state, identifier, &mut temporary_issuer) {
+                    Ok(result) => hash_path_list.push(result),
+                    Err(_) => {
+                        EXCEEDED.with(|e| e.set(true));
+                    }
+                }
             }
             // 6.3
             hash_path_list.sort_by(|a, b| a.hash.cmp(&b.hash));
@@ -335,12 +335,16 @@ impl<'a, Q: Iterator<Item = LexicalQuadRef<'a>>> Iterator for NormalizedQuads<'a
             // 7.1
             let mut quad_copy = quad.into_owned();
             for label in quad_copy.blank_node_components_mut() {
-                let canonical_identifier = self
-                    .normalization_state
-                    .canonical_issuer
-                    .find_issued_identifier(label)
-                    .unwrap();
-                *label = canonical_identifier.to_owned();
+                // microcred patch: a node left without a canonical label (only when the
+                // work budget stopped the algorithm) keeps its label instead of a panic;
+                // the caller discards the output.
+                if let Some(canonical_identifier) =
+                    self.normalization_state.canonical_issuer.find_issued_identifier(label)
+                {
+                    *label = canonical_identifier.to_owned();
+                } else {
+                    EXCEEDED.with(|e| e.set(true));
+                }
             }
             // 7.2
             quad_copy
@@ -372,6 +376,71 @@ pub fn issue_identifier(
     identifier_issuer.identifier_counter += 1;
     // 5
     issued_identifier
+}
+
+// microcred patch: a work budget for Hash N-Degree Quads. Its cost grows with the
+// factorial of the number of related blank nodes that share a hash, so a small hostile
+// document can keep a CPU busy for minutes. Within `with_work_budget`, each permutation
+// tried spends one step; when the budget is spent the algorithm stops early (its output
+// is then meaningless) and `with_work_budget` reports it, so the caller refuses the input.
+thread_local! {
+    static BUDGET: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+    static EXCEEDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with at most `steps` N-degree permutations on this thread; the flag tells
+/// whether the budget ran out (then the canonical form `f` computed is not to be used).
+pub fn with_work_budget<R>(steps: u64, f: impl FnOnce() -> R) -> (R, bool) {
+    let outer = (BUDGET.with(|b| b.replace(Some(steps))), EXCEEDED.with(|e| e.replace(false)));
+    let r = f();
+    let exceeded = EXCEEDED.with(|e| e.replace(outer.1));
+    BUDGET.with(|b| b.set(outer.0));
+    (r, exceeded)
+}
+
+/// A work budget for the code that runs on this thread until the guard is dropped (for
+/// async code driven by a single-threaded runtime on this thread).
+pub struct WorkBudget {
+    outer: (Option<u64>, bool),
+}
+
+impl WorkBudget {
+    /// Starts a budget of `steps` permutations on this thread.
+    pub fn begin(steps: u64) -> Self {
+        Self { outer: (BUDGET.with(|b| b.replace(Some(steps))), EXCEEDED.with(|e| e.replace(false))) }
+    }
+
+    /// Whether it ran out so far.
+    pub fn exceeded(&self) -> bool {
+        work_budget_exceeded()
+    }
+}
+
+impl Drop for WorkBudget {
+    fn drop(&mut self) {
+        EXCEEDED.with(|e| e.set(self.outer.1));
+        BUDGET.with(|b| b.set(self.outer.0));
+    }
+}
+
+/// Whether the budget of the current `with_work_budget` ran out so far.
+pub fn work_budget_exceeded() -> bool {
+    EXCEEDED.with(|e| e.get())
+}
+
+/// Spends one step; `false` when the budget is spent (no budget: always `true`).
+fn spend() -> bool {
+    BUDGET.with(|b| match b.get() {
+        None => true,
+        Some(0) => {
+            EXCEEDED.with(|e| e.set(true));
+            false
+        }
+        Some(n) => {
+            b.set(Some(n - 1));
+            true
+        }
+    })
 }
 
 /// <https://www.w3.org/TR/rdf-canon/#hash-n-degree-quads>
@@ -428,6 +497,10 @@ pub fn hash_n_degree_quads(
         let mut chosen_issuer = None;
         // 5.4
         'permutation: for permutation in combination::permutate::from_vec(&blank_node_list) {
+            // microcred patch: the work budget.
+            if !spend() {
+                break 'permutation;
+            }
             // 5.4.1
             let mut issuer_copy = issuer.clone();
             // 5.4.2
