@@ -83,8 +83,6 @@ pub struct Services {
     pub batches: Arc<tokio::sync::Semaphore>,
     /// Definitions already read.
     pub definitions: Arc<achievements::DefinitionCache>,
-    /// API keys recently authenticated.
-    pub auth_cache: Arc<apikeys::AuthCache>,
 }
 
 impl std::fmt::Debug for Services {
@@ -118,7 +116,6 @@ impl Services {
             slots: Arc::default(),
             batches: Arc::new(tokio::sync::Semaphore::new(1)),
             definitions: Arc::default(),
-            auth_cache: Arc::default(),
         })
     }
 

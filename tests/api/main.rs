@@ -2,8 +2,10 @@
 #![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly on broken inputs")]
 
 mod achievements;
+mod apikeys;
 mod auth;
 mod batch;
+mod demo;
 mod errors;
 mod helpers;
 mod interop;
@@ -16,3 +18,4 @@ mod signed_form;
 mod status;
 mod store_contract;
 mod vcapi;
+mod vcapi_scope;
