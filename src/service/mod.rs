@@ -7,6 +7,7 @@ pub mod apikeys;
 pub mod batch;
 pub mod credentials;
 pub mod institutions;
+pub mod issuer_check;
 pub mod keystore;
 pub mod oid4vci;
 pub mod proof_of_possession;

@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use super::credentials::{Claims, check_claims, new_public_id};
+use super::credentials::new_public_id;
+use super::issuer_check::{Claims, check_claims};
 use super::{ServiceError, Services};
 use crate::crypto::{jwt, proof};
 use crate::jsonld::contexts::CREDENTIALS_V2_URL;
