@@ -96,7 +96,18 @@ enum Command {
         /// addresses (closed networks, local testing). Off by default (SSRF protection).
         #[arg(long)]
         allow_private_status_urls: bool,
+        /// A signed issuer trust list (repeatable): its issuers are recognised institutions
+        /// (the report's `trusted`); needs --trust-anchor.
+        #[arg(long = "trust-list")]
+        trust_lists: Vec<PathBuf>,
+        /// DID of a trust-list operator whose lists are trusted (repeatable).
+        #[arg(long = "trust-anchor")]
+        trust_anchors: Vec<String>,
     },
+    /// Issuer trust lists: the 18 Flemish institutions as a template, create and sign a
+    /// list as its operator, verify one.
+    #[command(subcommand)]
+    TrustList(TrustListCommand),
     /// Manage issuer keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -209,6 +220,45 @@ enum InstitutionsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum TrustListCommand {
+    /// Print the 18 Flemish institutions (ids, official names in Dutch and English, URLs) as
+    /// list entries with an empty `did` to fill in.
+    #[command(after_help = "Examples:\n  microcred trust-list template > entries.json")]
+    Template,
+    /// Create and sign a trust list as its operator.
+    #[command(
+        after_help = "ENTRIES is a JSON array of {did, institution_id?, name?: {nl, en}, url?, valid_from?, valid_until?, did_document?}; names and URL default from institution_id; a did_document's Ed25519 assertion keys are copied into the list so verifiers need not fetch it.\n\nExamples:\n  microcred keys generate --out operator.jwk\n  microcred trust-list create entries.json --key operator.jwk --valid-days 365 --out trust-list.json"
+    )]
+    Create {
+        /// The entries (JSON array; `-` for stdin).
+        entries: PathBuf,
+        /// The operator's private Ed25519 JWK (its DID is the list's issuer).
+        #[arg(long)]
+        key: PathBuf,
+        /// How long the list is valid.
+        #[arg(long, default_value_t = 365)]
+        valid_days: i64,
+        /// Write the list here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Verify a trust list against the operators you trust; prints its entries.
+    #[command(
+        after_help = "Exit codes: 0 valid, 1 refused (the reason on stderr), 2 unreadable input.\n\nExamples:\n  microcred trust-list verify trust-list.json --anchor did:key:z6Mk..."
+    )]
+    Verify {
+        /// The list (`-` for stdin).
+        file: PathBuf,
+        /// DID of a trusted operator (repeatable).
+        #[arg(long = "anchor", required = true)]
+        anchors: Vec<String>,
+        /// Verify as of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<chrono::DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ApikeysCommand {
     /// Create an API key and print it once (only its hash is stored).
     #[command(
@@ -280,6 +330,28 @@ enum KeysCommand {
         /// The institution's slug.
         #[arg(long)]
         institution: String,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Report a key of a service institution compromised since an instant: signatures
+    /// dated from then on fail verification (`key.compromised`); it stays in the DID
+    /// document so earlier credentials keep verifying. Audited.
+    #[command(
+        after_help = "Examples:\n  microcred keys compromise --institution kuleuven --key key-1 --since 2026-11-20T00:00:00Z --reason 'laptop stolen'"
+    )]
+    Compromise {
+        /// The institution's slug.
+        #[arg(long)]
+        institution: String,
+        /// The key id or its fragment (`key-1`).
+        #[arg(long)]
+        key: String,
+        /// From when (RFC 3339).
+        #[arg(long)]
+        since: chrono::DateTime<Utc>,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: Option<String>,
         #[command(flatten)]
         config: ConfigArgs,
     },
@@ -357,12 +429,35 @@ async fn dispatch(command: Command) -> Result<u8> {
             };
             issue_file(&file, &key, &options, out.as_deref(), clock.clock().as_ref()).await
         }
-        Command::Verify { file, did_docs, now, status_lists, allow_private_status_urls } => {
+        Command::Verify {
+            file,
+            did_docs,
+            now,
+            status_lists,
+            allow_private_status_urls,
+            trust_lists,
+            trust_anchors,
+        } => {
             let clock: Box<dyn Clock> = match now {
                 Some(t) => Box::new(FixedClock(t)),
                 None => Box::new(SystemClock),
             };
-            verify_file(&file, &did_docs, &status_lists, allow_private_status_urls, clock.as_ref()).await
+            let trust = TrustArgs { lists: trust_lists, anchors: trust_anchors };
+            verify_file(&file, &did_docs, &status_lists, allow_private_status_urls, &trust, clock.as_ref()).await
+        }
+        Command::TrustList(cmd) => trust_list(cmd).await,
+        Command::Keys(KeysCommand::Compromise { institution, key, since, reason, config }) => {
+            let s = services(&config).await?;
+            let k = s
+                .directory
+                .mark_compromised(&institution, &key, since, "cli", reason.as_deref(), s.clock.as_ref())
+                .await?;
+            println!("{}", k.kid);
+            eprintln!(
+                "key {} of '{institution}' is compromised since {since}: signatures dated from then on fail",
+                k.kid
+            );
+            Ok(exit::OK)
         }
         Command::Keys(KeysCommand::Generate { alg, out, did_web }) => keys_generate(alg, &out, did_web),
         Command::Keys(KeysCommand::DidDocument { keys }) => keys_did_document(&keys),
@@ -610,11 +705,80 @@ async fn issue_file(
     Ok(exit::OK)
 }
 
+/// `verify --trust-list … --trust-anchor …`.
+struct TrustArgs {
+    lists: Vec<PathBuf>,
+    anchors: Vec<String>,
+}
+
+async fn trust_list(cmd: TrustListCommand) -> Result<u8> {
+    use crate::trust::list;
+    match cmd {
+        TrustListCommand::Template => {
+            println!("{}", serde_json::to_string_pretty(&list::template())?);
+            Ok(exit::OK)
+        }
+        TrustListCommand::Create { entries, key, valid_days, out } => {
+            let entries: Vec<list::EntryInput> = serde_json::from_str(&read_input(&entries)?)
+                .with_context(|| format!("{} is not a JSON array of trust list entries", entries.display()))?;
+            let key =
+                IssuerKey::load(&key).with_context(|| format!("cannot use {} as the operator key", key.display()))?;
+            let now = Utc::now();
+            let doc = list::unsigned(
+                key.did(),
+                &entries,
+                now - chrono::Duration::minutes(5),
+                now + chrono::Duration::days(valid_days),
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            let signed = list::sign(&doc, &key, now).await.map_err(|e| anyhow::anyhow!(e))?;
+            let text = serde_json::to_string_pretty(&signed)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text + "\n").with_context(|| format!("cannot write {}", path.display()))?
+                }
+                None => println!("{text}"),
+            }
+            eprintln!(
+                "trust list of {} entries signed by {}: configure this DID as a trust anchor",
+                entries.len(),
+                key.did()
+            );
+            Ok(exit::OK)
+        }
+        TrustListCommand::Verify { file, anchors, now } => {
+            let doc: Value =
+                serde_json::from_str(&read_input(&file)?).with_context(|| format!("{} is not JSON", file.display()))?;
+            let clock: Box<dyn Clock> = match now {
+                Some(t) => Box::new(FixedClock(t)),
+                None => Box::new(SystemClock),
+            };
+            match list::verify(&doc, &anchors, &Resolver::new(), clock.as_ref()).await {
+                Ok(l) => {
+                    for e in &l.entries {
+                        println!(
+                            "{}",
+                            serde_json::json!({"did": e.did, "institution_id": e.institution_id, "name": e.names, "url": e.url, "keys_included": l.documents.iter().any(|d| d.id == e.did)})
+                        );
+                    }
+                    eprintln!("valid trust list {} of {} with {} entries", l.id, l.operator, l.entries.len());
+                    Ok(exit::OK)
+                }
+                Err(e) => {
+                    eprintln!("refused: {e}");
+                    Ok(exit::INVALID)
+                }
+            }
+        }
+    }
+}
+
 async fn verify_file(
     file: &Path,
     did_docs: &[PathBuf],
     status_lists: &[PathBuf],
     allow_private: bool,
+    trust: &TrustArgs,
     clock: &dyn Clock,
 ) -> Result<u8> {
     use crate::status::check::{GivenStatusLists, HttpStatusLists};
@@ -638,7 +802,28 @@ async fn verify_file(
     }
     let policy = FetchPolicy { allow_private, allow_http: allow_private, ..FetchPolicy::default() };
     let status = GivenStatusLists { lists, fallback: Box::new(HttpStatusLists::new(policy)) };
-    let ctx = crate::verify::VerifyContext { resolver: &resolver, status: &status, clock, expect: Default::default() };
+    let mut entries = Vec::new();
+    for path in &trust.lists {
+        let doc: Value =
+            serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not JSON", path.display()))?;
+        let l = crate::trust::list::verify(&doc, &trust.anchors, &Resolver::new(), clock)
+            .await
+            .map_err(|e| anyhow::anyhow!("trust list {} refused: {e}", path.display()))?;
+        for d in l.documents {
+            if !resolver.knows(&d.id) {
+                resolver.add_document(d);
+            }
+        }
+        entries.extend(l.entries);
+    }
+    let registry = crate::trust::TrustRegistry::new(entries, Default::default());
+    let ctx = crate::verify::VerifyContext {
+        resolver: &resolver,
+        status: &status,
+        clock,
+        expect: Default::default(),
+        trust: &registry,
+    };
     let report = crate::verify::verify_text_with(&text, ctx).await;
     println!("{}", serde_json::to_string(&report)?);
     Ok(if report.valid { exit::OK } else { exit::INVALID })

@@ -48,6 +48,8 @@ pub struct Settings {
     pub oid4vci: Oid4vciSettings,
     /// The demo institution.
     pub demo: DemoSettings,
+    /// Issuer trust: trust lists and their operators.
+    pub trust: TrustSettings,
     /// Institutions to create at start if they do not exist yet.
     pub institutions: Vec<InstitutionSettings>,
 }
@@ -143,6 +145,47 @@ impl Default for StatusSettings {
             fetch_allow_http: false,
         }
     }
+}
+
+/// `[trust]`: which trust-list operators the deployment trusts and which lists to load.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrustSettings {
+    /// Trust lists to load: file paths or https URLs (fetched with the status-list
+    /// address rules). Env `MICROCRED_TRUST__LISTS` (comma-separated). Default none.
+    #[serde(deserialize_with = "string_list")]
+    pub lists: Vec<String>,
+    /// DIDs of the operators whose lists are trusted (did:key, or did:web with its
+    /// document in `anchor_documents`). Env `MICROCRED_TRUST__ANCHORS` (comma-separated).
+    #[serde(deserialize_with = "string_list")]
+    pub anchors: Vec<String>,
+    /// DID document files of did:web anchors (never fetched). Env
+    /// `MICROCRED_TRUST__ANCHOR_DOCUMENTS` (comma-separated).
+    #[serde(deserialize_with = "string_list")]
+    pub anchor_documents: Vec<String>,
+    /// How often lists are loaded again, in seconds. Env `MICROCRED_TRUST__REFRESH_SECONDS`.
+    /// Default 3600.
+    pub refresh_seconds: u64,
+}
+
+impl Default for TrustSettings {
+    fn default() -> Self {
+        Self { lists: Vec::new(), anchors: Vec::new(), anchor_documents: Vec::new(), refresh_seconds: 3600 }
+    }
+}
+
+/// A list given as a TOML array or as one comma-separated string (environment).
+fn string_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match List::deserialize(d)? {
+        List::One(s) => s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect(),
+        List::Many(v) => v,
+    })
 }
 
 /// `[oid4vci]`.
@@ -247,6 +290,10 @@ const ENV_KEYS: &[&str] = &[
     "OID4VCI__NONCE_TTL_SECONDS",
     "OID4VCI__MAX_TX_CODE_ATTEMPTS",
     "DEMO__KEEP_ISSUING",
+    "TRUST__LISTS",
+    "TRUST__ANCHORS",
+    "TRUST__ANCHOR_DOCUMENTS",
+    "TRUST__REFRESH_SECONDS",
 ];
 
 /// A configuration error naming the offending key or file.

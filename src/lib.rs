@@ -39,5 +39,6 @@ pub mod service;
 pub mod status;
 pub mod store;
 pub mod telemetry;
+pub mod trust;
 pub mod verify;
 pub mod web;

@@ -18,6 +18,7 @@ use crate::schema;
 use crate::status::bitstring::Bitstring;
 use crate::status::check::{ListDoc, NoStatusLists, StatusSource};
 use crate::status::entry::{self as status_entry, Purpose};
+use crate::trust::{Claimed, IssuerTrust, TrustRegistry, TrustStatus};
 
 /// What verification needs from outside: keys, status lists and the time.
 #[derive(Clone, Copy)]
@@ -30,6 +31,8 @@ pub struct VerifyContext<'a> {
     pub clock: &'a dyn Clock,
     /// What the caller expects of the proof (VC-API `options`).
     pub expect: Expect<'a>,
+    /// Who is recognised as which institution, and our keys' lifetimes.
+    pub trust: &'a TrustRegistry,
 }
 
 /// What a caller expects of a Data Integrity proof: `domain` and `challenge` are
@@ -77,8 +80,14 @@ pub struct VerifyError {
 /// The structured result.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerificationReport {
-    /// `true` only if every applicable check passed.
+    /// `true` only if proof, status, validity, schema and rules pass (who signed is
+    /// `trusted`).
     pub valid: bool,
+    /// `valid`, and signed by an institution the trust registry recognises, which is the
+    /// institution the credential names.
+    pub trusted: bool,
+    /// Who signed, as the trust registry says.
+    pub issuer_trust: IssuerTrust,
     /// `ldp`, `jwt` or `unknown`.
     pub format: &'static str,
     /// The issuer id, when readable.
@@ -129,12 +138,13 @@ impl Serialize for Checks {
 }
 
 /// The check names, in the order they run.
-pub const CHECKS: [&str; 9] = [
+pub const CHECKS: [&str; 10] = [
     "format",
     "contexts",
     "json_ld",
     "issuer_key",
     "signature",
+    "issuer.recognised",
     "validity_period",
     "status",
     "schema",
@@ -145,6 +155,8 @@ impl VerificationReport {
     fn new() -> Self {
         Self {
             valid: false,
+            trusted: false,
+            issuer_trust: IssuerTrust::unrecognised(),
             format: "unknown",
             issuer: None,
             checks: Checks(CHECKS.iter().map(|c| (*c, CheckStatus::Skipped)).collect()),
@@ -165,7 +177,13 @@ impl VerificationReport {
 
     fn finish(mut self) -> Self {
         self.valid = self.errors.is_empty() && self.checks.get("signature") == Some(&CheckStatus::Passed);
+        self.trusted = self.valid && self.issuer_trust.status == TrustStatus::Recognised;
         self
+    }
+
+    fn warn(&mut self, check: &'static str, code: &str, message: impl Into<String>, path: Option<String>) {
+        self.checks.insert(check, CheckStatus::Failed);
+        self.warnings.push(VerifyError { check, code: code.to_owned(), message: message.into(), path });
     }
 
     /// Whether a check failed with this code.
@@ -200,7 +218,17 @@ fn key_failure(r: &mut VerificationReport, e: &ResolveError) {
 /// Verifies a credential given as text: JSON (Data Integrity) or a compact JWT. Without
 /// status lists: a credential with a status entry gets "status unknown".
 pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
-    verify_text_with(text, VerifyContext { resolver, status: &NoStatusLists, clock, expect: Expect::default() }).await
+    verify_text_with(
+        text,
+        VerifyContext {
+            resolver,
+            status: &NoStatusLists,
+            clock,
+            expect: Expect::default(),
+            trust: TrustRegistry::empty(),
+        },
+    )
+    .await
 }
 
 /// [`verify_text`] with status lists.
@@ -236,7 +264,17 @@ pub async fn verify_text_with(text: &str, ctx: VerifyContext<'_>) -> Verificatio
 
 /// Verifies a parsed credential with an embedded proof.
 pub async fn verify_json(v: Value, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
-    verify_json_with(v, VerifyContext { resolver, status: &NoStatusLists, clock, expect: Expect::default() }).await
+    verify_json_with(
+        v,
+        VerifyContext {
+            resolver,
+            status: &NoStatusLists,
+            clock,
+            expect: Expect::default(),
+            trust: TrustRegistry::empty(),
+        },
+    )
+    .await
 }
 
 /// [`verify_json`] with status lists.
@@ -299,7 +337,11 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
     }
     check_proof_options(&proof, ctx, &mut r);
     let key = resolve_issuer_key(field("verificationMethod"), ctx.resolver, &mut r);
-    if let (Some(key), true, Some(CheckStatus::Skipped)) = (key, ld_ok, r.checks.get("signature").copied()) {
+    let signed_at = proof.get("created").and_then(Value::as_str).and_then(date_time_stamp);
+    if let Some(key) = &key {
+        check_key_life(key, signed_at, ctx, &mut r);
+    }
+    if let (Some(key), true, Some(CheckStatus::Skipped)) = (&key, ld_ok, r.checks.get("signature").copied()) {
         match proof::verify_canonical(&v, &key.id, &key.controller, &key.jwk, canonical.as_deref()).await {
             Ok(()) => r.pass("signature"),
             Err(proof::ProofFailure::BadSignature) => r.fail(
@@ -311,6 +353,9 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
             Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
             Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some("/proof".into())),
         }
+    }
+    if let Some(key) = &key {
+        check_trust(&v, key, signed_at, ctx, &mut r);
     }
     check_content(v, ctx, r).await
 }
@@ -333,7 +378,15 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     r.issuer = issuer_of(&credential);
     let covered = fastld::covers(&credential);
     let ld_ok = check_json_ld(&credential, &mut r, covered).await;
-    if let Some(key) = resolve_issuer_key(&header.kid, ctx.resolver, &mut r) {
+    let signed_at = ["iat", "nbf"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(Value::as_i64))
+        .and_then(|t| DateTime::from_timestamp(t, 0));
+    let key = resolve_issuer_key(&header.kid, ctx.resolver, &mut r);
+    if let Some(key) = &key {
+        check_key_life(key, signed_at, ctx, &mut r);
+    }
+    if let Some(key) = &key {
         match jwt::verify_signature(token, &header, &key.jwk).and_then(|()| jwt::check_claims(&payload)) {
             Ok(()) if ld_ok => r.pass("signature"),
             Ok(()) => {}
@@ -344,7 +397,91 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
             Err(e) => r.fail("signature", "signature.invalid", e.to_string(), None),
         }
     }
+    if let Some(key) = &key {
+        check_trust(&credential, key, signed_at, ctx, &mut r);
+    }
     check_content(credential, ctx, r).await
+}
+
+/// A key we rotated out or marked compromised signs nothing new: a proof made (DI
+/// `created`, JWT `iat`/`nbf`) after its retirement, or from its compromise on, fails.
+/// A proof without a time cannot show it came before, so it fails too.
+fn check_key_life(
+    key: &ResolvedKey,
+    signed_at: Option<DateTime<Utc>>,
+    ctx: VerifyContext<'_>,
+    r: &mut VerificationReport,
+) {
+    let Some(life) = ctx.trust.key_life(&key.id) else { return };
+    let when = signed_at.map_or_else(|| "at an unknown time".to_owned(), |t| format!("on {t}"));
+    if let Some(since) = life.compromised_since
+        && signed_at.is_none_or(|t| t >= since)
+    {
+        r.fail(
+            "issuer_key",
+            "key.compromised",
+            format!(
+                "the proof was made {when} with key {}, which its institution reported compromised since {since}",
+                key.id
+            ),
+            Some("/proof".into()),
+        );
+    } else if let Some(retired) = life.retired_at
+        && signed_at.is_none_or(|t| t > retired)
+    {
+        r.fail(
+            "issuer_key",
+            "key.retired",
+            format!("the proof was made {when} with key {}, which was retired on {retired}", key.id),
+            Some("/proof".into()),
+        );
+    }
+}
+
+/// Who signed, from the trust registry (never from the credential's own words), once the
+/// signature verified: recognised, unrecognised or demo (warnings: `valid` is unaffected,
+/// `trusted` is false), or mismatch (an error: the credential names another institution
+/// than the one that signed it).
+fn check_trust(
+    v: &Value,
+    key: &ResolvedKey,
+    signed_at: Option<DateTime<Utc>>,
+    ctx: VerifyContext<'_>,
+    r: &mut VerificationReport,
+) {
+    if r.checks.get("signature") != Some(&CheckStatus::Passed) {
+        return;
+    }
+    let claimed = Claimed::of(v);
+    let at = signed_at.unwrap_or_else(|| ctx.clock.now());
+    let (trust, why) = crate::trust::decide(ctx.trust, &key.controller, &key.jwk, at, &claimed);
+    let check = "issuer.recognised";
+    let claimed_name = claimed.first_name().unwrap_or("the institution it names").to_owned();
+    match trust.status {
+        TrustStatus::Recognised => r.pass(check),
+        TrustStatus::Demo => r.warn(
+            check,
+            "issuer.demo",
+            "demonstration credential: signed with a public test key (keys-example/); it proves nothing",
+            Some("/proof".into()),
+        ),
+        TrustStatus::Unrecognised => r.warn(
+            check,
+            "issuer.unrecognised",
+            format!(
+                "the signature is correct, but the signer {} is not a recognised institution: this does not prove that {claimed_name} awarded it",
+                key.controller
+            ),
+            Some("/issuer".into()),
+        ),
+        TrustStatus::Mismatch => r.fail(
+            check,
+            "issuer.mismatch",
+            why.unwrap_or_else(|| "the credential names another institution than the one that signed it".into()),
+            Some("/issuer".into()),
+        ),
+    }
+    r.issuer_trust = trust;
 }
 
 /// Parses an XML Schema `dateTimeStamp` (RFC 3339 with a time zone), as Data Integrity
@@ -730,7 +867,13 @@ mod tests {
 
     fn options(proof: Value, expect: Expect<'_>) -> Vec<String> {
         let (resolver, clock) = (Resolver::new(), FixedClock(now()));
-        let ctx = VerifyContext { resolver: &resolver, status: &NoStatusLists, clock: &clock, expect };
+        let ctx = VerifyContext {
+            resolver: &resolver,
+            status: &NoStatusLists,
+            clock: &clock,
+            expect,
+            trust: TrustRegistry::empty(),
+        };
         let mut r = VerificationReport::new();
         let Value::Object(p) = proof else { return vec!["not an object".into()] };
         check_proof_options(&p, ctx, &mut r);

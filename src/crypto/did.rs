@@ -166,6 +166,11 @@ impl Resolver {
         self
     }
 
+    /// Whether a did:web document is known.
+    pub fn knows(&self, did: &str) -> bool {
+        self.web.contains_key(did)
+    }
+
     /// Adds a DID document in place.
     pub fn add_document(&mut self, doc: DidDocument) {
         self.web.insert(doc.id.clone(), doc);

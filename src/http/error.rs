@@ -9,6 +9,11 @@ use crate::domain::ValidationReport;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
+/// Why text with a NUL character is refused (PostgreSQL cannot store it, and no
+/// identifier or name of ours holds one).
+pub const NUL_REFUSED: &str =
+    "the request holds a NUL character (%00 or \\u0000); no identifier, name or other text may contain one";
+
 /// Base of the problem type URIs.
 pub const PROBLEM_BASE: &str = "https://w3id.org/microcred/problems/";
 
@@ -136,7 +141,8 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(_) => Self::Unavailable,
-            StoreError::Conflict(d) => Self::Conflict(format!("already exists ({d})")),
+            StoreError::Conflict(d) => Self::Conflict(d),
+            StoreError::NulInText(_) => Self::BadRequest(NUL_REFUSED.into()),
             other => Self::Internal(format!("{other}: {:?}", std::error::Error::source(&other))),
         }
     }

@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde_json::Value;
 
-use super::error::ApiError;
+use super::error::{ApiError, NUL_REFUSED};
 use super::state::AppState;
 use crate::service::apikeys::{Principal, authenticate};
 
@@ -56,10 +56,53 @@ impl FromRequest<AppState> for JsonBody {
             }
         }
         let bytes = read_body(req, state).await?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        if let Some(at) = nul_at(&value) {
+            return Err(ApiError::BadRequest(format!("{NUL_REFUSED}: at {at}")));
+        }
+        Ok(JsonBody(value))
     }
+}
+
+/// The JSON Pointer of the first string (value or key) holding a NUL character.
+pub fn nul_at(value: &Value) -> Option<String> {
+    fn escape(key: &str) -> String {
+        key.replace('~', "~0").replace('/', "~1")
+    }
+    fn walk(v: &Value, at: &mut String) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                let found = walk(item, at);
+                if !found {
+                    at.truncate(len);
+                }
+                found
+            }),
+            Value::Object(map) => map.iter().any(|(k, item)| {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&escape(k));
+                let found = k.contains('\0') || walk(item, at);
+                if !found {
+                    at.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut at = String::new();
+    walk(value, &mut at).then(|| if at.is_empty() { "/".to_owned() } else { at })
+}
+
+/// Whether a URL's path or query holds an encoded NUL character (`%00`), which becomes
+/// a NUL in the decoded path parameter or query value.
+pub fn url_holds_nul(uri: &axum::http::Uri) -> bool {
+    uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00"))
 }
 
 /// The authenticated caller and the id of its API key.
@@ -117,5 +160,41 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for ApiQu
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|e| ApiError::BadRequest(format!("bad query parameters: {}", e.body_text())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn nul_at_points_to_the_first_string_or_key_with_a_nul() {
+        let cases = [
+            (json!({"a": "ok", "b": ["x", "y\u{0}"]}), Some("/b/1"), "in an array item"),
+            (json!({"a/b": {"c~d": "\u{0}"}}), Some("/a~1b/c~0d"), "keys escaped as JSON Pointer"),
+            (json!({"k\u{0}": 1}), Some("/k\u{0}"), "in a key"),
+            (json!("\u{0}"), Some("/"), "the whole body"),
+            (json!({"a": ["x", {"b": 1}], "c": null, "d": "text with \\u0000 written out"}), None, "none"),
+        ];
+        for (value, want, why) in cases {
+            assert_eq!(nul_at(&value).as_deref(), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn an_encoded_nul_in_the_path_or_query_is_seen() {
+        let cases = [
+            ("/claim/%00", true),
+            ("/claim/ab%00cd/qr.svg", true),
+            ("/claim/abc?lang=%00", true),
+            ("/claim/abc?lang=nl", false),
+            ("/claim/%2500", false),
+            ("/claim/%20", false),
+        ];
+        for (uri, nul) in cases {
+            assert_eq!(url_holds_nul(&uri.parse().expect("uri")), nul, "{uri}");
+        }
     }
 }

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/institutions", post(admin::create_institution).get(admin::list_institutions))
         .route("/institutions/{slug}/keys", get(admin::list_keys))
         .route("/institutions/{slug}/keys/rotate", post(admin::rotate_key))
+        .route("/institutions/{slug}/keys/{key}/compromise", post(admin::compromise_key))
         .route("/institutions/{slug}/api-keys", post(admin::create_api_key).get(admin::list_api_keys))
         .route("/institutions/{slug}/api-keys/{key_id}", delete(admin::revoke_api_key))
         .fallback(api_not_found);
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/logo.svg", get(oid4vci::get_logo))
         .route("/healthz", get(health::get_health))
         .route("/readyz", get(health::get_ready))
+        .route("/issuers/registry.json", get(issuers::get_registry))
         .route("/issuers/{slug}", get(issuers::get_profile))
         .route("/issuers/{slug}/did.json", get(issuers::get_did_document))
         .route("/issuers/{slug}/status/{purpose}/{list_no}", get(status::get_status_list))
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
                 Duration::from_secs(settings.server.batch_timeout_secs),
             )),
         )
+        .layer(middleware::from_fn(refuse_nul_in_url))
         .layer(middleware::from_fn(problem_details))
         .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
@@ -97,6 +100,15 @@ pub fn router(state: AppState) -> Router {
 
 async fn api_not_found() -> ApiError {
     ApiError::NotFound("no such API endpoint; see /api/v1/openapi.json".into())
+}
+
+/// Refuses a URL with an encoded NUL character before any route sees it: path and
+/// query values are text, and PostgreSQL cannot even look text with a NUL up.
+async fn refuse_nul_in_url(req: Request, next: Next) -> Response {
+    if extract::url_holds_nul(req.uri()) {
+        return ApiError::BadRequest(error::NUL_REFUSED.into()).into_response();
+    }
+    next.run(req).await
 }
 
 /// Adds `instance` (the request path) to problem documents, and logs the cause of 5xx

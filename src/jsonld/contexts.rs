@@ -21,6 +21,9 @@ pub const DID_V1_URL: &str = "https://www.w3.org/ns/did/v1";
 /// URL of the JSON Web Key 2020 suite context (DID documents with `JsonWebKey` methods).
 pub const JWS_2020_URL: &str = "https://w3id.org/security/suites/jws-2020/v1";
 
+/// URL of our issuer trust list context ([`crate::trust::list`]).
+pub const TRUST_V1_URL: &str = "https://w3id.org/microcred/contexts/trust-v1.jsonld";
+
 /// `(URL, file name in contexts/, content)` of every embedded context.
 pub const CONTEXTS: &[(&str, &str, &str)] = &[
     (CREDENTIALS_V2_URL, "credentials-v2.jsonld", include_str!("../../contexts/credentials-v2.jsonld")),
@@ -56,6 +59,7 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
     ),
     (JWS_2020_URL, "jws-2020-v1.jsonld", include_str!("../../contexts/jws-2020-v1.jsonld")),
     (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
+    (TRUST_V1_URL, "microcred-trust-v1.jsonld", include_str!("../../contexts/microcred-trust-v1.jsonld")),
 ];
 
 /// The embedded content of a context URL, if we ship it.

@@ -19,6 +19,7 @@ use crate::crypto::keys::{IssuerKey, KeyAlg};
 use crate::domain::Institution;
 use crate::jsonld::contexts::{CREDENTIALS_V2_URL, OB_V3P0_URL};
 use crate::store::{InstitutionRow, KeyRow, Store};
+use crate::trust::{KeyLife, Names, TrustEntry, TrustRegistry};
 
 /// Slug of the zero-setup demo institution.
 pub const DEMO_SLUG: &str = "demo";
@@ -69,6 +70,8 @@ pub struct Snapshot {
     pub institutions: HashMap<String, Entry>,
     /// Resolves our own did:web issuers (and did:key) offline.
     pub resolver: Resolver,
+    /// Our own recognised institutions (the demo never counts) and our keys' lifetimes.
+    pub trust: TrustRegistry,
 }
 
 /// The institution directory.
@@ -123,8 +126,32 @@ impl Directory {
 
     async fn load(&self) -> Result<Snapshot, ServiceError> {
         let mut snap = Snapshot::default();
+        let (mut recognised, mut lives) = (Vec::new(), HashMap::new());
         for row in self.store.list_institutions().await? {
             let keys = self.store.list_keys(&row.slug).await?;
+            for k in &keys {
+                let time = |t: &Option<String>| {
+                    t.as_deref()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                };
+                let life = KeyLife { retired_at: time(&k.retired_at), compromised_since: time(&k.compromised_since) };
+                if life != KeyLife::default() {
+                    lives.insert(k.kid.clone(), life);
+                }
+            }
+            if let Some(id) = row.institution_id.as_deref().filter(|_| row.slug != DEMO_SLUG) {
+                let en = crate::trust::flemish(id).map_or_else(|| row.name.clone(), |(n, _)| n.en);
+                recognised.push(TrustEntry {
+                    did: self.did(&row.slug),
+                    institution_id: Some(id.to_owned()),
+                    names: Names { nl: row.name.clone(), en },
+                    url: row.url.clone(),
+                    valid_from: None,
+                    valid_until: None,
+                    source: "deployment".into(),
+                });
+            }
             let did = self.did(&row.slug);
             let public: Vec<(String, ssi::JWK)> = keys
                 .iter()
@@ -139,6 +166,7 @@ impl Directory {
             snap.resolver.add_document(document.clone());
             snap.institutions.insert(row.slug.clone(), Entry { row, did, active: Arc::new(key), document });
         }
+        snap.trust = TrustRegistry::new(recognised, lives);
         Ok(snap)
     }
 
@@ -161,6 +189,39 @@ impl Directory {
         self.store.insert_institution(&row).await?;
         self.add_key(&row.slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await?;
         Ok(row)
+    }
+
+    /// Marks a key compromised since `since` (an admin action, audited): signatures dated
+    /// from then on fail verification (`key.compromised`); the key stays in the DID
+    /// document so that earlier credentials keep verifying. `key` is the full key id or
+    /// its fragment (`key-1`).
+    pub async fn mark_compromised(
+        &self,
+        slug: &str,
+        key: &str,
+        since: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+        reason: Option<&str>,
+        clock: &dyn Clock,
+    ) -> Result<KeyRow, ServiceError> {
+        if self.store.get_institution(slug).await?.is_none() {
+            return Err(ServiceError::NotFound(format!("institution '{slug}'")));
+        }
+        if since > clock.now() {
+            return Err(ServiceError::BadRequest(
+                "since must not be in the future: report a compromise once it happened".into(),
+            ));
+        }
+        let kid = if key.contains('#') { key.to_owned() } else { format!("{}#{key}", self.did(slug)) };
+        let ts = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if !self.store.mark_key_compromised(slug, &kid, &ts(since), actor, reason, &ts(clock.now())).await? {
+            return Err(ServiceError::NotFound(format!("key '{key}' of institution '{slug}'")));
+        }
+        self.invalidate().await;
+        let keys = self.store.list_keys(slug).await?;
+        keys.into_iter()
+            .find(|k| k.kid == kid)
+            .ok_or_else(|| ServiceError::Internal(format!("key {kid} vanished after marking it")))
     }
 
     /// Generates a new signing key; the old ones are retired but stay in the DID document.
@@ -196,6 +257,7 @@ impl Directory {
             status: "active".into(),
             created_at: now.clone(),
             retired_at: None,
+            compromised_since: None,
         };
         self.store.rotate_key(&row, &now).await?;
         self.invalidate().await;

@@ -12,6 +12,7 @@ pub mod keystore;
 pub mod oid4vci;
 pub mod proof_of_possession;
 pub mod status;
+pub mod trust;
 pub mod vcapi;
 
 use std::sync::Arc;
@@ -84,6 +85,8 @@ pub struct Services {
     pub batches: Arc<tokio::sync::Semaphore>,
     /// Definitions already read.
     pub definitions: Arc<achievements::DefinitionCache>,
+    /// Trust lists of other operators.
+    pub trust_lists: Arc<trust::TrustLists>,
 }
 
 impl std::fmt::Debug for Services {
@@ -109,7 +112,14 @@ impl Services {
         let keystore = keystore::Keystore::new(&settings.keys)?;
         let directory = Arc::new(institutions::Directory::new(store.clone(), keystore, settings.base_url()));
         directory.ensure_startup(&settings, clock.as_ref()).await?;
+        let policy = crate::status::fetch::FetchPolicy {
+            allow_private: settings.status.fetch_allow_private,
+            allow_http: settings.status.fetch_allow_http,
+            ..Default::default()
+        };
+        let trust_lists = Arc::new(trust::TrustLists::start(&settings.trust, policy, clock.as_ref()).await?);
         Ok(Self {
+            trust_lists,
             store,
             directory,
             clock,

@@ -60,6 +60,9 @@ impl From<ServiceError> for OAuthError {
             ServiceError::Store(crate::store::StoreError::Unavailable(_)) => {
                 Self::new(503, "temporarily_unavailable", "the database is unavailable")
             }
+            ServiceError::Store(crate::store::StoreError::NulInText(_)) => {
+                Self::new(400, "invalid_request", "the request holds a NUL character, which no value may contain")
+            }
             other => {
                 tracing::error!(error = %other, "OID4VCI credential request failed");
                 Self::new(500, "server_error", "the credential could not be issued; try again later")

@@ -59,32 +59,11 @@ pub enum FetchError {
     Unusable(String),
 }
 
-/// Whether an address is off-limits by default: loopback, private, link-local,
-/// unspecified, multicast, broadcast, carrier-grade NAT, documentation, unique local.
+/// Whether an address is off-limits by default: anything but a globally reachable
+/// unicast address (every IANA special-purpose block, multicast, IPv4 inside IPv6
+/// judged by the IPv4 address); see [`super::address`].
 pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || o[0] == 0
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
-        }
-    }
+    super::address::is_internal(ip)
 }
 
 /// An HTTP status-list fetcher with a small cache.

@@ -10,12 +10,14 @@ use async_trait::async_trait;
 
 pub use sql::{PgStore, SqliteStore};
 
-/// Storage failures. Internals (SQL, driver messages) stay in `source`, never in API bodies.
+/// Storage failures. Internals (SQL, driver messages) stay in `source`, never in API
+/// bodies: the `String`s are sentences for the caller, with no SQL in them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// A unique key already exists.
-    #[error("already exists: {0}")]
+    /// A unique key already exists, or the state forbids the change; says which in
+    /// domain words ("an institution with slug 'x' already exists").
+    #[error("{0}")]
     Conflict(String),
     /// A referenced row does not exist.
     #[error("not found: {0}")]
@@ -29,6 +31,40 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("database migration failed")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    /// Text the database cannot hold: a NUL character (PostgreSQL refuses it in `TEXT`).
+    /// The HTTP edge refuses NUL first; this keeps any path it misses a client error.
+    #[error("text with a NUL character cannot be stored or looked up")]
+    NulInText(#[source] sqlx::Error),
+}
+
+/// PostgreSQL's SQLSTATE for a character the encoding cannot hold (`0x00` in UTF-8 text).
+const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
+/// What a unique violation means, in domain words, from the table it happened in. The
+/// constraint itself (SQL) is only logged at debug level.
+fn duplicate(db: &dyn sqlx::error::DatabaseError) -> String {
+    // PostgreSQL names the table; SQLite only says "UNIQUE constraint failed: table.column".
+    let from_message = db.message().rsplit(": ").next().and_then(|c| c.split('.').next()).unwrap_or_default();
+    let table = db.table().unwrap_or(from_message);
+    tracing::debug!(
+        table,
+        constraint = db.constraint().unwrap_or_default(),
+        message = db.message(),
+        "unique violation"
+    );
+    match table {
+        "institutions" => "an institution with this slug already exists",
+        "issuer_keys" => "a key with this id already exists (rotated twice at once?); try again",
+        "api_keys" => "an API key with this id already exists; try again",
+        "achievements" => "an achievement definition with this id already exists",
+        "credentials" => "a credential with this id (or status slot) already exists",
+        "idempotency_keys" => "this Idempotency-Key was already used",
+        "status_slots" | "status_lists" | "status_allocations" => "this status list slot is already taken; try again",
+        "offers" => "an offer with this id or code already exists; try again",
+        "nonces" => "this nonce already exists; ask for another",
+        _ => "a record with the same key already exists",
+    }
+    .to_owned()
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -37,8 +73,14 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
                 Self::Unavailable(e)
             }
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(db.message().to_owned()),
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::NotFound(db.message().to_owned()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(duplicate(db.as_ref())),
+            sqlx::Error::Database(db) if db.code().as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) => {
+                Self::NulInText(e)
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                tracing::debug!(message = db.message(), "foreign key violation");
+                Self::NotFound("the institution or record it refers to".into())
+            }
             _ => Self::Database(e),
         }
     }
@@ -80,6 +122,8 @@ pub struct KeyRow {
     pub created_at: String,
     /// RFC 3339, when retired.
     pub retired_at: Option<String>,
+    /// RFC 3339: reported compromised since (signatures dated from then on fail).
+    pub compromised_since: Option<String>,
 }
 
 impl std::fmt::Debug for KeyRow {
@@ -381,6 +425,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_keys(&self, slug: &str) -> Result<Vec<KeyRow>, StoreError>;
     /// Makes `key` the institution's only active key, retiring the others, atomically.
     async fn rotate_key(&self, key: &KeyRow, retired_at: &str) -> Result<(), StoreError>;
+    /// Marks a key of an institution compromised since an instant and writes the audit
+    /// log entry (one transaction); `false` when the institution has no such key.
+    async fn mark_key_compromised(
+        &self,
+        slug: &str,
+        kid: &str,
+        since: &str,
+        actor: &str,
+        reason: Option<&str>,
+        at: &str,
+    ) -> Result<bool, StoreError>;
     /// Stores an API key.
     async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError>;
     /// Finds an API key by the hash of its token (revoked ones too: the caller checks).

@@ -53,6 +53,7 @@ impl SqliteStore {
         if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
         }
+        private_files(path).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -70,6 +71,31 @@ impl SqliteStore {
         // timeout) instead of failing when a read transaction tries to upgrade.
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
+
+/// The database holds learners' names: only its owner may read it. The file is created
+/// (or tightened) to 0600 before SQLite opens it; SQLite gives its `-wal` and `-shm`
+/// files the database file's mode, and existing ones are tightened too.
+#[cfg(unix)]
+fn private_files(path: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path.is_empty() || path.starts_with(':') || path.contains("mode=memory") {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    for file in [path.to_owned(), format!("{path}-wal"), format!("{path}-shm"), format!("{path}-journal")] {
+        match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// File modes are a Unix notion; elsewhere the directory's access rules apply.
+#[cfg(not(unix))]
+fn private_files(_path: &str) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl PgStore {
@@ -140,6 +166,7 @@ where
         status: r.try_get("status")?,
         created_at: r.try_get("created_at")?,
         retired_at: r.try_get("retired_at")?,
+        compromised_since: r.try_get("compromised_since")?,
     })
 }
 
@@ -340,7 +367,15 @@ where
 }
 
 macro_rules! store_impl {
-    ($store:ty, $pool:ty, $db:ty) => {
+    // `$lock` ends a SELECT that reads rows the transaction will rewrite: `FOR UPDATE`
+    // on PostgreSQL, whose transactions otherwise read a snapshot that a concurrent
+    // writer can change before the rewrite (lost updates); empty on SQLite, where
+    // `BEGIN IMMEDIATE` already serialises writers.
+    //
+    // `$open_lock` ends the SELECT of an institution's row that serialises opening its next
+    // status list: `FOR NO KEY UPDATE`, which does not wait for the key-share locks that
+    // inserting its credentials takes.
+    ($store:ty, $pool:ty, $db:ty, $lock:literal, $open_lock:literal) => {
         impl $store {
             fn with_writer(pool: $pool) -> Self {
                 let (tx, rx) = mpsc::channel(4 * GROUP);
@@ -495,7 +530,11 @@ macro_rules! store_impl {
                     .bind(&row.url)
                     .bind(&row.created_at)
                     .execute(&self.pool)
-                    .await?;
+                    .await
+                    .map_err(|e| match StoreError::from(e) {
+                        StoreError::Conflict(_) => StoreError::Conflict(format!("an institution with slug '{}' already exists", row.slug)),
+                        other => other,
+                    })?;
                 Ok(())
             }
 
@@ -539,6 +578,30 @@ macro_rules! store_impl {
                 .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn mark_key_compromised(&self, slug: &str, kid: &str, since: &str, actor: &str, reason: Option<&str>, at: &str) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query("UPDATE issuer_keys SET compromised_since = $1 WHERE slug = $2 AND kid = $3")
+                    .bind(since)
+                    .bind(slug)
+                    .bind(kid)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if done == 0 {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES ($1, $2, 'key-compromised', $3, $4, $5)")
+                    .bind(slug)
+                    .bind(actor)
+                    .bind(kid)
+                    .bind(reason.map_or_else(|| format!("compromised since {since}"), |r| format!("compromised since {since}: {r}")))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError> {
@@ -682,12 +745,16 @@ macro_rules! store_impl {
                 let mut tx = self.begin_write().await?;
                 let mut out = Vec::with_capacity(want);
                 let mut cands = candidates.iter();
+                let open_list = "SELECT list_no, allocated FROM status_slots WHERE slug = $1 AND allocated < $2 ORDER BY list_no LIMIT 1";
                 'lists: while out.len() < want {
-                    let open = sqlx::query("SELECT list_no, allocated FROM status_slots WHERE slug = $1 AND allocated < $2 ORDER BY list_no LIMIT 1")
-                        .bind(slug)
-                        .bind(max_fill)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let mut open = sqlx::query(open_list).bind(slug).bind(max_fill).fetch_optional(&mut *tx).await?;
+                    if open.is_none() {
+                        // Opening a list: one transaction at a time per institution (its row
+                        // locked on PostgreSQL; SQLite's write lock is held already), and
+                        // look again once it is ours: another may have just opened one.
+                        sqlx::query(concat!("SELECT slug FROM institutions WHERE slug = $1", $open_lock)).bind(slug).fetch_optional(&mut *tx).await?;
+                        open = sqlx::query(open_list).bind(slug).bind(max_fill).fetch_optional(&mut *tx).await?;
+                    }
                     let (list_no, allocated): (i64, i64) = match open {
                         Some(r) => (r.try_get("list_no")?, r.try_get("allocated")?),
                         None => {
@@ -696,14 +763,20 @@ macro_rules! store_impl {
                                 .fetch_one(&mut *tx)
                                 .await?
                                 .try_get("next")?;
-                            sqlx::query("INSERT INTO status_slots (slug, list_no, size, allocated) VALUES ($1, $2, $3, 0)")
+                            // Should another transaction still open the same list (the lock
+                            // above makes that unlikely), the second insert waits for the
+                            // first to commit and does nothing, and this one looks again.
+                            let opened = sqlx::query("INSERT INTO status_slots (slug, list_no, size, allocated) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING")
                                 .bind(slug)
                                 .bind(next)
                                 .bind(size)
                                 .execute(&mut *tx)
                                 .await?;
+                            if opened.rows_affected() == 0 {
+                                continue 'lists;
+                            }
                             for purpose in ["revocation", "suspension"] {
-                                sqlx::query("INSERT INTO status_lists (slug, list_no, purpose, bits, version) VALUES ($1, $2, $3, $4, 0)")
+                                sqlx::query("INSERT INTO status_lists (slug, list_no, purpose, bits, version) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING")
                                     .bind(slug)
                                     .bind(next)
                                     .bind(purpose)
@@ -778,11 +851,21 @@ macro_rules! store_impl {
                 let mut tx = self.begin_write().await?;
                 // 1. The credentials concerned.
                 let mut found: Vec<StatusRow> = Vec::new();
+                // The rows are locked (PostgreSQL) in public_id order, so that two changes
+                // of overlapping sets take their locks in the same order and cannot deadlock,
+                // and a concurrent change of the same credential waits here and then reads
+                // the status the first one wrote: one winner.
                 match &change.selector {
                     Selector::Ids(ids) => {
-                        for chunk in ids.chunks(CHUNK) {
+                        let mut sorted: Vec<&String> = ids.iter().collect();
+                        sorted.sort();
+                        sorted.dedup();
+                        for chunk in sorted.chunks(CHUNK) {
                             let sql = format!(
-                                "SELECT public_id, status, status_list, status_index, suspendable FROM credentials WHERE slug = $1 AND public_id IN ({})",
+                                concat!(
+                                    "SELECT public_id, status, status_list, status_index, suspendable FROM credentials WHERE slug = $1 AND public_id IN ({}) ORDER BY public_id",
+                                    $lock
+                                ),
                                 placeholders(2, chunk.len())
                             );
                             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&change.slug);
@@ -801,10 +884,11 @@ macro_rules! store_impl {
                         }
                     }
                     Selector::Achievement { id, from, until } => {
-                        let rows = sqlx::query(
+                        let rows = sqlx::query(concat!(
                             "SELECT public_id, status, status_list, status_index, suspendable FROM credentials \
-                             WHERE slug = $1 AND achievement_id = $2 AND issued_at >= $3 AND issued_at <= $4",
-                        )
+                             WHERE slug = $1 AND achievement_id = $2 AND issued_at >= $3 AND issued_at <= $4 ORDER BY public_id",
+                            $lock
+                        ))
                         .bind(&change.slug)
                         .bind(id)
                         .bind(from.clone().unwrap_or_default())
@@ -836,9 +920,12 @@ macro_rules! store_impl {
                         Err(why) => return Err(StoreError::Conflict(format!("credential {public_id} cannot be changed: {why}"))),
                     }
                 }
-                // 3. The bits, one read and one write per list.
+                // 3. The bits, one read and one write per list. The list row is locked
+                // (PostgreSQL) from the read to the commit: otherwise two revocations in one
+                // list both rewrite the bits they read and one of them is lost. Lists are
+                // taken in (list, purpose) order, the same in every transaction.
                 for ((list, purpose), changes) in &bits {
-                    let row = sqlx::query("SELECT bits FROM status_lists WHERE slug = $1 AND list_no = $2 AND purpose = $3")
+                    let row = sqlx::query(concat!("SELECT bits FROM status_lists WHERE slug = $1 AND list_no = $2 AND purpose = $3", $lock))
                         .bind(&change.slug)
                         .bind(list)
                         .bind(*purpose)
@@ -906,7 +993,9 @@ macro_rules! store_impl {
 
             async fn redeem_offer_code(&self, code: &str, tx_code_hash: Option<&str>, now: &str, token_hash: &str, token_expires_at: &str, max_attempts: i64) -> Result<Redeemed, StoreError> {
                 let mut tx = self.begin_write().await?;
-                let row = sqlx::query("SELECT * FROM offers WHERE pre_auth_code = $1").bind(code).fetch_optional(&mut *tx).await?;
+                // Locked (PostgreSQL) until the commit: concurrent attempts with the same code
+                // are checked one after the other, each seeing the attempts counted before it.
+                let row = sqlx::query(concat!("SELECT * FROM offers WHERE pre_auth_code = $1", $lock)).bind(code).fetch_optional(&mut *tx).await?;
                 let Some(o) = row.as_ref().map(offer).transpose()? else {
                     return Ok(Redeemed::Unknown);
                 };
@@ -920,20 +1009,26 @@ macro_rules! store_impl {
                     match tx_code_hash {
                         None => return Ok(Redeemed::TxCodeMissing),
                         Some(got) if got != want => {
-                            let burn = o.tx_attempts + 1 >= max_attempts;
-                            sqlx::query("UPDATE offers SET tx_attempts = tx_attempts + 1, code_used_at = CASE WHEN $1 THEN $2 ELSE code_used_at END WHERE id = $3")
-                                .bind(burn)
-                                .bind(now)
-                                .bind(&o.id)
-                                .execute(&mut *tx)
-                                .await?;
+                            // Counted in the statement itself, and only while the code is
+                            // unburnt and under the limit: the row lock makes this exact, the
+                            // condition keeps it so should the lock ever be lost.
+                            let counted = sqlx::query(
+                                "UPDATE offers SET tx_attempts = tx_attempts + 1, \
+                                 code_used_at = CASE WHEN tx_attempts + 1 >= $1 THEN $2 ELSE code_used_at END \
+                                 WHERE id = $3 AND code_used_at IS NULL AND tx_attempts < $1",
+                            )
+                            .bind(max_attempts)
+                            .bind(now)
+                            .bind(&o.id)
+                            .execute(&mut *tx)
+                            .await?;
                             tx.commit().await?;
-                            return Ok(Redeemed::WrongTxCode);
+                            return Ok(if counted.rows_affected() == 1 { Redeemed::WrongTxCode } else { Redeemed::Used });
                         }
                         Some(_) => {}
                     }
                 }
-                sqlx::query("UPDATE offers SET code_used_at = $1, token_hash = $2, token_expires_at = $3 WHERE id = $4 AND code_used_at IS NULL")
+                let redeemed = sqlx::query("UPDATE offers SET code_used_at = $1, token_hash = $2, token_expires_at = $3 WHERE id = $4 AND code_used_at IS NULL")
                     .bind(now)
                     .bind(token_hash)
                     .bind(token_expires_at)
@@ -941,6 +1036,10 @@ macro_rules! store_impl {
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
+                if redeemed.rows_affected() == 0 {
+                    // Another request redeemed it first: its token is the one stored.
+                    return Ok(Redeemed::Used);
+                }
                 Ok(Redeemed::Ok(Box::new(OfferRow { code_used_at: Some(now.to_owned()), token_hash: Some(token_hash.to_owned()), token_expires_at: Some(token_expires_at.to_owned()), ..o })))
             }
 
@@ -987,5 +1086,5 @@ macro_rules! store_impl {
     };
 }
 
-store_impl!(SqliteStore, SqlitePool, sqlx::Sqlite);
-store_impl!(PgStore, PgPool, sqlx::Postgres);
+store_impl!(SqliteStore, SqlitePool, sqlx::Sqlite, "", "");
+store_impl!(PgStore, PgPool, sqlx::Postgres, " FOR UPDATE", " FOR NO KEY UPDATE");

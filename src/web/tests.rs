@@ -70,7 +70,7 @@ fn assert_none(html: &str, unwanted: &[&str]) {
 #[tokio::test]
 async fn real_credential_in_dutch() {
     let c = issued(0).await;
-    let html = page(Lang::Nl, Verdict::Authentic, Some(&c));
+    let html = page(Lang::Nl, Verdict::Authentic { by: None }, Some(&c));
     assert_all(
         &html,
         &[
@@ -113,7 +113,7 @@ async fn real_credential_in_dutch() {
 #[tokio::test]
 async fn real_credential_in_english() {
     let c = issued(0).await;
-    let html = page(Lang::En, Verdict::Authentic, Some(&c));
+    let html = page(Lang::En, Verdict::Authentic { by: None }, Some(&c));
     assert_all(
         &html,
         &[
@@ -150,7 +150,7 @@ async fn text_in_the_credential_is_escaped() {
     c["issuer"]["name"] = Value::from("A & B \"quoted\"");
     c["issuer"]["url"] = Value::from("javascript:alert(1)");
     c["credentialSubject"]["achievement"]["criteria"]["id"] = Value::from("javascript:x");
-    let html = page(Lang::Nl, Verdict::Authentic, Some(&c));
+    let html = page(Lang::Nl, Verdict::Authentic { by: None }, Some(&c));
     assert_none(&html, &["<script>", "javascript:"]);
     assert_all(&html, &["&lt;script&gt;alert(", "A &amp; B &quot;quoted&quot;"]);
 }
@@ -160,7 +160,7 @@ async fn every_verdict_renders_in_both_languages() {
     let c = issued(1).await;
     let since = Some("2025-10-02T10:00:00Z".to_owned());
     let cases = [
-        (Verdict::Authentic, ["Echt en geldig", "Authentic and valid"]),
+        (Verdict::Authentic { by: None }, ["Echt en geldig", "Authentic and valid"]),
         (Verdict::Revoked { since: since.clone(), reason: Some("fraude <b>".into()) }, ["Ingetrokken", "Revoked"]),
         (Verdict::Suspended { since: None, reason: None }, ["Geschorst", "Suspended"]),
         (Verdict::Expired { on: "2026-01-31T00:00:00Z".into() }, ["Verlopen", "Expired"]),
@@ -195,11 +195,49 @@ async fn verdicts_from_real_reports() {
     let c = issued_with(&record(0), &options).await;
     let text = serde_json::to_string(&c).expect("json");
     let resolver = Resolver::new();
-    let before = verify_text(&text, &resolver, &clock()).await;
-    assert_eq!(Verdict::from_report(&before), Verdict::Authentic);
+    // Unknown signer: never "authentic", whatever the credential says.
+    let unknown = verify_text(&text, &resolver, &clock()).await;
+    let claimed = c["issuer"]["name"].as_str().expect("name").to_owned();
+    assert_eq!(Verdict::from_report(&unknown), Verdict::Unrecognised { claimed: claimed.clone() });
+    // The same signer in the registry as the institution the credential names.
+    let inst = crate::domain::Institution::by_name(&claimed).expect("one of the 18");
+    let (names, url) = crate::trust::flemish(inst.id).expect("names");
+    let registry = crate::trust::TrustRegistry::new(
+        vec![crate::trust::TrustEntry {
+            did: c["issuer"]["id"].as_str().expect("did").to_owned(),
+            institution_id: Some(inst.id.to_owned()),
+            names: names.clone(),
+            url,
+            valid_from: None,
+            valid_until: None,
+            source: "test".into(),
+        }],
+        Default::default(),
+    );
+    let verify_at = |clock: FixedClock| {
+        let (text, resolver, registry) = (text.clone(), resolver.clone(), registry.clone());
+        async move {
+            let ctx = crate::verify::VerifyContext {
+                resolver: &resolver,
+                status: &crate::status::check::NoStatusLists,
+                clock: &clock,
+                expect: Default::default(),
+                trust: &registry,
+            };
+            crate::verify::verify_text_with(&text, ctx).await
+        }
+    };
+    let before = verify_at(clock()).await;
+    assert_eq!(Verdict::from_report(&before), Verdict::Authentic { by: Some(names) });
+    assert!(page(Lang::En, Verdict::from_report(&before), Some(&c)).contains("Signed by"));
     let later = FixedClock::at_date(NaiveDate::from_ymd_opt(2025, 10, 1).expect("date"));
-    let after = verify_text(&text, &resolver, &later).await;
+    let after = verify_at(later).await;
     assert_eq!(Verdict::from_report(&after), Verdict::Expired { on: "2025-09-05T00:00:00Z".into() });
+    let unknown_later = verify_text(&text, &resolver, &later).await;
+    assert!(
+        matches!(Verdict::from_report(&unknown_later), Verdict::Unrecognised { .. }),
+        "not even expired-but-authentic"
+    );
     let mut tampered = c.clone();
     tampered["credentialSubject"]["creditsEarned"] = Value::from(20);
     let text = serde_json::to_string(&tampered).expect("json");

@@ -63,7 +63,7 @@ fn a_badge_from_another_issuer_shows_what_ob3_gives() {
                 "criteria": {"narrative": "1. Wrote a crate\n2. Passed the quiz"}}
         }
     });
-    let html = page(Lang::En, Verdict::Authentic, Some(&c));
+    let html = page(Lang::En, Verdict::Authentic { by: None }, Some(&c));
     for w in [
         "<h1>Intro to Rust</h1>",
         "not a Flemish microcredential",
@@ -97,7 +97,7 @@ fn odd_and_missing_fields_never_break_the_page() {
             assert_eq!(html.matches("<h1").count(), 1, "{c}");
         }
     }
-    let html = page(Lang::Nl, Verdict::Authentic, Some(&odd[4]));
+    let html = page(Lang::Nl, Verdict::Authentic { by: None }, Some(&odd[4]));
     assert!(html.contains("not a date") && html.contains("Type 9"));
     assert!(!html.contains("ftp://"));
 }
@@ -107,7 +107,7 @@ async fn result_page_without_links_has_no_share_section() {
     let c: Value = issued(1).await;
     let html = credential_page(&CredentialPage {
         lang: Lang::Nl,
-        verdict: Verdict::Authentic,
+        verdict: Verdict::Authentic { by: None },
         credential: Some(&c),
         share_url: None,
         json_url: None,
@@ -176,8 +176,9 @@ async fn a_verified_jwt_renders_from_the_reports_credential() {
     let issued = crate::issuance::issue(&record, &key, &clock, &mut rng, &options).await.expect("issues");
     let report = verify_text(&issued.to_wire(), &Resolver::new(), &clock).await;
     let verdict = Verdict::from_report(&report);
-    assert_eq!(verdict, Verdict::Authentic);
+    assert!(matches!(verdict, Verdict::Unrecognised { .. }), "a did:key nobody registered: {verdict:?}");
     let html = page(Lang::En, verdict, report.credential.as_ref());
+    assert!(html.contains("Signature correct, issuer not recognised") && !html.contains("Authentic and valid"));
     for w in ["<h1>Accessible web design</h1>", "6 ECTS credits", "Blended"] {
         assert!(html.contains(w), "missing {w}");
     }

@@ -19,6 +19,12 @@ const UI: &[(&str, &str, &str)] = &[
     // Verdicts
     ("v_authentic", "Echt en geldig", "Authentic and valid"),
     ("v_authentic_detail", "De digitale handtekening van de instelling klopt: de gegevens hieronder zijn niet gewijzigd sinds de uitreiking.", "The institution's digital signature is correct: the details below have not been changed since they were issued."),
+    ("v_authentic_by", "Ondertekend door", "Signed by"),
+    ("v_authentic_registry", "een erkende instelling volgens het register van deze dienst", "a recognised institution according to this service's registry"),
+    ("v_unrecognised", "Handtekening klopt, uitreiker niet erkend", "Signature correct, issuer not recognised"),
+    ("v_unrecognised_detail", "De handtekening klopt, maar wie ondertekende is geen erkende instelling: dit bewijst niet dat {claimed} dit credential uitreikte.", "The signature is correct, but the signer is not a recognised institution: this does not prove that {claimed} awarded it."),
+    ("v_demo", "Demonstratiecredential", "Demonstration credential"),
+    ("v_demo_detail", "Ondertekend met een openbare testsleutel: dit credential bewijst niets.", "Signed with a public test key; it proves nothing."),
     ("v_revoked", "Ingetrokken", "Revoked"),
     ("v_revoked_detail", "De instelling heeft dit credential ingetrokken. Het is niet meer geldig.", "The institution has revoked this credential. It is no longer valid."),
     ("v_suspended", "Geschorst", "Suspended"),

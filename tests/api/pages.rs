@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+/// A credential of a real (admin-created, recognised) institution; the demo institution's
+/// credentials are "demo" on every page.
 async fn issue_own(app: &TestApp) -> Value {
-    app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap()
+    let key = app.institution("ehb", "ehb").await;
+    app.issue(&key, &own_records("valid.json").remove(0)).await.json().await.unwrap()
 }
 
 fn text_of(html: &str) -> String {
@@ -110,7 +113,8 @@ async fn a_revoked_credential_page_says_revoked_with_the_date() {
     let app = spawn_app().await;
     let issued = issue_own(&app).await;
     let id = issued["public_id"].as_str().unwrap();
-    app.post_json(&format!("/api/v1/credentials/{id}/revoke"), Some(&app.demo_key), &json!({"reason": "fraud"})).await;
+    let key = microcred::service::apikeys::create(&app.services, Some("ehb"), "t").await.unwrap().1;
+    app.post_json(&format!("/api/v1/credentials/{id}/revoke"), Some(&key), &json!({"reason": "fraud"})).await;
     let html = app
         .client
         .get(format!("{}?lang=en", issued["share_url"].as_str().unwrap()))
@@ -195,6 +199,32 @@ async fn the_verify_form_accepts_pasted_json_and_jwt_and_explains_garbage() {
 }
 
 #[tokio::test]
+async fn a_demo_credential_carries_the_demo_banner_and_never_says_authentic() {
+    let app = spawn_app().await;
+    let issued: Value = app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap();
+    let report: Value = app.post_json("/api/v1/verify", None, &issued["credential"]).await.json().await.unwrap();
+    assert_eq!((report["valid"].as_bool(), report["trusted"].as_bool()), (Some(true), Some(false)), "{report}");
+    assert_eq!(report["issuer_trust"]["status"], "demo");
+    assert_eq!(report["checks"]["issuer.recognised"], "failed");
+    for (lang, banner, never) in
+        [("en", "Demonstration credential", "Authentic and valid"), ("nl", "Demonstratiecredential", "Echt en geldig")]
+    {
+        let html = app
+            .client
+            .get(format!("{}?lang={lang}", issued["share_url"].as_str().unwrap()))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let text = text_of(&html);
+        assert!(text.contains(banner) && !text.contains(never), "{lang}: {}", &text[..300.min(text.len())]);
+    }
+}
+
+#[tokio::test]
 async fn unknown_pages_are_a_friendly_404() {
     let app = spawn_app().await;
     let r = app.client.get(app.url("/nothing/here")).header("accept-language", "en").send().await.unwrap();
@@ -255,4 +285,62 @@ async fn headless_chromium_sees_the_verdict_and_annex_i_elements_in_both_languag
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(shots.join("credential-nl.png").exists() && shots.join("credential-en-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_shows_the_amber_verdict_for_an_unrecognised_signer_in_both_languages() {
+    if !browser_ready() {
+        return;
+    }
+    use microcred::crypto::keys::{IssuerKey, KeyAlg};
+    use rand::SeedableRng;
+    let app = spawn_app().await;
+    let issued = issue_own(&app).await;
+    // Signed on a laptop with a fresh key, naming the same Flemish institution.
+    let key = IssuerKey::generate(KeyAlg::Ed25519).unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+    let forged = microcred::issuance::issue(
+        &own_records("valid.json").remove(0),
+        &key,
+        &clock(),
+        &mut rng,
+        &microcred::issuance::IssueOptions::default(),
+    )
+    .await
+    .unwrap()
+    .credential;
+    let paste = app.dir.path().join("forged.json");
+    std::fs::write(&paste, forged.to_string()).unwrap();
+    let expect = json!({
+        "nl": {"verdict": "Echt en geldig", "visible": [], "verify_verdict": "Handtekening klopt, uitreiker niet erkend",
+               "verify_visible": ["Erasmushogeschool Brussel"], "verify_absent": ["Echt en geldig", "digitale handtekening van de instelling"]},
+        "en": {"verdict": "Authentic and valid", "visible": [], "verify_verdict": "Signature correct, issuer not recognised",
+               "verify_visible": ["Erasmushogeschool Brussel"], "verify_absent": ["Authentic and valid", "institution's digital signature"]}
+    });
+    let expect_f = app.dir.path().join("expect.json");
+    std::fs::write(&expect_f, expect.to_string()).unwrap();
+    for lang in ["nl", "en"] {
+        let shots = root().join(format!("target/browser-screenshots/unrecognised-{lang}"));
+        std::fs::create_dir_all(&shots).unwrap();
+        let out = Command::new("node")
+            .arg(root().join("tests/browser/pages.mjs"))
+            .args([
+                "--credential-url",
+                issued["share_url"].as_str().unwrap(),
+                "--verify-url",
+                &app.url(&format!("/verify?lang={lang}")),
+                "--screenshots",
+                shots.to_str().unwrap(),
+                "--expect-json",
+                expect_f.to_str().unwrap(),
+                "--paste-json",
+                paste.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{lang}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("absent \\\"") || stdout.contains("absent"), "{stdout}");
+        assert!(shots.join("verify-result.png").exists());
+    }
 }

@@ -448,3 +448,63 @@ async fn another_issuers_status_list_is_fetched_over_http_checked_and_applied() 
         }
     }
 }
+
+/// A stale status list (signed before a revocation) must not verify forever by respelling
+/// its `validUntil`, and a list without any validity window is not used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_respelt_or_windowless_status_list_gives_status_unknown() {
+    use microcred::crypto::keys::{IssuerKey, KeyAlg};
+    use microcred::crypto::proof;
+    use microcred::issuance::{IssueOptions, issue};
+    use microcred::status::bitstring::{Bitstring, LIST_SIZE};
+    use microcred::status::entry::{Purpose, entry_json, list_credential};
+    let key = IssuerKey::generate(KeyAlg::Ed25519).unwrap();
+    let now = microcred::clock::Clock::now(&clock());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let bits = Bitstring::zeroed(LIST_SIZE);
+    let mut bodies = Vec::new();
+    // 1: expired a day ago, with validUntil respelt as a full IRI and value object.
+    let url1 = format!("{base}/status/1");
+    let mut stale = list_credential(
+        &url1,
+        key.did(),
+        Purpose::Revocation,
+        &bits,
+        now - chrono::Duration::days(2),
+        chrono::Duration::days(1),
+        300_000,
+    );
+    stale["proof"] = json!([proof::sign(&stale, &key, now - chrono::Duration::days(2)).await.unwrap()]);
+    let until = stale.as_object_mut().unwrap().shift_remove("validUntil").unwrap();
+    stale["https://www.w3.org/2018/credentials#validUntil"] =
+        json!({"@value": until, "@type": "http://www.w3.org/2001/XMLSchema#dateTime"});
+    bodies.push(stale.to_string());
+    // 2: no validUntil and no ttl at all.
+    let url2 = format!("{base}/status/2");
+    let mut windowless =
+        list_credential(&url2, key.did(), Purpose::Revocation, &bits, now, chrono::Duration::days(1), 1);
+    windowless.as_object_mut().unwrap().shift_remove("validUntil");
+    windowless["credentialSubject"].as_object_mut().unwrap().shift_remove("ttl");
+    windowless["proof"] = json!([proof::sign(&windowless, &key, now).await.unwrap()]);
+    bodies.push(windowless.to_string());
+    let (b1, b2) = (bodies[0].clone(), bodies[1].clone());
+    let server = axum::Router::new()
+        .route("/status/1", axum::routing::get(move || async move { b1 }))
+        .route("/status/2", axum::routing::get(move || async move { b2 }));
+    tokio::spawn(async move { axum::serve(listener, server).await.unwrap() });
+    let app = spawn_with(Backend::Sqlite, |s| {
+        s.status.fetch_allow_private = true;
+        s.status.fetch_allow_http = true;
+    })
+    .await;
+    let rec = own_records("valid.json").remove(0);
+    for (url, why) in [(&url1, "compact form"), (&url2, "neither validUntil nor ttl")] {
+        let opts =
+            IssueOptions { credential_status: Some(entry_json(url, Purpose::Revocation, 3)), ..Default::default() };
+        let foreign = issue(&rec, &key, &clock(), &mut rand::rngs::OsRng, &opts).await.unwrap();
+        let report = our_verify(&app, &foreign.credential).await;
+        assert_eq!(codes(&report), ["status.unknown"], "{report}");
+        assert!(report["errors"][0]["message"].as_str().unwrap().contains(why), "{report}");
+    }
+}

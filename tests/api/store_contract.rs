@@ -25,6 +25,7 @@ fn key(slug: &str, n: u32) -> KeyRow {
         status: "active".into(),
         created_at: format!("2025-01-0{n}T00:00:00Z"),
         retired_at: None,
+        compromised_since: None,
     }
 }
 

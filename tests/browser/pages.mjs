@@ -3,7 +3,7 @@
 // JavaScript disabled (the pages must work without it). See README.md here.
 //
 //   node tests/browser/pages.mjs --credential-url URL --verify-url URL \
-//        --screenshots DIR [--expect-json FILE]
+//        --screenshots DIR [--expect-json FILE] [--paste-json FILE]
 //
 // Prints one JSON line per check and exits 1 if any check fails (2 on bad usage).
 
@@ -52,6 +52,7 @@ function options() {
         'verify-url': { type: 'string' },
         screenshots: { type: 'string' },
         'expect-json': { type: 'string' },
+        'paste-json': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -189,7 +190,8 @@ async function run(browser, opts, expect, shots) {
 
   let json = null;
   await guarded('credential-json', async () => {
-    json = await fetchJson(credentialUrl);
+    // --paste-json FILE: paste that credential into the verify form instead of this one.
+    json = opts['paste-json'] ? await readFile(opts['paste-json'], 'utf8') : await fetchJson(credentialUrl);
   });
 
   await guarded('verify-form', async () => {
@@ -216,6 +218,11 @@ async function run(browser, opts, expect, shots) {
     const e = expect[lang] ?? expect[formLang];
     const want = { lang: lang in expect ? lang : formLang, verdict: e.verify_verdict ?? e.verdict, visible: e.verify_visible ?? e.visible };
     await checkPage(page, step, want, shots);
+    // "verify_absent": words the result page must not show anywhere (e.g. "Authentic").
+    const body = (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+    for (const text of e.verify_absent ?? []) {
+      report(step, `absent "${text}"`, !body.includes(text), body.includes(text) ? 'shown on the page' : undefined);
+    }
     await context.close();
   });
 }

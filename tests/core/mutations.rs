@@ -328,7 +328,13 @@ async fn every_mutant_is_judged_the_same_by_both_proof_paths_and_the_digital_baz
         fallback: Box::new(NoStatusLists),
     };
     let resolver = Resolver::new();
-    let ctx = VerifyContext { resolver: &resolver, status: &lists, clock: &clock, expect: Expect::default() };
+    let ctx = VerifyContext {
+        resolver: &resolver,
+        status: &lists,
+        clock: &clock,
+        expect: Expect::default(),
+        trust: microcred::trust::TrustRegistry::empty(),
+    };
     let vm = key.verification_method().to_owned();
     let mut ours = Vec::with_capacity(mutants.len());
     for (_, name, m) in &mutants {

@@ -73,6 +73,35 @@ pub async fn rotate_key(
     ))
 }
 
+/// `POST /api/v1/institutions/{slug}/keys/{key}/compromise` (admin): `{"since": RFC 3339,
+/// "reason"?}`: signatures dated from `since` on fail verification.
+pub async fn compromise_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, key)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    caller.admin()?;
+    if let Some(k) = body.as_object().and_then(|o| o.keys().find(|k| !matches!(k.as_str(), "since" | "reason"))) {
+        return Err(ApiError::BadRequest(format!(
+            "unknown member '{}' (the body has since and reason)",
+            k.chars().take(60).collect::<String>()
+        )));
+    }
+    let since = text(&body, "since")?.ok_or_else(|| {
+        ApiError::BadRequest("since is required: the RFC 3339 instant from which the key is compromised".into())
+    })?;
+    let since = chrono::DateTime::parse_from_rfc3339(&since)
+        .map_err(|e| ApiError::BadRequest(format!("since is not an RFC 3339 date-time with a time zone: {e}")))?
+        .with_timezone(&chrono::Utc);
+    let reason = text(&body, "reason")?;
+    let s = &state.services;
+    let k = s.directory.mark_compromised(&slug, &key, since, &caller.1, reason.as_deref(), s.clock.as_ref()).await?;
+    Ok(Json(
+        json!({"kid": k.kid, "status": k.status, "retired_at": k.retired_at, "compromised_since": k.compromised_since}),
+    ))
+}
+
 /// `GET /api/v1/institutions/{slug}/keys`: public keys and their status.
 pub async fn list_keys(
     State(state): State<AppState>,
@@ -85,6 +114,7 @@ pub async fn list_keys(
         .iter()
         .map(|k| {
             json!({"kid": k.kid, "status": k.status, "created_at": k.created_at, "retired_at": k.retired_at,
+                        "compromised_since": k.compromised_since,
                         "public_key_jwk": serde_json::from_str::<Value>(&k.public_jwk).unwrap_or(Value::Null)})
         })
         .collect();

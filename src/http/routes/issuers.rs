@@ -32,3 +32,13 @@ pub async fn get_did_document(
         Json(entry.document.clone()),
     ))
 }
+
+/// `GET /issuers/registry.json`: the deployment's recognised institutions (never the
+/// demo) in the Digital Credentials Consortium issuer-registry format
+/// (`{meta, entries: {DID: {name, url, location}}}`), for VerifierPlus / Learner
+/// Credential Wallet deployments that add it as a known registry.
+pub async fn get_registry(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let snap = state.services.directory.snapshot().await?;
+    let doc = crate::service::trust::TrustLists::dcc_registry(&snap.trust, state.services.clock.now());
+    Ok(([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "public, max-age=300")], Json(doc)))
+}

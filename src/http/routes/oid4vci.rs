@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::http::error::ApiError;
-use crate::http::extract::{Caller, JsonBody};
+use crate::http::error::{ApiError, NUL_REFUSED};
+use crate::http::extract::{Caller, JsonBody, nul_at};
 use crate::http::state::AppState;
 use crate::service::oid4vci::{self, OAuthError};
 use crate::web::{self, ClaimPage, Lang};
@@ -67,6 +67,9 @@ pub async fn post_token(
             });
         }
     };
+    if form.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return oauth_error(OAuthError { status: 400, error: "invalid_request", description: NUL_REFUSED.into() });
+    }
     match oid4vci::token(&state.services, &form).await {
         Ok(v) => no_store(Json(v).into_response()),
         Err(e) => oauth_error(e),
@@ -109,6 +112,13 @@ pub async fn post_credential(
             });
         }
     };
+    if let Some(at) = nul_at(&body) {
+        return oauth_error(OAuthError {
+            status: 400,
+            error: "invalid_credential_request",
+            description: format!("{NUL_REFUSED}: at {at}"),
+        });
+    }
     match oid4vci::credential(&state.services, bearer, &body).await {
         Ok(v) => no_store(Json(v).into_response()),
         Err(e) => oauth_error(e),

@@ -91,6 +91,8 @@ pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): Js
     let checks: Vec<&str> = report.checks.iter_passed().map(|c| if c == "signature" { "proof" } else { c }).collect();
     let body = json!({
         "verified": report.valid,
+        "trusted": report.trusted,
+        "issuer_trust": report.issuer_trust,
         "checks": checks,
         "warnings": report.warnings,
         "errors": report.errors,

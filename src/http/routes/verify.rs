@@ -39,17 +39,27 @@ pub async fn verify_expecting(
     expect: ProofExpectations,
 ) -> Result<VerificationReport, ApiError> {
     let snap = state.services.directory.snapshot().await?;
+    let s = &state.services;
+    let (registry, resolver) = s.trust_lists.registry(&snap.trust, &snap.resolver, s.clock.as_ref()).await;
+    let (registry, resolver) = (Arc::new(registry), Arc::new(resolver.unwrap_or_else(|| snap.resolver.clone())));
     let mut fetched = HashMap::new();
     let mut round = 0;
     loop {
         let source = Arc::new(PooledStatusLists::new(state.status.clone(), fetched.clone()));
-        let (text, snap, clock, status) = (text.clone(), snap.clone(), state.services.clock.clone(), source.clone());
+        let (text, clock, status) = (text.clone(), state.services.clock.clone(), source.clone());
+        let (registry, resolver) = (registry.clone(), resolver.clone());
         let expect = expect.clone();
         let report = crate::cpu::run(move |rt| {
             let expect = Expect { domain: expect.domain.as_deref(), challenge: expect.challenge.as_deref() };
             rt.block_on(verify_text_with(
                 &text,
-                VerifyContext { resolver: &snap.resolver, status: status.as_ref(), clock: clock.as_ref(), expect },
+                VerifyContext {
+                    resolver: &resolver,
+                    status: status.as_ref(),
+                    clock: clock.as_ref(),
+                    expect,
+                    trust: &registry,
+                },
             ))
         })
         .await
