@@ -641,12 +641,16 @@ macro_rules! store_impl {
                 if let Some(at) = &key.revoked_at {
                     return Err(StoreError::Conflict(format!("API key '{}' was already revoked at {at}", key.id)));
                 }
-                sqlx::query("UPDATE api_keys SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
+                // Guarded, so that of two concurrent revocations only one records it.
+                let updated = sqlx::query("UPDATE api_keys SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
                     .bind(&r.at)
                     .bind(&r.actor)
                     .bind(&key.id)
                     .execute(&mut *tx)
                     .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::Conflict(format!("API key '{}' was already revoked", key.id)));
+                }
                 if let Some(slug) = &key.slug {
                     sqlx::query("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES ($1, $2, 'revoke_api_key', $3, $4, $5)")
                         .bind(slug)
