@@ -652,7 +652,7 @@ macro_rules! store_impl {
                     return Err(StoreError::Conflict(format!("API key '{}' was already revoked", key.id)));
                 }
                 if let Some(slug) = &key.slug {
-                    sqlx::query("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES ($1, $2, 'revoke_api_key', $3, $4, $5)")
+                    sqlx::query("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES ($1, $2, 'api-key-revoked', $3, $4, $5)")
                         .bind(slug)
                         .bind(&r.actor)
                         .bind(&key.id)

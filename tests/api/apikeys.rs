@@ -96,7 +96,7 @@ async fn api_keys_are_listed_without_secrets_and_stay_listed_as_revoked_with_who
         let log: Value = get(&app, &app.address, "/api/v1/audit-log", &ehb).await.json().await.unwrap();
         conforms(&doc, "AuditLog", &log);
         let entry = &log["items"][0];
-        assert_eq!(entry["action"], "revoke_api_key");
+        assert_eq!(entry["action"], "api-key-revoked");
         assert_eq!(entry["public_id"], second.id.as_str());
         assert_eq!(entry["actor"], admin_id.as_str());
     }
@@ -178,7 +178,7 @@ async fn the_cli_lists_and_revokes_api_keys_on_the_same_database() {
     let entry: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(
         (entry["action"].as_str(), entry["actor"].as_str(), entry["reason"].as_str()),
-        (Some("revoke_api_key"), Some("cli"), Some("left in a CI log"))
+        (Some("api-key-revoked"), Some("cli"), Some("left in a CI log"))
     );
     let out = cli(&["apikeys", "revoke", &id]);
     assert_eq!(out.status.code(), Some(2), "already revoked");

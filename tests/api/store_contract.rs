@@ -107,7 +107,7 @@ async fn contract(store: &dyn Store) {
     let audit = store.list_audit("a", 10, 0).await.unwrap();
     assert_eq!(
         audit.iter().map(|e| (e.action.as_str(), e.public_id.as_str(), e.actor.as_str())).collect::<Vec<_>>(),
-        [("revoke_api_key", "key_1", "key_2")]
+        [("api-key-revoked", "key_1", "key_2")]
     );
     let any = ApiKeyRevocation { id: "key_2".into(), slug: None, ..revocation.clone() };
     assert_eq!(store.revoke_api_key(&any).await.unwrap().revoked_by.as_deref(), Some("key_2"), "admin keys too");
