@@ -1,5 +1,6 @@
-//! The `microcred` command line: `validate`, `issue`, `verify` and `keys`. Every
-//! command calls the same library functions as the HTTP service.
+//! The `microcred` command line: `validate`, `issue`, `verify`, `keys`, and the service's
+//! `serve`, `institutions`, `apikeys` and status commands. Every command calls the same
+//! library functions as the HTTP service.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -276,6 +277,33 @@ enum ApikeysCommand {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// List API keys (id, institution, label, created, revoked), never their tokens.
+    #[command(
+        after_help = "Prints one line per key: id, institution (or 'admin'), label, created_at, status (active, or revoked with when and by whom).\n\nExamples:\n  microcred apikeys list\n  microcred apikeys list --institution kuleuven"
+    )]
+    List {
+        /// Only this institution's keys.
+        #[arg(long)]
+        institution: Option<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Revoke an API key at once: its next request gets 401, on every node.
+    #[command(
+        after_help = "Recorded on the key (when, by 'cli') and in the institution's audit log.\n\nExamples:\n  microcred apikeys revoke key_0123456789abcdef --reason 'leaked in a CI log'\n  microcred apikeys revoke --institution kuleuven key_0123456789abcdef"
+    )]
+    Revoke {
+        /// The key's id (`key_…`, from `apikeys list`).
+        key_id: String,
+        /// Only if the key belongs to this institution.
+        #[arg(long)]
+        institution: Option<String>,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -500,6 +528,28 @@ async fn dispatch(command: Command) -> Result<u8> {
                 "API key {} for {}; shown once, only its hash is stored",
                 row.id,
                 slug.unwrap_or("administration")
+            );
+            Ok(exit::OK)
+        }
+        Command::Apikeys(ApikeysCommand::List { institution, config }) => {
+            let s = services(&config).await?;
+            for k in crate::service::apikeys::list(&s, institution.as_deref()).await? {
+                let status = match (&k.revoked_at, &k.revoked_by) {
+                    (Some(at), by) => format!("revoked {at} by {}", by.as_deref().unwrap_or("?")),
+                    (None, _) => "active".into(),
+                };
+                println!("{}\t{}\t{}\t{}\t{status}", k.id, k.slug.as_deref().unwrap_or("admin"), k.label, k.created_at);
+            }
+            Ok(exit::OK)
+        }
+        Command::Apikeys(ApikeysCommand::Revoke { key_id, institution, reason, config }) => {
+            let s = services(&config).await?;
+            let row = crate::service::apikeys::revoke(&s, institution.as_deref(), &key_id, "cli", reason).await?;
+            println!("{}", row.id);
+            eprintln!(
+                "API key {} of {} revoked; it is refused from its next request on",
+                row.id,
+                row.slug.as_deref().unwrap_or("administration")
             );
             Ok(exit::OK)
         }

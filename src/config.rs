@@ -46,10 +46,23 @@ pub struct Settings {
     pub status: StatusSettings,
     /// OpenID4VCI.
     pub oid4vci: Oid4vciSettings,
+    /// The demo institution.
+    pub demo: DemoSettings,
     /// Issuer trust: trust lists and their operators.
     pub trust: TrustSettings,
     /// Institutions to create at start if they do not exist yet.
     pub institutions: Vec<InstitutionSettings>,
+}
+
+/// `[demo]`. The demo institution (slug `demo`) signs with the PUBLIC demo key; it is
+/// created only while no other institution exists.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoSettings {
+    /// Let the demo institution keep issuing after a real institution was created (by
+    /// default it stops: its credentials prove nothing). Env `MICROCRED_DEMO__KEEP_ISSUING`.
+    /// Default `false`.
+    pub keep_issuing: bool,
 }
 
 /// `[server]`.
@@ -276,6 +289,7 @@ const ENV_KEYS: &[&str] = &[
     "OID4VCI__TOKEN_TTL_SECONDS",
     "OID4VCI__NONCE_TTL_SECONDS",
     "OID4VCI__MAX_TX_CODE_ATTEMPTS",
+    "DEMO__KEEP_ISSUING",
     "TRUST__LISTS",
     "TRUST__ANCHORS",
     "TRUST__ANCHOR_DOCUMENTS",
@@ -413,6 +427,20 @@ mod tests {
         assert_eq!(s.server.base_url, "https://badges.example.be");
         assert_eq!(s.database.url.expose(), "postgres://u@h/db");
         assert_eq!(s.institutions[0].slug, "kuleuven");
+    }
+
+    #[test]
+    fn the_demo_stops_issuing_unless_configured_otherwise() {
+        assert!(!load_from(None, &[]).expect("defaults").demo.keep_issuing);
+        let s = load_from(None, &env(&[("MICROCRED_DEMO__KEEP_ISSUING", "true")])).expect("env");
+        assert!(s.demo.keep_issuing);
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[demo]\nkeep_issuing = true\n").expect("write");
+        assert!(load_from(Some(&f), &[]).expect("file").demo.keep_issuing);
+        std::fs::write(&f, "[demo]\nkeep_issueing = true\n").expect("write");
+        let e = load_from(Some(&f), &[]).expect_err("unknown key").to_string();
+        assert!(e.contains("keep_issueing"), "{e}");
     }
 
     #[test]

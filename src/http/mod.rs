@@ -14,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -44,7 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/institutions/{slug}/keys", get(admin::list_keys))
         .route("/institutions/{slug}/keys/rotate", post(admin::rotate_key))
         .route("/institutions/{slug}/keys/{key}/compromise", post(admin::compromise_key))
-        .route("/institutions/{slug}/api-keys", post(admin::create_api_key))
+        .route("/institutions/{slug}/api-keys", post(admin::create_api_key).get(admin::list_api_keys))
+        .route("/institutions/{slug}/api-keys/{key_id}", delete(admin::revoke_api_key))
         .fallback(api_not_found);
     Router::new()
         .nest("/api/v1", api)

@@ -12,7 +12,7 @@ use crate::store::AchievementRow;
 /// Validates and stores a definition (`{"microcredential": {...}}`) for an institution.
 pub async fn register(s: &Services, slug: &str, body: &Value) -> Result<AchievementRow, ServiceError> {
     let (definition, _) = parse_definition(body).map_err(ServiceError::Invalid)?;
-    super::credentials::check_institution(s, slug, definition.institution.id).await?;
+    super::issuer_check::check_institution(s, slug, definition.institution.id).await?;
     let raw = body.get("microcredential").cloned().unwrap_or(Value::Null);
     let row = AchievementRow {
         id: format!("ach_{}", uuid::Uuid::new_v4().simple()),

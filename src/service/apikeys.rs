@@ -1,17 +1,13 @@
 //! API keys: random bearer tokens, shown once, stored only as SHA-256 hashes, scoped to
 //! one institution or to administration.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use base64::Engine;
 use base64::prelude::BASE64_URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{ServiceError, Services};
-use crate::store::ApiKeyRow;
+use crate::store::{ApiKeyRevocation, ApiKeyRow, StoreError};
 
 /// Who a request acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,43 +42,64 @@ pub async fn create(s: &Services, slug: Option<&str>, label: &str) -> Result<(Ap
         slug: slug.map(str::to_owned),
         label: label.to_owned(),
         created_at: s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        revoked_at: None,
+        revoked_by: None,
     };
     s.store.insert_api_key(&row).await?;
     Ok((row, token))
 }
 
-/// Recently authenticated keys (by token hash), so a busy client does not cost a
-/// database read per request. Entries live [`AUTH_TTL`]; unknown tokens are not cached.
-#[derive(Debug, Default)]
-pub struct AuthCache(Mutex<HashMap<String, (Instant, Principal, String)>>);
-
-/// How long an authenticated key is trusted without asking the store again.
-pub const AUTH_TTL: Duration = Duration::from_secs(30);
-const CACHED: usize = 10_000;
-
 /// Looks a bearer token up: who it acts for, and the key's public id (for the audit log).
+/// Every request asks the store (one indexed read), so a revoked key is refused on its
+/// very next request, on every node sharing the database: no cache window.
 pub async fn authenticate(s: &Services, token: &str) -> Result<Option<(Principal, String)>, ServiceError> {
-    let hash = token_hash(token);
-    if let Some((p, id)) = s.auth_cache.0.lock().ok().and_then(|m| {
-        m.get(&hash).filter(|(at, _, _)| at.elapsed() < AUTH_TTL).map(|(_, p, id)| (p.clone(), id.clone()))
-    }) {
-        return Ok(Some((p, id)));
-    }
-    let found = s.store.find_api_key(&hash).await?.map(|k| {
+    let found = s.store.find_api_key(&token_hash(token)).await?;
+    Ok(found.filter(|k| k.revoked_at.is_none()).map(|k| {
         let p = match k.slug {
             Some(slug) => Principal::Institution(slug),
             None => Principal::Admin,
         };
         (p, k.id)
-    });
-    if let (Some((p, id)), Ok(mut m)) = (&found, s.auth_cache.0.lock()) {
-        if m.len() >= CACHED {
-            m.retain(|_, (at, _, _)| at.elapsed() < AUTH_TTL);
-            if m.len() >= CACHED {
-                m.clear();
-            }
-        }
-        m.insert(hash, (Instant::now(), p.clone(), id.clone()));
+    }))
+}
+
+/// The API keys of an institution (`None`: every key), revoked ones included.
+pub async fn list(s: &Services, slug: Option<&str>) -> Result<Vec<ApiKeyRow>, ServiceError> {
+    if let Some(slug) = slug
+        && s.store.get_institution(slug).await?.is_none()
+    {
+        return Err(ServiceError::NotFound(format!("institution '{slug}'")));
     }
-    Ok(found)
+    Ok(s.store.list_api_keys(slug).await?)
+}
+
+/// Revokes an API key at once: its next request, on any node, gets 401. `slug` limits it
+/// to that institution's keys; `actor` (an admin key id, or `cli`) is recorded with the
+/// time on the key and in the institution's audit log.
+pub async fn revoke(
+    s: &Services,
+    slug: Option<&str>,
+    key_id: &str,
+    actor: &str,
+    reason: Option<String>,
+) -> Result<ApiKeyRow, ServiceError> {
+    if let Some(r) = &reason
+        && r.chars().count() > 1000
+    {
+        return Err(ServiceError::BadRequest("reason is longer than 1000 characters".into()));
+    }
+    let revocation = ApiKeyRevocation {
+        id: key_id.to_owned(),
+        slug: slug.map(str::to_owned),
+        actor: actor.to_owned(),
+        reason,
+        at: s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let row = s.store.revoke_api_key(&revocation).await.map_err(|e| match e {
+        StoreError::NotFound(m) => ServiceError::NotFound(m),
+        StoreError::Conflict(m) => ServiceError::Conflict(m),
+        other => ServiceError::Store(other),
+    })?;
+    tracing::info!(key_id = %row.id, slug = row.slug.as_deref().unwrap_or("(admin)"), actor, "API key revoked");
+    Ok(row)
 }

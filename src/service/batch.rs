@@ -20,7 +20,8 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::credentials::{check_institution, new_public_id, unknown_field};
+use super::credentials::{new_public_id, unknown_field};
+use super::issuer_check::check_institution;
 use super::{ServiceError, Services};
 use crate::crypto::keys::IssuerKey;
 use crate::domain::report::{FORMAT_RULE, Finding};

@@ -10,6 +10,7 @@ use rand::RngCore;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::issuer_check::check_institution;
 use super::{ServiceError, Services};
 use crate::domain::report::{FORMAT_RULE, Finding};
 use crate::domain::{ValidationReport, parse_record};
@@ -48,28 +49,6 @@ pub fn new_public_id() -> String {
 /// Whether a public id has the shape we hand out (so junk never reaches the database).
 pub fn is_public_id(s: &str) -> bool {
     s.len() == 22 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// Refuses a record of another institution than the one the caller acts for.
-pub async fn check_institution(s: &Services, slug: &str, record_institution: &str) -> Result<(), ServiceError> {
-    // Which institution a slug awards for never changes: the directory's copy will do.
-    let cached = s.directory.snapshot().await?.institutions.get(slug).map(|e| e.row.institution_id.clone());
-    let institution_id = match cached {
-        Some(id) => id,
-        None => {
-            s.store
-                .get_institution(slug)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound(format!("institution '{slug}'")))?
-                .institution_id
-        }
-    };
-    match institution_id {
-        Some(id) if id != record_institution => Err(ServiceError::Forbidden(format!(
-            "this API key acts for '{slug}' ({id}); the record is awarded by '{record_institution}'"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 fn sorted(v: &Value) -> Value {

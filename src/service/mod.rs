@@ -7,6 +7,7 @@ pub mod apikeys;
 pub mod batch;
 pub mod credentials;
 pub mod institutions;
+pub mod issuer_check;
 pub mod keystore;
 pub mod oid4vci;
 pub mod proof_of_possession;
@@ -84,8 +85,6 @@ pub struct Services {
     pub batches: Arc<tokio::sync::Semaphore>,
     /// Definitions already read.
     pub definitions: Arc<achievements::DefinitionCache>,
-    /// API keys recently authenticated.
-    pub auth_cache: Arc<apikeys::AuthCache>,
     /// Trust lists of other operators.
     pub trust_lists: Arc<trust::TrustLists>,
 }
@@ -128,7 +127,6 @@ impl Services {
             slots: Arc::default(),
             batches: Arc::new(tokio::sync::Semaphore::new(1)),
             definitions: Arc::default(),
-            auth_cache: Arc::default(),
         })
     }
 

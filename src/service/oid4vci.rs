@@ -210,7 +210,7 @@ pub fn offer_object(s: &Services, row: &OfferRow) -> Value {
 pub async fn create_offer(s: &Services, slug: &str, body: &Value) -> Result<CreatedOffer, ServiceError> {
     let prepared = prepare(s, slug, body).await?;
     let (record, _) = parse_record(&prepared.record, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
-    super::credentials::check_institution(s, slug, record.microcredential.institution.id).await?;
+    super::issuer_check::check_institution(s, slug, record.microcredential.institution.id).await?;
     let with_pin = match body.get("tx_code") {
         None | Some(Value::Null) => true,
         Some(Value::Bool(b)) => *b,

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::credentials::new_public_id;
+use super::issuer_check::{Claims, check_claims};
 use super::{ServiceError, Services};
 use crate::crypto::{jwt, proof};
 use crate::jsonld::contexts::CREDENTIALS_V2_URL;
@@ -23,6 +24,55 @@ fn check_time(c: &Map<String, Value>, name: &str) -> Result<(), ServiceError> {
         Some(Value::String(t)) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => Ok(()),
         Some(_) => Err(bad(format!("{name} must be an XML Schema dateTimeStamp, e.g. 2025-02-14T00:00:00Z"))),
     }
+}
+
+/// The texts of a name or URL: a string, a `{"@value": …}` language value, or a list of
+/// them, each with its JSON Pointer.
+fn texts<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) -> Result<(), ServiceError> {
+    match v {
+        Value::String(t) => out.push((pointer, t)),
+        Value::Object(o) if o.get("@value").is_some_and(Value::is_string) => {
+            out.push((format!("{pointer}/@value"), o.get("@value").and_then(Value::as_str).unwrap_or_default()));
+        }
+        Value::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                texts(item, format!("{pointer}/{i}"), out)?;
+            }
+        }
+        _ => return Err(bad(format!("{pointer} must be a string or a language value"))),
+    }
+    Ok(())
+}
+
+/// Who the credential says awards it: the issuer's and the achievement creator's (the
+/// awarding body's) name and URL.
+fn claims(c: &Map<String, Value>) -> Result<Claims<'_>, ServiceError> {
+    let mut claims = Claims::default();
+    let mut profiles: Vec<(String, &Value)> = Vec::new();
+    if let Some(issuer) = c.get("issuer").filter(|i| i.is_object()) {
+        profiles.push(("/credential/issuer".into(), issuer));
+    }
+    let subjects: Vec<(String, &Value)> = match c.get("credentialSubject") {
+        Some(Value::Array(a)) => {
+            a.iter().enumerate().map(|(i, v)| (format!("/credential/credentialSubject/{i}"), v)).collect()
+        }
+        Some(v) => vec![("/credential/credentialSubject".into(), v)],
+        None => vec![],
+    };
+    for (at, subject) in subjects {
+        if let Some(creator) = subject.pointer("/achievement/creator").filter(|c| c.is_object()) {
+            profiles.push((format!("{at}/achievement/creator"), creator));
+        }
+    }
+    for (at, p) in profiles {
+        if let Some(name) = p.get("name") {
+            texts(name, format!("{at}/name"), &mut claims.names)?;
+        }
+        if let Some(url) = p.get("url") {
+            texts(url, format!("{at}/url"), &mut claims.urls)?;
+        }
+    }
+    Ok(claims)
 }
 
 /// Issues a caller-supplied credential for institution `slug`; returns the signed one.
@@ -83,6 +133,8 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
             )));
         }
     }
+    // An institution issues only as itself: the same check as the other issuance paths.
+    check_claims(s, slug, &claims(&c)?).await?;
     // Status: a revocation entry (and suspension, when configured) unless the caller set one.
     let wants_status = options.get("credentialStatus") != Some(&Value::Bool(false));
     let slot = if !c.contains_key("credentialStatus") && wants_status {
@@ -117,7 +169,13 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
         if ext {
             let (record, opts) = reverse::to_record(&doc)
                 .map_err(|e| bad(format!("the microcredential extension cannot be read: {e}")))?;
-            crate::domain::parse_record_with(&record, s.clock.as_ref(), opts).map_err(ServiceError::Invalid)?;
+            let (record, _) =
+                crate::domain::parse_record_with(&record, s.clock.as_ref(), opts).map_err(ServiceError::Invalid)?;
+            let institution = Claims {
+                institution_id: Some(("/credential/issuer/name".into(), record.microcredential.institution.id)),
+                ..Claims::default()
+            };
+            check_claims(s, slug, &institution).await?;
         }
     }
     let key = entry.active.clone();

@@ -151,6 +151,25 @@ pub struct ApiKeyRow {
     pub label: String,
     /// RFC 3339.
     pub created_at: String,
+    /// RFC 3339, when it was revoked (it authenticates nothing from then on).
+    pub revoked_at: Option<String>,
+    /// Who revoked it (an admin API key id, or `cli`).
+    pub revoked_by: Option<String>,
+}
+
+/// An API key revocation, applied (with its audit-log entry) in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRevocation {
+    /// The key's public id.
+    pub id: String,
+    /// Only a key of this institution (`None`: any key, admin keys included).
+    pub slug: Option<String>,
+    /// Who (admin API key id, or `cli`).
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// A registered microcredential definition.
@@ -419,8 +438,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<bool, StoreError>;
     /// Stores an API key.
     async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError>;
-    /// Finds an API key by the hash of its token.
+    /// Finds an API key by the hash of its token (revoked ones too: the caller checks).
     async fn find_api_key(&self, token_hash: &str) -> Result<Option<ApiKeyRow>, StoreError>;
+    /// API keys of an institution (`None`: every key, admin keys included), oldest first,
+    /// revoked ones included.
+    async fn list_api_keys(&self, slug: Option<&str>) -> Result<Vec<ApiKeyRow>, StoreError>;
+    /// Revokes an API key and records it in the institution's audit log (admin keys have
+    /// none), in one transaction; returns the revoked key. `NotFound` if there is no
+    /// such key (of that institution), `Conflict` if it is already revoked.
+    async fn revoke_api_key(&self, revocation: &ApiKeyRevocation) -> Result<ApiKeyRow, StoreError>;
     /// Stores a definition.
     async fn insert_achievement(&self, row: &AchievementRow) -> Result<(), StoreError>;
     /// One definition of an institution.

@@ -182,6 +182,8 @@ where
         slug: r.try_get("slug")?,
         label: r.try_get("label")?,
         created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+        revoked_by: r.try_get("revoked_by")?,
     })
 }
 
@@ -320,9 +322,18 @@ const CHUNK: usize = 500;
 type Transition = (&'static str, Vec<(&'static str, bool)>);
 
 /// The new status and the list bits a transition sets, or why it is not allowed.
-fn transition(action: StatusAction, status: &str, suspendable: bool) -> Result<Option<Transition>, String> {
+fn transition(
+    action: StatusAction,
+    status: &str,
+    suspendable: bool,
+    has_entry: bool,
+) -> Result<Option<Transition>, String> {
     match (action, status) {
         (StatusAction::Revoke, "revoked") => Ok(None),
+        // Marking it revoked here would change nothing a verifier can see.
+        (StatusAction::Revoke, _) if !has_entry => Err(
+            "it has no status entry of this service (issued with options.credentialStatus false, or with a caller-supplied credentialStatus), so no verifier could learn of a revocation; nothing was changed".into(),
+        ),
         (StatusAction::Revoke, _) => Ok(Some((
             "revoked",
             if suspendable { vec![("revocation", true), ("suspension", false)] } else { vec![("revocation", true)] },
@@ -610,6 +621,50 @@ macro_rules! store_impl {
                 Ok(row.as_ref().map(api_key).transpose()?)
             }
 
+            async fn list_api_keys(&self, slug: Option<&str>) -> Result<Vec<ApiKeyRow>, StoreError> {
+                let rows = match slug {
+                    Some(slug) => sqlx::query("SELECT * FROM api_keys WHERE slug = $1 ORDER BY created_at, id").bind(slug).fetch_all(&self.pool).await?,
+                    None => sqlx::query("SELECT * FROM api_keys ORDER BY created_at, id").fetch_all(&self.pool).await?,
+                };
+                Ok(rows.iter().map(api_key).collect::<Result<_, _>>()?)
+            }
+
+            async fn revoke_api_key(&self, r: &ApiKeyRevocation) -> Result<ApiKeyRow, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query("SELECT * FROM api_keys WHERE id = $1").bind(&r.id).fetch_optional(&mut *tx).await?;
+                let Some(key) = row.as_ref().map(api_key).transpose()?.filter(|k| r.slug.is_none() || k.slug == r.slug) else {
+                    return Err(StoreError::NotFound(match &r.slug {
+                        Some(slug) => format!("API key '{}' of institution '{slug}'", r.id),
+                        None => format!("API key '{}'", r.id),
+                    }));
+                };
+                if let Some(at) = &key.revoked_at {
+                    return Err(StoreError::Conflict(format!("API key '{}' was already revoked at {at}", key.id)));
+                }
+                // Guarded, so that of two concurrent revocations only one records it.
+                let updated = sqlx::query("UPDATE api_keys SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
+                    .bind(&r.at)
+                    .bind(&r.actor)
+                    .bind(&key.id)
+                    .execute(&mut *tx)
+                    .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::Conflict(format!("API key '{}' was already revoked", key.id)));
+                }
+                if let Some(slug) = &key.slug {
+                    sqlx::query("INSERT INTO audit_log (slug, actor, action, public_id, reason, at) VALUES ($1, $2, 'api-key-revoked', $3, $4, $5)")
+                        .bind(slug)
+                        .bind(&r.actor)
+                        .bind(&key.id)
+                        .bind(&r.reason)
+                        .bind(&r.at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(ApiKeyRow { revoked_at: Some(r.at.clone()), revoked_by: Some(r.actor.clone()), ..key })
+            }
+
             async fn insert_achievement(&self, row: &AchievementRow) -> Result<(), StoreError> {
                 sqlx::query("INSERT INTO achievements (id, slug, definition, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(&row.id)
@@ -854,7 +909,7 @@ macro_rules! store_impl {
                 let mut new_status = "";
                 let mut bits: std::collections::BTreeMap<(i64, &'static str), Vec<(i64, bool)>> = Default::default();
                 for (public_id, status, list, index, suspendable) in &found {
-                    match transition(change.action, status, *suspendable) {
+                    match transition(change.action, status, *suspendable, list.is_some() && index.is_some()) {
                         Ok(Some((to, sets))) => {
                             new_status = to;
                             if let (Some(list), Some(index)) = (list, index) {

@@ -104,6 +104,7 @@ async fn the_openapi_document_lists_every_api_route() {
         "/api/v1/institutions/{slug}/keys",
         "/api/v1/institutions/{slug}/keys/rotate",
         "/api/v1/institutions/{slug}/api-keys",
+        "/api/v1/institutions/{slug}/api-keys/{key_id}",
         "/credentials/{public_id}",
         "/api/v1/credentials/{public_id}/revoke",
         "/api/v1/credentials/{public_id}/suspend",
@@ -126,16 +127,6 @@ async fn the_openapi_document_lists_every_api_route() {
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
-}
-
-/// Validates a response body against a component schema of the OpenAPI document.
-fn conforms(doc: &Value, schema: &str, body: &Value) {
-    let mut root = doc.clone();
-    root["$ref"] = format!("#/components/schemas/{schema}").into();
-    root["$schema"] = "https://json-schema.org/draft/2020-12/schema".into();
-    let v = jsonschema::validator_for(&root).expect("schema compiles");
-    let errors: Vec<String> = v.iter_errors(body).map(|e| format!("{} {}", e.instance_path(), e)).collect();
-    assert!(errors.is_empty(), "{schema}: {errors:?}");
 }
 
 #[tokio::test]

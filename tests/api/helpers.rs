@@ -78,6 +78,9 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     s.database.url = Secret::new(format!("sqlite://{}", dir.join("test.db").display()));
     s.keys.dir = dir.join("keys");
     s.keys.demo_key = root().join("keys-example/demo-issuer.jwk");
+    // Tests issue with the demo institution beside the ones they create; the demo's
+    // lifecycle tests (demo.rs) turn this off.
+    s.demo.keep_issuing = true;
     s.log.filter = "warn".into();
     s
 }
@@ -172,6 +175,23 @@ impl TestApp {
         microcred::service::apikeys::create(&self.services, Some(slug), "test").await.expect("key").1
     }
 
+    /// A second service node on the same database, with its own process state (caches,
+    /// directory), as two instances behind a load balancer are; returns its address.
+    pub async fn second_node(&self) -> String {
+        let mut settings = (*self.services.settings).clone();
+        settings.server.port = 0;
+        let store: Arc<dyn Store> = match &self.pg_schema {
+            Some((url, schema)) => Arc::new(PgStore::connect(url, Some(schema)).await.expect("pg")),
+            None => Arc::new(
+                SqliteStore::open(&self.dir.path().join("test.db").display().to_string()).await.expect("sqlite"),
+            ),
+        };
+        let app = Application::build_with_store(settings, store, Arc::new(clock())).await.expect("second node");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     pub async fn admin_key(&self) -> String {
         microcred::service::apikeys::create(&self.services, None, "admin").await.expect("key").1
     }
@@ -202,4 +222,14 @@ pub fn invalid_records() -> Vec<Value> {
     let mut v = own_records("invalid.json");
     v.extend(shared_records("invalid").unwrap_or_default());
     v
+}
+
+/// Validates a response body against a component schema of the OpenAPI document.
+pub fn conforms(doc: &Value, schema: &str, body: &Value) {
+    let mut root = doc.clone();
+    root["$ref"] = format!("#/components/schemas/{schema}").into();
+    root["$schema"] = "https://json-schema.org/draft/2020-12/schema".into();
+    let v = jsonschema::validator_for(&root).expect("schema compiles");
+    let errors: Vec<String> = v.iter_errors(body).map(|e| format!("{} {}", e.instance_path(), e)).collect();
+    assert!(errors.is_empty(), "{schema}: {errors:?}");
 }

@@ -2,9 +2,11 @@
 #![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly on broken inputs")]
 
 mod achievements;
+mod apikeys;
 mod auth;
 mod batch;
 mod concurrency;
+mod demo;
 mod edge;
 mod errors;
 mod helpers;
@@ -20,3 +22,4 @@ mod status;
 mod store_contract;
 mod trust;
 mod vcapi;
+mod vcapi_scope;

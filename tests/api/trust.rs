@@ -254,7 +254,7 @@ async fn instance_b_recognises_instance_a_through_a_signed_trust_list_and_refuse
         let tmp = tempfile::tempdir().unwrap();
         let mut settings = test_settings(tmp.path());
         configure(lists, anchors)(&mut settings);
-        let err = Application::build(settings, Arc::new(clock())).await.map(|_| ()).expect_err("refused").to_string();
+        let err = Application::build(settings, Arc::new(clock())).await.expect_err("refused").to_string();
         assert!(err.contains(why), "{err}");
     }
 

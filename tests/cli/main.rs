@@ -56,6 +56,8 @@ fn every_command_has_help_with_examples() {
         &["verify", "--help"],
         &["keys", "generate", "--help"],
         &["keys", "did-document", "--help"],
+        &["apikeys", "list", "--help"],
+        &["apikeys", "revoke", "--help"],
     ] {
         let o = run(args);
         assert!(o.status.success(), "{args:?}");

@@ -10,7 +10,7 @@ use crate::http::extract::{Caller, JsonBody};
 use crate::http::state::AppState;
 use crate::service::apikeys;
 use crate::service::institutions::NewInstitution;
-use crate::store::InstitutionRow;
+use crate::store::{ApiKeyRow, InstitutionRow};
 
 fn institution_dto(state: &AppState, row: &InstitutionRow) -> Value {
     let did = state.services.directory.did(&row.slug);
@@ -137,4 +137,37 @@ pub async fn create_api_key(
             json!({"id": row.id, "institution": row.slug, "label": row.label, "created_at": row.created_at, "api_key": token}),
         ),
     ))
+}
+
+/// What a listing shows of an API key: never the token or its hash.
+fn api_key_dto(row: &ApiKeyRow) -> Value {
+    json!({
+        "id": row.id, "institution": row.slug, "label": row.label, "created_at": row.created_at,
+        "status": if row.revoked_at.is_some() { "revoked" } else { "active" },
+        "revoked_at": row.revoked_at, "revoked_by": row.revoked_by,
+    })
+}
+
+/// `GET /api/v1/institutions/{slug}/api-keys`: the institution's API keys, revoked ones
+/// included (tokens and their hashes are never shown).
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.admin()?;
+    let rows = apikeys::list(&state.services, Some(&slug)).await?;
+    Ok(Json(json!({"items": rows.iter().map(api_key_dto).collect::<Vec<_>>()})))
+}
+
+/// `DELETE /api/v1/institutions/{slug}/api-keys/{key_id}`: revokes the key at once (its
+/// next request gets 401) and records who did it in the institution's audit log.
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, key_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    caller.admin()?;
+    let row = apikeys::revoke(&state.services, Some(&slug), &key_id, &caller.1, None).await?;
+    Ok(Json(api_key_dto(&row)))
 }
