@@ -14,6 +14,13 @@ use crate::store::StoreError;
 pub const NUL_REFUSED: &str =
     "the request holds a NUL character (%00 or \\u0000); no identifier, name or other text may contain one";
 
+/// The most findings a validation problem lists (the totals are always given).
+pub const MAX_LISTED: usize = 100;
+
+fn short(s: &str) -> String {
+    if s.len() > 500 { format!("{}…", s.chars().take(500).collect::<String>()) } else { s.to_owned() }
+}
+
 /// Base of the problem type URIs.
 pub const PROBLEM_BASE: &str = "https://w3id.org/microcred/problems/";
 
@@ -95,16 +102,24 @@ impl ApiError {
         };
         let mut body = json!({"type": format!("{PROBLEM_BASE}{slug}"), "title": title, "status": status.as_u16(), "detail": detail});
         if let Self::Validation(r) = self {
-            body["errors"] = r
-                .errors
-                .iter()
-                .map(|e| json!({"pointer": e.path, "detail": e.message, "rule": e.rule, "code": e.code}))
-                .collect();
-            body["warnings"] = r
-                .warnings
-                .iter()
-                .map(|e| json!({"pointer": e.path, "detail": e.message, "rule": e.rule, "code": e.code}))
-                .collect();
+            // Bounded: the first MAX_LISTED findings and the totals, whatever the input.
+            let list = |v: &[crate::domain::Finding]| -> Value {
+                v.iter()
+                    .take(MAX_LISTED)
+                    .map(|e| json!({"pointer": e.path, "detail": short(&e.message), "rule": e.rule, "code": e.code}))
+                    .collect()
+            };
+            body["errors"] = list(&r.errors);
+            body["warnings"] = list(&r.warnings);
+            body["errors_total"] = r.errors.len().into();
+            body["warnings_total"] = r.warnings.len().into();
+            if r.errors.len() > MAX_LISTED {
+                body["detail"] = format!(
+                    "{} rule violation(s); the first {MAX_LISTED} are listed in errors. Fix them and send the request again.",
+                    r.errors.len()
+                )
+                .into();
+            }
         }
         body
     }

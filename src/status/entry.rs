@@ -36,6 +36,10 @@ impl Purpose {
     }
 }
 
+/// The most status entries a verifier reads from one credential (revocation and
+/// suspension need two).
+pub const MAX_ENTRIES: usize = 4;
+
 /// One entry read from a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -66,6 +70,10 @@ pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
         Some(Value::Array(a)) => a.iter().collect(),
         Some(v) => vec![v],
     };
+    // Each entry may make the verifier fetch a list: a bounded number per credential.
+    if items.len() > MAX_ENTRIES {
+        return Err(format!("{} status entries; a credential may have at most {MAX_ENTRIES}", items.len()));
+    }
     items
         .into_iter()
         .map(|e| {
@@ -137,6 +145,15 @@ pub fn list_credential(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_most_four_entries_are_read() {
+        let e = entry_json("https://h/l", Purpose::Revocation, 1);
+        let four = json!({"credentialStatus": [e.clone(), e.clone(), e.clone(), e.clone()]});
+        assert_eq!(entries(&four).map(|v| v.len()), Ok(4));
+        let five = json!({"credentialStatus": [e.clone(), e.clone(), e.clone(), e.clone(), e]});
+        assert!(entries(&five).is_err_and(|m| m.contains("at most 4")));
+    }
 
     #[test]
     fn entries_are_read_from_an_object_or_an_array_and_odd_ones_named() {

@@ -28,6 +28,10 @@ pub struct FetchPolicy {
     pub cache_for: Duration,
     /// Hosts allowed even on private addresses (an internal status service).
     pub trusted_hosts: Vec<String>,
+    /// Most bytes of fetched documents kept in the cache (the oldest go first): the
+    /// cache is bounded by size, not by a number of entries, so large answers from
+    /// hostile hosts cannot pile up.
+    pub cache_bytes: usize,
 }
 
 impl Default for FetchPolicy {
@@ -40,6 +44,7 @@ impl Default for FetchPolicy {
             max_redirects: 3,
             cache_for: Duration::from_secs(300),
             trusted_hosts: Vec::new(),
+            cache_bytes: 8 << 20,
         }
     }
 }
@@ -66,38 +71,76 @@ pub fn is_internal(ip: IpAddr) -> bool {
     super::address::is_internal(ip)
 }
 
-/// An HTTP status-list fetcher with a small cache.
+/// Fetched documents by URL, with their size; bounded by [`FetchPolicy::cache_bytes`].
+#[derive(Debug, Default)]
+struct Cache {
+    entries: HashMap<String, (Instant, Value, usize)>,
+    bytes: usize,
+}
+
+impl Cache {
+    fn insert(&mut self, url: &str, v: Value, size: usize, budget: usize, ttl: Duration) {
+        if size > budget / 4 {
+            return; // never let one answer take most of the cache
+        }
+        if let Some((_, _, old)) = self.entries.remove(url) {
+            self.bytes -= old;
+        }
+        // Expired entries first, then the oldest, until the new one fits.
+        let expired: Vec<String> =
+            self.entries.iter().filter(|(_, (at, _, _))| at.elapsed() >= ttl).map(|(k, _)| k.clone()).collect();
+        for k in expired {
+            if let Some((_, _, n)) = self.entries.remove(&k) {
+                self.bytes -= n;
+            }
+        }
+        while self.bytes + size > budget {
+            let Some(oldest) = self.entries.iter().min_by_key(|(_, (at, _, _))| *at).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            if let Some((_, _, n)) = self.entries.remove(&oldest) {
+                self.bytes -= n;
+            }
+        }
+        self.bytes += size;
+        self.entries.insert(url.to_owned(), (Instant::now(), v, size));
+    }
+}
+
+/// An HTTP status-list fetcher with a cache bounded by bytes.
 #[derive(Debug)]
 pub struct Fetcher {
     policy: FetchPolicy,
-    cache: Mutex<HashMap<String, (Instant, Value)>>,
+    cache: Mutex<Cache>,
 }
 
 impl Fetcher {
     /// With a policy.
     pub fn new(policy: FetchPolicy) -> Self {
-        Self { policy, cache: Mutex::new(HashMap::new()) }
+        Self { policy, cache: Mutex::new(Cache::default()) }
+    }
+
+    /// Bytes of fetched documents held in the cache now.
+    pub fn cached_bytes(&self) -> usize {
+        self.cache.lock().map(|c| c.bytes).unwrap_or_default()
     }
 
     /// Fetches (or reuses) a status list credential.
     pub async fn fetch(&self, url: &str) -> Result<Value, FetchError> {
         if let Ok(cache) = self.cache.lock()
-            && let Some((at, v)) = cache.get(url)
+            && let Some((at, v, _)) = cache.entries.get(url)
             && at.elapsed() < self.policy.cache_for
         {
             return Ok(v.clone());
         }
-        let v = self.fetch_uncached(url).await?;
+        let (v, size) = self.fetch_uncached(url).await?;
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() > 1000 {
-                cache.clear();
-            }
-            cache.insert(url.to_owned(), (Instant::now(), v.clone()));
+            cache.insert(url, v.clone(), size, self.policy.cache_bytes, self.policy.cache_for);
         }
         Ok(v)
     }
 
-    async fn fetch_uncached(&self, start: &str) -> Result<Value, FetchError> {
+    async fn fetch_uncached(&self, start: &str) -> Result<(Value, usize), FetchError> {
         let mut url =
             url::Url::parse(start).map_err(|e| FetchError::Refused(format!("'{start}' is not a URL: {e}")))?;
         for _ in 0..=self.policy.max_redirects {
@@ -137,7 +180,9 @@ impl Fetcher {
                     return Err(FetchError::Unusable(format!("larger than {} bytes", self.policy.max_bytes)));
                 }
             }
-            return serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")));
+            return serde_json::from_slice(&body)
+                .map(|v| (v, body.len()))
+                .map_err(|e| FetchError::Unusable(format!("not JSON: {e}")));
         }
         Err(FetchError::Failed(format!("more than {} redirects", self.policy.max_redirects)))
     }
@@ -170,6 +215,25 @@ impl Fetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_is_bounded_by_bytes_whatever_the_number_of_answers() {
+        let (budget, ttl) = (4 << 20, Duration::from_secs(300));
+        let mut c = Cache::default();
+        for i in 0..100 {
+            c.insert(&format!("https://h/{i}"), Value::Null, 1 << 20 >> 1, budget, ttl);
+            assert!(c.bytes <= budget, "{} bytes after {i}", c.bytes);
+        }
+        assert_eq!(c.entries.len(), 8, "the newest 512 KiB answers that fit in 4 MiB");
+        assert!(c.entries.contains_key("https://h/99") && !c.entries.contains_key("https://h/0"));
+        // One answer larger than a quarter of the budget is not kept at all.
+        c.insert("https://h/big", Value::Null, (budget / 4) + 1, budget, ttl);
+        assert!(!c.entries.contains_key("https://h/big"));
+        // Replacing an entry does not count it twice.
+        let before = c.bytes;
+        c.insert("https://h/99", Value::Null, 1 << 20 >> 1, budget, ttl);
+        assert_eq!(c.bytes, before);
+    }
 
     /// A one-route HTTP server on 127.0.0.1 answering every request with `response`.
     async fn serve(response: String) -> u16 {

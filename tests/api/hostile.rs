@@ -64,3 +64,45 @@ async fn a_factorially_expensive_credential_is_refused_as_too_complex_everywhere
     let codes: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"signature.invalid"), "{report}");
 }
+
+#[tokio::test]
+async fn a_record_with_thousands_of_unknown_keys_gets_a_bounded_422() {
+    let app = spawn_app().await;
+    let key = app.institution("ehb", "ehb").await;
+    let mut record = own_records("valid.json").remove(0);
+    for i in 0..6_000 {
+        record["microcredential"][format!("unknown_{i}")] = json!(i);
+    }
+    let r = app.issue(&key, &record).await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(text.len() < 64 * 1024, "{} bytes", text.len());
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["errors"].as_array().unwrap().len(), 100);
+    assert!(body["errors_total"].as_u64().unwrap() >= 6_000, "{}", body["errors_total"]);
+}
+
+#[tokio::test]
+async fn a_credential_with_many_status_entries_is_not_fetched_for_each() {
+    let app = spawn_app().await;
+    let key = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
+    let entries: Vec<Value> = (0..26)
+        .map(|i| {
+            microcred::status::entry::entry_json(
+                &format!("https://127.0.0.1:9/{i}"),
+                microcred::status::entry::Purpose::Revocation,
+                i,
+            )
+        })
+        .collect();
+    let opts =
+        microcred::issuance::IssueOptions { credential_status: Some(Value::Array(entries)), ..Default::default() };
+    let mut rng = rand::rngs::OsRng;
+    let c = microcred::issuance::issue(&own_records("valid.json").remove(0), &key, &clock(), &mut rng, &opts)
+        .await
+        .unwrap();
+    let report: Value = app.post_json("/api/v1/verify", None, &c.credential).await.json().await.unwrap();
+    let codes: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"status.unsupported"), "{report}");
+    assert!(report["errors"].to_string().contains("at most 4"), "{report}");
+}
