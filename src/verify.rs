@@ -218,17 +218,15 @@ fn key_failure(r: &mut VerificationReport, e: &ResolveError) {
 /// Verifies a credential given as text: JSON (Data Integrity) or a compact JWT. Without
 /// status lists: a credential with a status entry gets "status unknown".
 pub async fn verify_text(text: &str, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
-    verify_text_with(
-        text,
-        VerifyContext {
-            resolver,
-            status: &NoStatusLists,
-            clock,
-            expect: Expect::default(),
-            trust: TrustRegistry::empty(),
-        },
-    )
-    .await
+    verify_text_with(text, VerifyContext::offline(resolver, clock)).await
+}
+
+impl<'a> VerifyContext<'a> {
+    /// Keys from `resolver`, no status lists, nobody recognised, nothing expected of the
+    /// proof: the library's plain verification.
+    pub fn offline(resolver: &'a Resolver, clock: &'a dyn Clock) -> Self {
+        Self { resolver, status: &NoStatusLists, clock, expect: Expect::default(), trust: TrustRegistry::empty() }
+    }
 }
 
 /// The most Hash N-Degree Quads permutations (RDFC-1.0) one verification may try. Our
@@ -295,17 +293,7 @@ async fn verify_text_inner(text: &str, ctx: VerifyContext<'_>) -> VerificationRe
 
 /// Verifies a parsed credential with an embedded proof.
 pub async fn verify_json(v: Value, resolver: &Resolver, clock: &dyn Clock) -> VerificationReport {
-    verify_json_with(
-        v,
-        VerifyContext {
-            resolver,
-            status: &NoStatusLists,
-            clock,
-            expect: Expect::default(),
-            trust: TrustRegistry::empty(),
-        },
-    )
-    .await
+    verify_json_with(v, VerifyContext::offline(resolver, clock)).await
 }
 
 /// [`verify_json`] with status lists.

@@ -192,6 +192,21 @@ impl TestApp {
         address
     }
 
+    /// Pastes a credential into the `/verify` form in a language: status and HTML.
+    pub async fn verify_page(&self, credential: &str, lang: &str) -> (u16, String) {
+        let body: String =
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("credential", credential).finish();
+        let r = self
+            .client
+            .post(self.url(&format!("/verify?lang={lang}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("verify page");
+        (r.status().as_u16(), r.text().await.expect("html"))
+    }
+
     pub async fn admin_key(&self) -> String {
         microcred::service::apikeys::create(&self.services, None, "admin").await.expect("key").1
     }

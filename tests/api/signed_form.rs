@@ -36,18 +36,9 @@ async fn judged_everywhere(app: &TestApp, c: &Value) -> (Value, Vec<String>) {
     assert_eq!(vc_status == 200, report["valid"] == true);
     let mut pages = Vec::new();
     for lang in ["en", "nl"] {
-        let body: String =
-            url::form_urlencoded::Serializer::new(String::new()).append_pair("credential", &c.to_string()).finish();
-        let r = app
-            .client
-            .post(app.url(&format!("/verify?lang={lang}")))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        pages.push(r.text().await.unwrap());
+        let (status, html) = app.verify_page(&c.to_string(), lang).await;
+        assert_eq!(status, 200);
+        pages.push(html);
     }
     (report, pages)
 }

@@ -21,19 +21,8 @@ fn codes(list: &Value) -> Vec<String> {
 }
 
 async fn page_text(app: &TestApp, credential: &Value, lang: &str) -> String {
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("credential", &credential.to_string())
-        .finish();
-    let r = app
-        .client
-        .post(app.url(&format!("/verify?lang={lang}")))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (status, html) = app.verify_page(&credential.to_string(), lang).await;
+    assert_eq!(status, 200);
     let no_tags = regex::Regex::new(r"(?s)<style.*?</style>|<[^>]+>").unwrap().replace_all(&html, " ");
     regex::Regex::new(r"\s+").unwrap().replace_all(&no_tags.replace("&#x27;", "'"), " ").into_owned()
 }
