@@ -207,24 +207,30 @@ pub fn is_demo_key(key: &JWK) -> bool {
 /// What a credential says about who awarded it: the issuer profile's names and URL.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Claimed {
-    /// `issuer.name` (a string, or every value of a language map).
+    /// `issuer.name` and the creator's (a string, or every value of a language map).
     pub names: Vec<String>,
-    /// `issuer.url`.
-    pub url: Option<String>,
+    /// `issuer.url` (and the creator's).
+    pub urls: Vec<String>,
 }
 
 impl Claimed {
-    /// Read from a credential.
+    /// Read from a credential: the issuer profile, and the achievement's `creator` (the
+    /// awarding body) when there is one.
     pub fn of(credential: &Value) -> Self {
-        let Some(issuer) = credential.get("issuer").and_then(Value::as_object) else { return Self::default() };
-        let names = match issuer.get("name") {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Object(m)) => m.values().filter_map(Value::as_str).map(str::to_owned).collect(),
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-            _ => Vec::new(),
-        };
-        let url = issuer.get("url").and_then(Value::as_str).map(str::to_owned);
-        Self { names, url }
+        let mut out = Self::default();
+        for profile in [credential.get("issuer"), credential.pointer("/credentialSubject/achievement/creator")] {
+            let Some(p) = profile.and_then(Value::as_object) else { continue };
+            match p.get("name") {
+                Some(Value::String(s)) => out.names.push(s.clone()),
+                Some(Value::Object(m)) => out.names.extend(m.values().filter_map(Value::as_str).map(str::to_owned)),
+                Some(Value::Array(a)) => out.names.extend(a.iter().filter_map(Value::as_str).map(str::to_owned)),
+                _ => {}
+            }
+            if let Some(u) = p.get("url").and_then(Value::as_str) {
+                out.urls.push(u.to_owned());
+            }
+        }
+        out
     }
 
     /// The first name, for messages.
@@ -272,9 +278,8 @@ pub fn decide(
             format!("the credential names '{bad}' as its issuer, but it is signed by {} ({signer})", entry.names.en);
         return (IssuerTrust { status: TrustStatus::Mismatch, ..trust }, Some(why));
     }
-    if let Some(url) = &claimed.url
-        && !same_url(url, &entry.url)
-        && !official.is_some_and(|i| same_url(url, i.url))
+    if let Some(url) =
+        claimed.urls.iter().find(|u| !same_url(u, &entry.url) && !official.is_some_and(|i| same_url(u, i.url)))
     {
         let why = format!(
             "the credential gives {url} as its issuer's URL, but it is signed by {} ({})",
@@ -323,6 +328,11 @@ mod tests {
         assert!(why.is_some_and(|w| w.contains("Universiteit Gent")));
         let (t, _) = decide(&reg, "did:web:x:issuers:kul", &key, now, &claim("KU Leuven", "https://www.ugent.be"));
         assert_eq!(t.status, TrustStatus::Mismatch);
+        // The awarding body (the achievement's creator) must be the signer too.
+        let c = Claimed::of(
+            &json!({"issuer": {"name": "KU Leuven"}, "credentialSubject": {"achievement": {"creator": {"name": "Universiteit Gent", "url": "https://www.ugent.be"}}}}),
+        );
+        assert_eq!(decide(&reg, "did:web:x:issuers:kul", &key, now, &c).0.status, TrustStatus::Mismatch);
         let demo: JWK =
             serde_json::from_str(include_str!("../../keys-example/demo-issuer.jwk")).unwrap_or_else(|_| unreachable!());
         assert!(is_demo_key(&demo.to_public()));

@@ -428,6 +428,22 @@ pub fn work_budget_exceeded() -> bool {
     EXCEEDED.with(|e| e.get())
 }
 
+/// Whether `n!` permutations fit in what is left of the budget (they are generated all at
+/// once, so a list that does not fit is refused before it is made).
+fn permutations_fit(n: usize) -> bool {
+    let count = (2..=n as u64).try_fold(1u64, |acc, k| acc.checked_mul(k));
+    BUDGET.with(|b| match b.get() {
+        None => true,
+        Some(left) => {
+            let fits = count.is_some_and(|c| c <= left);
+            if !fits {
+                EXCEEDED.with(|e| e.set(true));
+            }
+            fits
+        }
+    })
+}
+
 /// Spends one step; `false` when the budget is spent (no budget: always `true`).
 fn spend() -> bool {
     BUDGET.with(|b| match b.get() {
@@ -496,6 +512,8 @@ pub fn hash_n_degree_quads(
         // 5.3
         let mut chosen_issuer = None;
         // 5.4
+        // microcred patch: refuse before generating more permutations than the budget allows.
+        let blank_node_list = if permutations_fit(blank_node_list.len()) { blank_node_list } else { Vec::new() };
         'permutation: for permutation in combination::permutate::from_vec(&blank_node_list) {
             // microcred patch: the work budget.
             if !spend() {
