@@ -512,9 +512,11 @@ pub fn hash_n_degree_quads(
         // 5.3
         let mut chosen_issuer = None;
         // 5.4
-        // microcred patch: refuse before generating more permutations than the budget allows.
-        let blank_node_list = if permutations_fit(blank_node_list.len()) { blank_node_list } else { Vec::new() };
-        'permutation: for permutation in combination::permutate::from_vec(&blank_node_list) {
+        // microcred patch: refuse before generating more permutations than the budget
+        // allows (no permutation is tried, so no issuer is chosen: the error ends it).
+        let permutations =
+            if permutations_fit(blank_node_list.len()) { combination::permutate::from_vec(&blank_node_list) } else { Vec::new() };
+        'permutation: for permutation in permutations {
             // microcred patch: the work budget.
             if !spend() {
                 break 'permutation;
