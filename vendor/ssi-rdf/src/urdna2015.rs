@@ -380,22 +380,12 @@ pub fn issue_identifier(
 
 // microcred patch: a work budget for Hash N-Degree Quads. Its cost grows with the
 // factorial of the number of related blank nodes that share a hash, so a small hostile
-// document can keep a CPU busy for minutes. Within `with_work_budget`, each permutation
+// document can keep a CPU busy for minutes. Within a `WorkBudget`, each permutation
 // tried spends one step; when the budget is spent the algorithm stops early (its output
-// is then meaningless) and `with_work_budget` reports it, so the caller refuses the input.
+// is then meaningless) and the `WorkBudget` guard reports it, so the caller refuses the input.
 thread_local! {
     static BUDGET: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
     static EXCEEDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with at most `steps` N-degree permutations on this thread; the flag tells
-/// whether the budget ran out (then the canonical form `f` computed is not to be used).
-pub fn with_work_budget<R>(steps: u64, f: impl FnOnce() -> R) -> (R, bool) {
-    let outer = (BUDGET.with(|b| b.replace(Some(steps))), EXCEEDED.with(|e| e.replace(false)));
-    let r = f();
-    let exceeded = EXCEEDED.with(|e| e.replace(outer.1));
-    BUDGET.with(|b| b.set(outer.0));
-    (r, exceeded)
 }
 
 /// A work budget for the code that runs on this thread until the guard is dropped (for
@@ -412,7 +402,7 @@ impl WorkBudget {
 
     /// Whether it ran out so far.
     pub fn exceeded(&self) -> bool {
-        work_budget_exceeded()
+        EXCEEDED.with(|e| e.get())
     }
 }
 
@@ -421,11 +411,6 @@ impl Drop for WorkBudget {
         EXCEEDED.with(|e| e.set(self.outer.1));
         BUDGET.with(|b| b.set(self.outer.0));
     }
-}
-
-/// Whether the budget of the current `with_work_budget` ran out so far.
-pub fn work_budget_exceeded() -> bool {
-    EXCEEDED.with(|e| e.get())
 }
 
 /// Whether `n!` permutations fit in what is left of the budget (they are generated all at
