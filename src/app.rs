@@ -66,10 +66,25 @@ impl Application {
         &self.state.services
     }
 
-    /// Serves until SIGTERM/Ctrl-C.
+    /// Serves until SIGTERM/Ctrl-C. The janitor runs once before the first request (so
+    /// an unfinished batch of a crashed process is gone once its lease has passed) and
+    /// then on its schedule.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Err(e) = crate::service::janitor::sweep(&self.state.services, true).await {
+            tracing::warn!(error = %e, "janitor pass at start-up failed");
+        }
+        let janitor = crate::service::janitor::spawn(self.state.services.clone());
+        let _stop_janitor = AbortOnDrop(janitor);
         let app = router(self.state);
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

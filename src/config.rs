@@ -89,6 +89,17 @@ pub struct ServerSettings {
     /// Timeout of a batch issuance in seconds. Env `MICROCRED_SERVER__BATCH_TIMEOUT_SECS`.
     /// Default 600.
     pub batch_timeout_secs: u64,
+    /// How often, in seconds, expired offers, tokens, nonces and idempotency records and
+    /// unfinished batches of stopped nodes are removed (also once at start-up). Env
+    /// `MICROCRED_SERVER__JANITOR_SECS`. Default 60.
+    pub janitor_secs: u64,
+    /// How long an `Idempotency-Key` is remembered, in hours. Env
+    /// `MICROCRED_SERVER__IDEMPOTENCY_HOURS`. Default 24.
+    pub idempotency_hours: u64,
+    /// Requests handled at once; more wait (their bodies unread) until one finishes, so
+    /// memory stays bounded (at most this many bodies of `max_body_bytes`) whatever the
+    /// number of connections. Env `MICROCRED_SERVER__MAX_CONCURRENT_REQUESTS`. Default 256.
+    pub max_concurrent_requests: usize,
 }
 
 /// `[database]`.
@@ -245,6 +256,9 @@ impl Default for ServerSettings {
             max_batch_bytes: 256 << 20,
             max_batch_awards: 100_000,
             batch_timeout_secs: 600,
+            janitor_secs: 60,
+            idempotency_hours: 24,
+            max_concurrent_requests: 256,
         }
     }
 }

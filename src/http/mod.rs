@@ -6,6 +6,7 @@ pub mod extract;
 pub mod routes;
 pub mod state;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/credentials/{public_id}/revoke", post(status::revoke_credential))
         .route("/credentials/{public_id}/suspend", post(status::suspend_credential))
         .route("/credentials/{public_id}/reinstate", post(status::reinstate_credential))
+        .route("/batches/{id}", get(credentials::get_batch))
         .route("/revocations", post(status::bulk_revoke))
         .route("/offers", post(oid4vci::create_offer))
         .route("/audit-log", get(status::list_audit_log))
@@ -85,6 +87,10 @@ pub fn router(state: AppState) -> Router {
                 Duration::from_secs(settings.server.batch_timeout_secs),
             )),
         )
+        .layer(middleware::from_fn_with_state(
+            Arc::new(tokio::sync::Semaphore::new(settings.server.max_concurrent_requests.max(1))),
+            admit_request,
+        ))
         .layer(middleware::from_fn(refuse_nul_in_url))
         .layer(middleware::from_fn(problem_details))
         .layer(DefaultBodyLimit::max(settings.server.max_body_bytes))
@@ -100,6 +106,20 @@ pub fn router(state: AppState) -> Router {
 
 async fn api_not_found() -> ApiError {
     ApiError::NotFound("no such API endpoint; see /api/v1/openapi.json".into())
+}
+
+/// Admits at most `server.max_concurrent_requests` requests at once; the others wait
+/// here, before any handler has read their body (and the request timeout runs while
+/// they wait).
+async fn admit_request(
+    axum::extract::State(gate): axum::extract::State<Arc<tokio::sync::Semaphore>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Ok(_permit) = gate.acquire_owned().await else {
+        return ApiError::Internal("request gate closed".into()).into_response();
+    };
+    next.run(req).await
 }
 
 /// Refuses a URL with an encoded NUL character before any route sees it: path and
@@ -124,8 +144,12 @@ async fn problem_details(req: Request, next: Next) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-        return ApiError::Internal("problem body unreadable".into()).into_response();
+    let bytes = match axum::body::to_bytes(body, 4 << 20).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(cause = %e, status = parts.status.as_u16(), "problem document unreadable or over 4 MiB");
+            return ApiError::Internal("problem body unreadable".into()).into_response();
+        }
     };
     let mut doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     doc["instance"] = path.into();

@@ -1,38 +1,53 @@
 //! Batch issuance through the API: many awards of one registered achievement (or many
-//! inline records) in one request, all or nothing.
+//! inline records) in one request, all or nothing, even across a crash.
 //!
-//! Every award is validated first (in parallel); if any breaks a rule, the answer lists
-//! every violation with its pointer into the request and nothing is issued. Then the
-//! credentials are signed on all cores in chunks, each chunk stored in one transaction
-//! with status slots reserved in bulk. If storing fails half-way, the chunks already
-//! stored are deleted again: none of them was ever returned to the caller. The body is
-//! kept as raw JSON slices, parsed one award at a time, so memory follows the chunk size
-//! and the body size, not the number of credentials (see BENCHMARKS.md).
+//! A request is admitted (one batch at a time per process) before its body is read, so
+//! concurrent batch requests cannot hold more than one body in memory. Every award is
+//! validated first (in parallel); if any breaks a rule, the answer lists the violations
+//! with their pointers into the request and nothing is issued. Then a `pending` batch row
+//! is stored, the credentials are signed on all cores in chunks, each chunk stored in one
+//! transaction (status slots reserved in bulk) under that batch, and one `UPDATE` commits
+//! the batch: only then are its credentials visible (share page, API, status changes).
+//! If storing fails half-way or the client leaves, the batch is removed; if the process
+//! dies, the janitor removes it once its heartbeat is older than [`BATCH_LEASE`] (at the
+//! next start-up or sooner). Status indexes of a removed batch are never handed out
+//! again. With `Idempotency-Key`, a repeated request answers the committed batch; a
+//! batch can be looked up by id. The body is kept as raw JSON slices, parsed one award
+//! at a time, so memory follows the chunk size and the body size, not the number of
+//! credentials (see BENCHMARKS.md).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::body::Bytes;
+use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
+use tokio::sync::OwnedSemaphorePermit;
 
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::credentials::{new_public_id, unknown_field};
+use super::credentials::{check_idempotency_key, new_public_id, unknown_field};
 use super::issuer_check::check_institution;
 use super::{ServiceError, Services};
 use crate::crypto::keys::IssuerKey;
 use crate::domain::report::{FORMAT_RULE, Finding};
 use crate::domain::{ValidationReport, parse_record};
 use crate::issuance::{Format, IssueOptions, issue_record_both};
-use crate::store::CredentialRow;
+use crate::store::{BatchRow, BatchStart, CredentialRow};
 
 /// Awards signed and stored per step.
 pub const CHUNK: usize = 512;
 /// Findings listed in a refusal at most (the total is always given).
 pub const MAX_LISTED: usize = 1000;
+/// A running batch renews its heartbeat this often.
+pub const HEARTBEAT: Duration = Duration::from_secs(10);
+/// A pending batch whose heartbeat is older than this belongs to a stopped node: the
+/// janitor removes it with its credentials.
+pub const BATCH_LEASE: Duration = Duration::from_secs(60);
 
 /// One credential of a batch.
 #[derive(Debug, Clone)]
@@ -48,6 +63,14 @@ pub struct BatchItem {
 /// What a batch issued.
 #[derive(Debug, Clone)]
 pub struct BatchOutcome {
+    /// The batch id (`GET /api/v1/batches/{id}`).
+    pub id: String,
+    /// `true` when an earlier request with the same `Idempotency-Key` issued it.
+    pub replayed: bool,
+    /// `false` while the batch is still being issued (look-ups only).
+    pub committed: bool,
+    /// When it was committed.
+    pub committed_at: Option<String>,
     /// The format each credential is returned in by default.
     pub format: Format,
     /// The achievement awarded, when the batch named one.
@@ -211,16 +234,86 @@ fn validate_all(env: &Envelope<'_>, s: &Services) -> Result<(BTreeSet<String>, V
     Ok((institutions, warnings, warning_count))
 }
 
-/// Issues a batch for institution `slug` from the raw request body.
-pub async fn issue_batch(s: &Services, slug: &str, body: Bytes) -> Result<BatchOutcome, ServiceError> {
-    // One batch at a time per process: a batch already uses every core.
-    let _permit = s.batches.acquire().await.map_err(|_| ServiceError::Internal("batch gate closed".into()))?;
+/// Waits for this process's batch slot. Take it before reading the request body, so
+/// that waiting requests hold no body in memory.
+pub async fn admit(s: &Services) -> Result<OwnedSemaphorePermit, ServiceError> {
+    s.batches.clone().acquire_owned().await.map_err(|_| ServiceError::Internal("batch gate closed".into()))
+}
+
+/// Issues a batch for institution `slug` from the raw request body, holding the slot
+/// from [`admit`].
+pub async fn issue_batch(
+    s: &Services,
+    slug: &str,
+    body: Bytes,
+    idempotency_key: Option<&str>,
+    permit: OwnedSemaphorePermit,
+) -> Result<BatchOutcome, ServiceError> {
+    if let Some(k) = idempotency_key {
+        check_idempotency_key(k)?;
+    }
     let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
     let (s2, slug2, flag) = (s.clone(), slug.to_owned(), cancel.0.clone());
+    let key = idempotency_key.map(str::to_owned);
     let rt = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || run(&s2, &slug2, &body, &rt, &flag))
-        .await
-        .map_err(|e| ServiceError::Internal(format!("batch task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        run(&s2, &slug2, &body, key.as_deref(), &rt, &flag)
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("batch task failed: {e}")))?
+}
+
+/// A batch of institution `slug`, with its credentials once committed.
+pub async fn lookup(s: &Services, slug: &str, id: &str) -> Result<BatchOutcome, ServiceError> {
+    let row = s.store.get_batch(slug, id).await?.ok_or_else(|| {
+        ServiceError::NotFound(format!("batch '{}' of this institution", id.chars().take(40).collect::<String>()))
+    })?;
+    outcome_of(s, &row, false).await
+}
+
+async fn outcome_of(s: &Services, row: &BatchRow, replayed: bool) -> Result<BatchOutcome, ServiceError> {
+    let items = if row.committed {
+        s.store
+            .batch_items(&row.id)
+            .await?
+            .into_iter()
+            .map(|(index, public_id, credential_id)| BatchItem {
+                index: usize::try_from(index).unwrap_or_default(),
+                public_id,
+                credential_id,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(BatchOutcome {
+        id: row.id.clone(),
+        replayed,
+        committed: row.committed,
+        committed_at: row.committed_at.clone(),
+        format: if row.format == "jwt" { Format::Jwt } else { Format::Ldp },
+        achievement_id: row.achievement_id.clone(),
+        items,
+        warnings: Vec::new(),
+        warning_count: usize::try_from(row.warning_count).unwrap_or_default(),
+    })
+}
+
+/// The answer to a repeated `Idempotency-Key`: the committed batch, or why not.
+async fn replay(s: &Services, seen: &BatchRow, hash: &str) -> Result<BatchOutcome, ServiceError> {
+    if seen.request_hash.as_deref() != Some(hash) {
+        return Err(ServiceError::Conflict(
+            "this Idempotency-Key was already used with a different request body; use a new key for a new batch".into(),
+        ));
+    }
+    if !seen.committed {
+        return Err(ServiceError::Conflict(format!(
+            "the batch {} with this Idempotency-Key is still being issued; send the request again when it is done",
+            seen.id
+        )));
+    }
+    outcome_of(s, seen, true).await
 }
 
 /// Tells the worker to stop (and undo) when the request is dropped (timeout, client gone).
@@ -233,7 +326,20 @@ impl Drop for CancelOnDrop {
 }
 
 /// The whole batch, on a blocking thread (database calls go through `rt`).
-fn run(s: &Services, slug: &str, body: &[u8], rt: &Handle, cancel: &AtomicBool) -> Result<BatchOutcome, ServiceError> {
+fn run(
+    s: &Services,
+    slug: &str,
+    body: &[u8],
+    idempotency_key: Option<&str>,
+    rt: &Handle,
+    cancel: &AtomicBool,
+) -> Result<BatchOutcome, ServiceError> {
+    let hash = hex::encode(Sha256::digest(body));
+    if let Some(k) = idempotency_key
+        && let Some(seen) = rt.block_on(s.store.find_batch_by_key(slug, k))?
+    {
+        return rt.block_on(replay(s, &seen, &hash));
+    }
     let env = rt.block_on(read_envelope(s, slug, body))?;
     let (institutions, warnings, warning_count) = validate_all(&env, s)?;
     for institution in &institutions {
@@ -246,24 +352,92 @@ fn run(s: &Services, slug: &str, body: &[u8], rt: &Handle, cancel: &AtomicBool) 
         .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?
         .active
         .clone();
-    let mut items: Vec<BatchItem> = Vec::with_capacity(env.items.len());
-    let result = sign_and_store(s, slug, &env, &key, rt, cancel, &mut items);
-    if let Err(e) = result {
-        if !items.is_empty() {
-            let stored: Vec<String> = items.iter().map(|i| i.public_id.clone()).collect();
-            if let Err(undo) = rt.block_on(s.store.delete_credentials(&stored)) {
-                tracing::error!(error = %undo, count = stored.len(), "could not remove the credentials of a failed batch");
+    let now = || s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let batch = BatchRow {
+        id: new_public_id(),
+        slug: slug.to_owned(),
+        committed: false,
+        format: env.format.as_str().into(),
+        achievement_id: env.definition.as_ref().map(|(id, _)| id.clone()),
+        item_count: env.items.len() as i64,
+        warning_count: 0,
+        idem_key: idempotency_key.map(str::to_owned),
+        request_hash: Some(hash.clone()),
+        created_at: now(),
+        committed_at: None,
+    };
+    if let BatchStart::KeyTaken(seen) = rt.block_on(s.store.start_batch(&batch, &now()))? {
+        return rt.block_on(replay(s, &seen, &hash));
+    }
+    // While the batch runs, its heartbeat tells other nodes' janitors it is alive.
+    let heartbeat = {
+        let (store, clock, id) = (s.store.clone(), s.clock.clone(), batch.id.clone());
+        AbortOnDrop(rt.spawn(async move {
+            let mut tick = tokio::time::interval(HEARTBEAT);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let at = clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                if let Err(e) = store.batch_heartbeat(&id, &at).await {
+                    tracing::warn!(error = %e, batch = %id, "could not renew a batch's heartbeat");
+                }
             }
+        }))
+    };
+    let mut items: Vec<BatchItem> = Vec::with_capacity(env.items.len());
+    let mut result = sign_and_store(s, slug, &batch.id, &env, &key, rt, cancel, &mut items);
+    drop(heartbeat);
+    let committed_at = now();
+    if result.is_ok() {
+        result = match rt.block_on(s.store.commit_batch(&batch.id, warning_count as i64, &committed_at)) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ServiceError::Internal(format!(
+                "batch {} was removed before it could be committed (no heartbeat for {} s)",
+                batch.id,
+                BATCH_LEASE.as_secs()
+            ))),
+            Err(e) => Err(e.into()),
+        };
+    }
+    if let Err(e) = result {
+        match rt.block_on(s.store.abandon_batch(&batch.id)) {
+            Ok(n) => tracing::info!(batch = %batch.id, removed = n, "removed the credentials of an unfinished batch"),
+            Err(undo) => tracing::error!(
+                error = %undo,
+                batch = %batch.id,
+                "could not remove an unfinished batch; it stays invisible and the janitor will remove it"
+            ),
         }
         return Err(e);
     }
     let achievement_id = env.definition.map(|(id, _)| id);
-    Ok(BatchOutcome { format: env.format, achievement_id, items, warnings, warning_count })
+    Ok(BatchOutcome {
+        id: batch.id,
+        replayed: false,
+        committed: true,
+        committed_at: Some(committed_at),
+        format: env.format,
+        achievement_id,
+        items,
+        warnings,
+        warning_count,
+    })
 }
 
+/// Stops a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn sign_and_store(
     s: &Services,
     slug: &str,
+    batch_id: &str,
     env: &Envelope<'_>,
     key: &IssuerKey,
     rt: &Handle,
@@ -319,7 +493,8 @@ fn sign_and_store(
                 })
             })
             .collect::<Result<Vec<_>, ServiceError>>()?;
-        rt.block_on(s.store.insert_credentials(&rows))?;
+        let at = s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        rt.block_on(s.store.insert_batch_credentials(batch_id, start as i64, &rows, &at))?;
         items.extend(rows.into_iter().enumerate().map(|(i, row)| BatchItem {
             index: start + i,
             public_id: row.public_id,

@@ -142,6 +142,16 @@ pub async fn prepare(s: &Services, slug: &str, body: &Value) -> Result<Prepared,
     Ok(Prepared { record, achievement_id, format })
 }
 
+/// Refuses an `Idempotency-Key` that is empty, too long or not visible ASCII.
+pub fn check_idempotency_key(k: &str) -> Result<(), ServiceError> {
+    if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ServiceError::BadRequest(format!(
+            "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
+        )));
+    }
+    Ok(())
+}
+
 /// Issues a credential for institution `slug` from a request body (see [`prepare`]).
 pub async fn issue(
     s: &Services,
@@ -149,12 +159,8 @@ pub async fn issue(
     body: &Value,
     idempotency_key: Option<&str>,
 ) -> Result<IssueOutcome, ServiceError> {
-    if let Some(k) = idempotency_key
-        && (k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY || !k.bytes().all(|b| b.is_ascii_graphic()))
-    {
-        return Err(ServiceError::BadRequest(format!(
-            "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
-        )));
+    if let Some(k) = idempotency_key {
+        check_idempotency_key(k)?;
     }
     let hash = request_hash(body);
     if let Some(k) = idempotency_key

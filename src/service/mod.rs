@@ -8,7 +8,9 @@ pub mod batch;
 pub mod credentials;
 pub mod institutions;
 pub mod issuer_check;
+pub mod janitor;
 pub mod keystore;
+pub mod nonce;
 pub mod oid4vci;
 pub mod proof_of_possession;
 pub mod status;
@@ -87,6 +89,8 @@ pub struct Services {
     pub definitions: Arc<achievements::DefinitionCache>,
     /// Trust lists of other operators.
     pub trust_lists: Arc<trust::TrustLists>,
+    /// Issues and checks OpenID4VCI nonces.
+    pub nonces: Arc<nonce::NonceKey>,
 }
 
 impl std::fmt::Debug for Services {
@@ -118,7 +122,9 @@ impl Services {
             ..Default::default()
         };
         let trust_lists = Arc::new(trust::TrustLists::start(&settings.trust, policy, clock.as_ref()).await?);
+        let nonces = Arc::new(nonce::NonceKey::load(store.as_ref(), clock.now()).await?);
         Ok(Self {
+            nonces,
             trust_lists,
             store,
             directory,

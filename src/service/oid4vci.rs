@@ -295,9 +295,9 @@ pub async fn token(s: &Services, form: &std::collections::HashMap<String, String
 
 /// The nonce endpoint.
 pub async fn nonce(s: &Services) -> Result<Value, OAuthError> {
-    let n = random_token(24);
-    s.store.insert_nonce(&n, &later(s, s.settings.oid4vci.nonce_ttl_seconds)).await.map_err(ServiceError::from)?;
-    Ok(json!({"c_nonce": n}))
+    let ttl = s.settings.oid4vci.nonce_ttl_seconds;
+    let expires = s.clock.now() + Duration::seconds(ttl.min(86_400 * 365) as i64);
+    Ok(json!({"c_nonce": s.nonces.issue(expires)}))
 }
 
 /// The credential endpoint: checks the access token and the key proof, then issues the
@@ -327,7 +327,15 @@ pub async fn credential(s: &Services, bearer: Option<&str>, body: &Value) -> Res
     }
     let jwt = proof_jwt(body)?;
     let holder = super::proof_of_possession::verify(jwt, &issuer_id(s), s.clock.now()).map_err(OAuthError::proof)?;
-    if !s.store.consume_nonce(&holder.nonce, &now_str(s)).await.map_err(ServiceError::from)? {
+    let fresh = match s.nonces.check(&holder.nonce, s.clock.now()) {
+        Ok(expires) => s
+            .store
+            .use_nonce(&holder.nonce, &expires.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .await
+            .map_err(ServiceError::from)?,
+        Err(_) => false,
+    };
+    if !fresh {
         return Err(OAuthError::new(
             400,
             "invalid_nonce",

@@ -410,9 +410,76 @@ pub enum InsertOutcome {
     KeyTaken(IdempotencyRow),
 }
 
+/// A batch of credentials, stored chunk by chunk and committed as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRow {
+    /// Batch id (`b-` + 22 characters, random).
+    pub id: String,
+    /// Institution.
+    pub slug: String,
+    /// `true` once every credential of the batch is stored and the batch is visible.
+    pub committed: bool,
+    /// `ldp` or `jwt`: the format the caller asked for.
+    pub format: String,
+    /// The definition awarded, if the batch named one.
+    pub achievement_id: Option<String>,
+    /// Number of credentials.
+    pub item_count: i64,
+    /// Warnings the records had.
+    pub warning_count: i64,
+    /// The `Idempotency-Key` it was sent with (cleared when the key expires).
+    pub idem_key: Option<String>,
+    /// SHA-256 of the request body (with `idem_key`).
+    pub request_hash: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339: when it was committed.
+    pub committed_at: Option<String>,
+}
+
+/// What a new batch's idempotency key met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchStart {
+    /// The batch row is stored (pending).
+    Started,
+    /// Another batch already holds this idempotency key.
+    KeyTaken(BatchRow),
+}
+
+/// What the janitor removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Unfinished batches (and their credentials) whose node stopped.
+    pub batches: u64,
+    /// Credentials of those batches.
+    pub batch_credentials: u64,
+    /// Expired offers (with their codes and tokens).
+    pub offers: u64,
+    /// Expired used nonces.
+    pub nonces: u64,
+    /// Expired idempotency records.
+    pub idempotency_keys: u64,
+}
+
+/// The times the janitor purges against (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeBefore {
+    /// Pending batches with an older heartbeat are unfinished.
+    pub batch_heartbeat: String,
+    /// Offers, tokens and nonces that expired before this.
+    pub expired: String,
+    /// Idempotency records created before this.
+    pub idempotency: String,
+}
+
 /// The storage contract.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Whether several service processes may share this store (PostgreSQL). A SQLite
+    /// file serves one process: at its start-up, every pending batch is a dead one.
+    fn shared(&self) -> bool {
+        true
+    }
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Adds an institution (`Conflict` if the slug exists).
@@ -522,14 +589,40 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn offer_by_token(&self, token_hash: &str) -> Result<Option<OfferRow>, StoreError>;
     /// Marks the offer's credential as issued; `false` if one already was.
     async fn claim_offer(&self, id: &str, public_id: &str) -> Result<bool, StoreError>;
-    /// Stores a fresh nonce.
-    async fn insert_nonce(&self, nonce: &str, expires_at: &str) -> Result<(), StoreError>;
-    /// Uses a nonce once; `false` if unknown, used or expired.
-    async fn consume_nonce(&self, nonce: &str, now: &str) -> Result<bool, StoreError>;
     /// A credential by its own id (`urn:uuid:…`), within an institution.
     async fn get_credential_by_id(&self, slug: &str, credential_id: &str) -> Result<Option<CredentialRow>, StoreError>;
     /// The institution's audit log, newest first.
     async fn list_audit(&self, slug: &str, limit: i64, offset: i64) -> Result<Vec<AuditRow>, StoreError>;
+    /// Records a new, pending batch; with an idempotency key, reports the batch that holds it.
+    async fn start_batch(&self, row: &BatchRow, heartbeat_at: &str) -> Result<BatchStart, StoreError>;
+    /// Stores credentials of a pending batch (`first_index`: batch index of `rows[0]`) and
+    /// renews its heartbeat, in one transaction. Fails if the batch is no longer pending.
+    async fn insert_batch_credentials(
+        &self,
+        batch_id: &str,
+        first_index: i64,
+        rows: &[CredentialRow],
+        heartbeat_at: &str,
+    ) -> Result<(), StoreError>;
+    /// Renews a pending batch's heartbeat; `false` if it is gone.
+    async fn batch_heartbeat(&self, batch_id: &str, at: &str) -> Result<bool, StoreError>;
+    /// Makes a pending batch visible; `false` if it is gone (removed as stale).
+    async fn commit_batch(&self, batch_id: &str, warning_count: i64, at: &str) -> Result<bool, StoreError>;
+    /// Removes a pending batch and its credentials.
+    async fn abandon_batch(&self, batch_id: &str) -> Result<u64, StoreError>;
+    /// A batch of an institution.
+    async fn get_batch(&self, slug: &str, id: &str) -> Result<Option<BatchRow>, StoreError>;
+    /// The batch holding an idempotency key.
+    async fn find_batch_by_key(&self, slug: &str, key: &str) -> Result<Option<BatchRow>, StoreError>;
+    /// The credentials of a batch, in batch order (`public_id`, `credential_id`).
+    async fn batch_items(&self, batch_id: &str) -> Result<Vec<(i64, String, String)>, StoreError>;
+    /// Removes what has expired: unfinished batches of stopped nodes, offers, used nonces,
+    /// idempotency records.
+    async fn purge(&self, before: &PurgeBefore) -> Result<Purged, StoreError>;
+    /// A secret of the service by name, created from `candidate` by the first node that asks.
+    async fn service_secret(&self, name: &str, candidate: &str, at: &str) -> Result<String, StoreError>;
+    /// Records a nonce as used until it expires; `false` if it was used before.
+    async fn use_nonce(&self, nonce: &str, expires_at: &str) -> Result<bool, StoreError>;
 }
 
 /// Which database a URL names.

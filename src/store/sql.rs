@@ -14,6 +14,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::*;
 
+/// The condition (after `AND`) for credentials anyone may see: not part of a batch that
+/// is still pending (or was never committed).
+macro_rules! visible {
+    () => {
+        " AND (batch_id IS NULL OR batch_id IN (SELECT id FROM batches WHERE state = 'committed'))"
+    };
+}
+
 /// SQLite: one file, WAL journal, `synchronous=FULL` so a commit survives power loss.
 /// New credentials go through a group commit (see `WriteJob`).
 #[derive(Debug, Clone)]
@@ -352,6 +360,29 @@ fn transition(
     }
 }
 
+fn batch<R: Row>(r: &R) -> Result<BatchRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let state: String = r.try_get("state")?;
+    Ok(BatchRow {
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        committed: state == "committed",
+        format: r.try_get("format")?,
+        achievement_id: r.try_get("achievement_id")?,
+        item_count: r.try_get("item_count")?,
+        warning_count: r.try_get("warning_count")?,
+        idem_key: r.try_get("idem_key")?,
+        request_hash: r.try_get("request_hash")?,
+        created_at: r.try_get("created_at")?,
+        committed_at: r.try_get("committed_at")?,
+    })
+}
+
 fn idempotency<R: Row>(r: &R) -> Result<IdempotencyRow, sqlx::Error>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -375,7 +406,9 @@ macro_rules! store_impl {
     // `$open_lock` ends the SELECT of an institution's row that serialises opening its next
     // status list: `FOR NO KEY UPDATE`, which does not wait for the key-share locks that
     // inserting its credentials takes.
-    ($store:ty, $pool:ty, $db:ty, $lock:literal, $open_lock:literal) => {
+    //
+    // `$shared`: whether several processes may use the database at once.
+    ($store:ty, $pool:ty, $db:ty, $lock:literal, $open_lock:literal, $shared:literal) => {
         impl $store {
             fn with_writer(pool: $pool) -> Self {
                 let (tx, rx) = mpsc::channel(4 * GROUP);
@@ -406,14 +439,15 @@ macro_rules! store_impl {
                 }
             }
 
-            /// Many rows, in multi-row INSERT statements (one round trip per 64 rows).
-            async fn insert_rows(tx: &mut sqlx::Transaction<'static, $db>, rows: &[&CredentialRow]) -> Result<(), StoreError> {
-                for chunk in rows.chunks(64) {
+            /// Many rows, in multi-row INSERT statements (one round trip per 64 rows). With
+            /// `batch`, the rows belong to that batch, `rows[0]` at the given batch index.
+            async fn insert_rows(tx: &mut sqlx::Transaction<'static, $db>, rows: &[&CredentialRow], batch: Option<(&str, i64)>) -> Result<(), StoreError> {
+                for (chunk_no, chunk) in rows.chunks(64).enumerate() {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO credentials (public_id, credential_id, slug, achievement_id, format, ldp, jwt, issued_at, \
-                         status_list, status_index, suspendable, status, status_changed_at, status_reason) ",
+                         status_list, status_index, suspendable, status, status_changed_at, status_reason, batch_id, batch_index) ",
                     );
-                    q.push_values(chunk, |mut b, row| {
+                    q.push_values(chunk.iter().enumerate(), |mut b, (i, row)| {
                         b.push_bind(&row.public_id)
                             .push_bind(&row.credential_id)
                             .push_bind(&row.slug)
@@ -427,7 +461,9 @@ macro_rules! store_impl {
                             .push_bind(row.suspendable)
                             .push_bind(&row.status)
                             .push_bind(&row.status_changed_at)
-                            .push_bind(&row.status_reason);
+                            .push_bind(&row.status_reason)
+                            .push_bind(batch.map(|(id, _)| id.to_owned()))
+                            .push_bind(batch.map(|(_, first)| first + (chunk_no * 64 + i) as i64));
                     });
                     q.build().execute(&mut **tx).await?;
                 }
@@ -469,7 +505,7 @@ macro_rules! store_impl {
                 {
                     return Ok(InsertOutcome::KeyTaken(t));
                 }
-                Self::insert_rows(&mut tx, &[row]).await?;
+                Self::insert_rows(&mut tx, &[row], None).await?;
                 if let Some(i) = idem
                     && Self::insert_idempotency(&mut tx, i).await? == 0
                 {
@@ -487,7 +523,7 @@ macro_rules! store_impl {
                 let mut tx = self.begin_write().await?;
                 let mut outcomes = Vec::with_capacity(jobs.len());
                 let plain: Vec<&CredentialRow> = jobs.iter().filter(|j| j.idem.is_none()).map(|j| &j.row).collect();
-                Self::insert_rows(&mut tx, &plain).await?;
+                Self::insert_rows(&mut tx, &plain, None).await?;
                 for job in jobs {
                     if job.idem.is_none() {
                         outcomes.push(InsertOutcome::Inserted);
@@ -499,7 +535,7 @@ macro_rules! store_impl {
                         outcomes.push(InsertOutcome::KeyTaken(t));
                         continue;
                     }
-                    Self::insert_rows(&mut tx, &[&job.row]).await?;
+                    Self::insert_rows(&mut tx, &[&job.row], None).await?;
                     if let Some(i) = &job.idem {
                         let inserted = Self::insert_idempotency(&mut tx, i).await?;
                         if inserted == 0 {
@@ -513,10 +549,25 @@ macro_rules! store_impl {
                 Ok(outcomes)
             }
 
+            /// Deletes a pending batch's credentials and the batch (inside `tx`); the number of credentials.
+            async fn remove_pending_batch(tx: &mut sqlx::Transaction<'static, $db>, batch_id: &str) -> Result<u64, StoreError> {
+                let pending = sqlx::query("SELECT id FROM batches WHERE id = $1 AND state = 'pending'").bind(batch_id).fetch_optional(&mut **tx).await?;
+                if pending.is_none() {
+                    return Ok(0);
+                }
+                let gone = sqlx::query("DELETE FROM credentials WHERE batch_id = $1").bind(batch_id).execute(&mut **tx).await?.rows_affected();
+                sqlx::query("DELETE FROM batches WHERE id = $1").bind(batch_id).execute(&mut **tx).await?;
+                Ok(gone)
+            }
+
         }
 
         #[async_trait]
         impl Store for $store {
+            fn shared(&self) -> bool {
+                $shared
+            }
+
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::Unavailable)?;
                 Ok(())
@@ -708,7 +759,7 @@ macro_rules! store_impl {
 
             async fn insert_credentials(&self, rows: &[CredentialRow]) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await?;
-                Self::insert_rows(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
+                Self::insert_rows(&mut tx, &rows.iter().collect::<Vec<_>>(), None).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -723,7 +774,7 @@ macro_rules! store_impl {
             }
 
             async fn count_credentials(&self, slug: &str) -> Result<i64, StoreError> {
-                let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM credentials WHERE slug = $1")
+                let n: i64 = sqlx::query(concat!("SELECT COUNT(*) AS n FROM credentials WHERE slug = $1", visible!()))
                     .bind(slug)
                     .fetch_one(&self.pool)
                     .await?
@@ -732,7 +783,7 @@ macro_rules! store_impl {
             }
 
             async fn get_credential(&self, public_id: &str) -> Result<Option<CredentialRow>, StoreError> {
-                let row = sqlx::query("SELECT * FROM credentials WHERE public_id = $1").bind(public_id).fetch_optional(&self.pool).await?;
+                let row = sqlx::query(concat!("SELECT * FROM credentials WHERE public_id = $1", visible!())).bind(public_id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(credential).transpose()?)
             }
 
@@ -867,7 +918,9 @@ macro_rules! store_impl {
                         for chunk in sorted.chunks(CHUNK) {
                             let sql = format!(
                                 concat!(
-                                    "SELECT public_id, status, status_list, status_index, suspendable FROM credentials WHERE slug = $1 AND public_id IN ({}) ORDER BY public_id",
+                                    "SELECT public_id, status, status_list, status_index, suspendable FROM credentials WHERE slug = $1 AND public_id IN ({})",
+                                    visible!(),
+                                    " ORDER BY public_id",
                                     $lock
                                 ),
                                 placeholders(2, chunk.len())
@@ -890,7 +943,9 @@ macro_rules! store_impl {
                     Selector::Achievement { id, from, until } => {
                         let rows = sqlx::query(concat!(
                             "SELECT public_id, status, status_list, status_index, suspendable FROM credentials \
-                             WHERE slug = $1 AND achievement_id = $2 AND issued_at >= $3 AND issued_at <= $4 ORDER BY public_id",
+                             WHERE slug = $1 AND achievement_id = $2 AND issued_at >= $3 AND issued_at <= $4",
+                            visible!(),
+                            " ORDER BY public_id",
                             $lock
                         ))
                         .bind(&change.slug)
@@ -1057,23 +1112,165 @@ macro_rules! store_impl {
                 Ok(r.rows_affected() == 1)
             }
 
-            async fn insert_nonce(&self, nonce: &str, expires_at: &str) -> Result<(), StoreError> {
-                sqlx::query("INSERT INTO nonces (nonce, expires_at) VALUES ($1, $2)").bind(nonce).bind(expires_at).execute(&self.pool).await?;
+            async fn start_batch(&self, b: &BatchRow, heartbeat_at: &str) -> Result<BatchStart, StoreError> {
+                let r = sqlx::query(
+                    "INSERT INTO batches (id, slug, state, format, achievement_id, item_count, warning_count, idem_key, request_hash, created_at, heartbeat_at) \
+                     VALUES ($1, $2, 'pending', $3, $4, $5, 0, $6, $7, $8, $9) ON CONFLICT (slug, idem_key) DO NOTHING",
+                )
+                .bind(&b.id)
+                .bind(&b.slug)
+                .bind(&b.format)
+                .bind(&b.achievement_id)
+                .bind(b.item_count)
+                .bind(&b.idem_key)
+                .bind(&b.request_hash)
+                .bind(&b.created_at)
+                .bind(heartbeat_at)
+                .execute(&self.pool)
+                .await?;
+                if r.rows_affected() == 1 {
+                    return Ok(BatchStart::Started);
+                }
+                let key = b.idem_key.as_deref().unwrap_or_default();
+                match self.find_batch_by_key(&b.slug, key).await? {
+                    Some(theirs) => Ok(BatchStart::KeyTaken(theirs)),
+                    // Removed between our insert and this read: the caller may retry.
+                    None => Err(StoreError::Conflict("the batch's idempotency key is being released; retry".into())),
+                }
+            }
+
+            async fn insert_batch_credentials(&self, batch_id: &str, first_index: i64, rows: &[CredentialRow], heartbeat_at: &str) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                // Locks the batch row (PostgreSQL), so the janitor cannot remove it half-way.
+                let alive = sqlx::query("UPDATE batches SET heartbeat_at = $1 WHERE id = $2 AND state = 'pending'")
+                    .bind(heartbeat_at)
+                    .bind(batch_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if alive.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(format!("batch {batch_id} is no longer pending")));
+                }
+                Self::insert_rows(&mut tx, &rows.iter().collect::<Vec<_>>(), Some((batch_id, first_index))).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
-            async fn consume_nonce(&self, nonce: &str, now: &str) -> Result<bool, StoreError> {
-                let r = sqlx::query("UPDATE nonces SET used_at = $1 WHERE nonce = $2 AND used_at IS NULL AND expires_at > $3")
-                    .bind(now)
+            async fn batch_heartbeat(&self, batch_id: &str, at: &str) -> Result<bool, StoreError> {
+                let r = sqlx::query("UPDATE batches SET heartbeat_at = $1 WHERE id = $2 AND state = 'pending'")
+                    .bind(at)
+                    .bind(batch_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn commit_batch(&self, batch_id: &str, warning_count: i64, at: &str) -> Result<bool, StoreError> {
+                let r = sqlx::query("UPDATE batches SET state = 'committed', committed_at = $1, warning_count = $2 WHERE id = $3 AND state = 'pending'")
+                    .bind(at)
+                    .bind(warning_count)
+                    .bind(batch_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn abandon_batch(&self, batch_id: &str) -> Result<u64, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let gone = Self::remove_pending_batch(&mut tx, batch_id).await?;
+                tx.commit().await?;
+                Ok(gone)
+            }
+
+            async fn get_batch(&self, slug: &str, id: &str) -> Result<Option<BatchRow>, StoreError> {
+                let row = sqlx::query("SELECT * FROM batches WHERE slug = $1 AND id = $2").bind(slug).bind(id).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(batch).transpose()?)
+            }
+
+            async fn find_batch_by_key(&self, slug: &str, key: &str) -> Result<Option<BatchRow>, StoreError> {
+                let row = sqlx::query("SELECT * FROM batches WHERE slug = $1 AND idem_key = $2").bind(slug).bind(key).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(batch).transpose()?)
+            }
+
+            async fn batch_items(&self, batch_id: &str) -> Result<Vec<(i64, String, String)>, StoreError> {
+                let rows = sqlx::query("SELECT batch_index, public_id, credential_id FROM credentials WHERE batch_id = $1 ORDER BY batch_index")
+                    .bind(batch_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("batch_index")?, r.try_get("public_id")?, r.try_get("credential_id")?)))
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(StoreError::from)
+            }
+
+            async fn purge(&self, before: &PurgeBefore) -> Result<Purged, StoreError> {
+                let mut purged = Purged::default();
+                let stale: Vec<String> = sqlx::query("SELECT id FROM batches WHERE state = 'pending' AND heartbeat_at < $1")
+                    .bind(&before.batch_heartbeat)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("id"))
+                    .collect::<Result<_, _>>()?;
+                for id in stale {
+                    let mut tx = self.begin_write().await?;
+                    // Checked again under the write lock: a heartbeat may have arrived since.
+                    let still: Option<String> = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
+                        .bind(&id)
+                        .bind(&before.batch_heartbeat)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get("id"))
+                        .transpose()?;
+                    if still.is_some() {
+                        purged.batch_credentials += Self::remove_pending_batch(&mut tx, &id).await?;
+                        purged.batches += 1;
+                    }
+                    tx.commit().await?;
+                }
+                purged.offers = sqlx::query(
+                    "DELETE FROM offers WHERE expires_at < $1 AND (token_expires_at IS NULL OR token_expires_at < $1)",
+                )
+                .bind(&before.expired)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                purged.nonces = sqlx::query("DELETE FROM used_nonces WHERE expires_at < $1").bind(&before.expired).execute(&self.pool).await?.rows_affected();
+                purged.idempotency_keys = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(&before.idempotency)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                // A committed batch stays (it can be looked up); only its key is released.
+                purged.idempotency_keys += sqlx::query("UPDATE batches SET idem_key = NULL WHERE idem_key IS NOT NULL AND state = 'committed' AND created_at < $1")
+                    .bind(&before.idempotency)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(purged)
+            }
+
+            async fn service_secret(&self, name: &str, candidate: &str, at: &str) -> Result<String, StoreError> {
+                sqlx::query("INSERT INTO service_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .bind(candidate)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                let value: String = sqlx::query("SELECT value FROM service_secrets WHERE name = $1").bind(name).fetch_one(&self.pool).await?.try_get("value")?;
+                Ok(value)
+            }
+
+            async fn use_nonce(&self, nonce: &str, expires_at: &str) -> Result<bool, StoreError> {
+                let r = sqlx::query("INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING")
                     .bind(nonce)
-                    .bind(now)
+                    .bind(expires_at)
                     .execute(&self.pool)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn get_credential_by_id(&self, slug: &str, credential_id: &str) -> Result<Option<CredentialRow>, StoreError> {
-                let row = sqlx::query("SELECT * FROM credentials WHERE slug = $1 AND credential_id = $2").bind(slug).bind(credential_id).fetch_optional(&self.pool).await?;
+                let row = sqlx::query(concat!("SELECT * FROM credentials WHERE slug = $1 AND credential_id = $2", visible!())).bind(slug).bind(credential_id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(credential).transpose()?)
             }
 
@@ -1090,5 +1287,5 @@ macro_rules! store_impl {
     };
 }
 
-store_impl!(SqliteStore, SqlitePool, sqlx::Sqlite, "", "");
-store_impl!(PgStore, PgPool, sqlx::Postgres, " FOR UPDATE", " FOR NO KEY UPDATE");
+store_impl!(SqliteStore, SqlitePool, sqlx::Sqlite, "", "", false);
+store_impl!(PgStore, PgPool, sqlx::Postgres, " FOR UPDATE", " FOR NO KEY UPDATE", true);

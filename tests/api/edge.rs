@@ -44,6 +44,7 @@ fn cases() -> Vec<Case> {
         get("shared credential JWT", "/credentials/%00/credential.jwt", false),
         get("API credential", "/api/v1/credentials/%00", true),
         get("API achievement", "/api/v1/achievements/%00", true),
+        get("API batch", "/api/v1/batches/%00", true),
         post("revocation by path", "/api/v1/credentials/%00/revoke", json!({"reason": "x"})),
         post("bulk revocation by id", "/api/v1/revocations", json!({"public_ids": ["\u{0}"], "reason": "x"})),
         post(
@@ -134,6 +135,38 @@ async fn nul_characters_in_urls_and_bodies_are_a_4xx_never_a_500_on_each_store()
         }
     }
     assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn nul_characters_in_credentials_to_verify_get_a_verdict_never_a_500_on_each_store() {
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let issued: Value = app.issue(&app.demo_key, &own_records("valid.json").remove(0)).await.json().await.unwrap();
+        let mut tampered = issued["credential"].clone();
+        tampered["credentialSubject"]["name"] = "A\u{0}B".into();
+        let jwt_with_nul = format!("{}\u{0}", issued["credential"]["id"].as_str().unwrap());
+        for body in [tampered.to_string(), "\"\u{0}\"".into(), jwt_with_nul.clone(), "{\"\u{0}\": 1}".into()] {
+            let r = app
+                .client
+                .post(app.url("/api/v1/verify"))
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            assert!(status < 500, "{backend:?} verify {body:?}: {status} {text}");
+            if status == 200 {
+                assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["valid"], false, "{backend:?}: {text}");
+            }
+        }
+        for credential in [tampered.to_string(), jwt_with_nul] {
+            let (status, html) = app.verify_page(&credential, "en").await;
+            assert!(status < 500, "{backend:?} verify page: {status}");
+            assert!(!html.contains("Authentic"), "{backend:?}: a NUL-tampered credential shown as authentic");
+        }
+    }
 }
 
 #[tokio::test]

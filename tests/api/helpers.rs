@@ -207,6 +207,32 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.expect("html"))
     }
 
+    /// Runs one SQL statement with text parameters on the app's database (tests arrange
+    /// what the API cannot, such as backdating a record).
+    pub async fn execute_sql(&self, sql: &str, args: &[&str]) -> u64 {
+        match &self.pg_schema {
+            Some((url, schema)) => {
+                let options =
+                    url.parse::<sqlx::postgres::PgConnectOptions>().unwrap().options([("search_path", schema)]);
+                let pool = sqlx::PgPool::connect_with(options).await.unwrap();
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+                for a in args {
+                    q = q.bind(*a);
+                }
+                q.execute(&pool).await.unwrap().rows_affected()
+            }
+            None => {
+                let url = format!("sqlite://{}", self.dir.path().join("test.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+                for a in args {
+                    q = q.bind(*a);
+                }
+                q.execute(&pool).await.unwrap().rows_affected()
+            }
+        }
+    }
+
     pub async fn admin_key(&self) -> String {
         microcred::service::apikeys::create(&self.services, None, "admin").await.expect("key").1
     }

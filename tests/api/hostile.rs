@@ -102,3 +102,25 @@ async fn a_credential_with_many_status_entries_is_not_fetched_for_each() {
     assert!(codes.contains(&"status.unsupported"), "{report}");
     assert!(report["errors"].to_string().contains("at most 4"), "{report}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_over_the_concurrency_limit_wait_unread_until_one_finishes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_with(Backend::Sqlite, |s| s.server.max_concurrent_requests = 1).await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    // One request in progress: its handler is reading a body that is still arriving.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/verify HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{{"
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let health = || app.client.get(app.url("/healthz")).timeout(std::time::Duration::from_millis(700)).send();
+    assert!(health().await.is_err(), "a second request was handled beside the first");
+    slow.write_all(b"}").await.unwrap();
+    let mut answer = vec![0u8; 12];
+    slow.read_exact(&mut answer).await.unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&answer));
+    drop(slow);
+    assert_eq!(health().await.unwrap().status(), 200, "admitted once the first finished");
+}

@@ -297,27 +297,58 @@ async fn every_mutant_is_judged_the_same_by_both_proof_paths_and_the_digital_baz
         input.push_str(&m.to_string());
         input.push('\n');
     }
-    std::fs::write(&mutants_file, input).expect("write mutants");
-    let run = |script: &str, args: Vec<String>| {
-        Command::new("node")
+    std::fs::write(&mutants_file, &input).expect("write mutants");
+    // The Digital Bazaar verifier is the slow side (single-threaded Node): large runs are
+    // split over two processes, in order.
+    let halves: Vec<std::path::PathBuf> = if mutants.len() >= 1000 {
+        let lines: Vec<&str> = input.lines().collect();
+        let mid = lines.len() / 2;
+        [&lines[..mid], &lines[mid..]]
+            .iter()
+            .enumerate()
+            .map(|(n, part)| {
+                let f = dir.path().join(format!("mutants-{n}.jsonl"));
+                std::fs::write(&f, part.join("\n") + "\n").expect("write half");
+                f
+            })
+            .collect()
+    } else {
+        vec![mutants_file.clone()]
+    };
+    // Each harness's output is drained by its own thread, so that it never blocks on a
+    // full pipe while we judge.
+    let run = |script: &str, args: Vec<String>| -> std::thread::JoinHandle<Vec<Value>> {
+        let child = Command::new("node")
             .arg(root().join("tests/js").join(script))
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("node")
+            .expect("node");
+        std::thread::spawn(move || {
+            let out = child.wait_with_output().expect("node output");
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("the JS harness prints JSON lines"))
+                .collect()
+        })
     };
     let file = |p: &std::path::Path| p.display().to_string();
-    let js = run(
-        "verify.mjs",
-        vec![
-            "--now".into(),
-            "2025-09-01T00:00:00Z".into(),
-            "--status-list".into(),
-            file(&list_file),
-            file(&mutants_file),
-        ],
-    );
+    let js: Vec<_> = halves
+        .iter()
+        .map(|part| {
+            run(
+                "verify.mjs",
+                vec![
+                    "--now".into(),
+                    "2025-09-01T00:00:00Z".into(),
+                    "--status-list".into(),
+                    file(&list_file),
+                    file(part),
+                ],
+            )
+        })
+        .collect();
     let schemas: Vec<_> = ["schemas/ob_v3p0_achievementcredential_schema.json", "schemas/microcred-extension-v1.json"]
         .iter()
         .map(|s| run("schema.mjs", vec!["--schema".into(), file(&root().join(s)), file(&mutants_file)]))
@@ -369,14 +400,8 @@ async fn every_mutant_is_judged_the_same_by_both_proof_paths_and_the_digital_baz
         }
         (ours, compared)
     });
-    let lines_of = |child: std::process::Child| -> Vec<Value> {
-        let out = child.wait_with_output().expect("node output");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("the JS harness prints JSON lines"))
-            .collect()
-    };
-    let lines = lines_of(js);
+    let lines_of = |h: std::thread::JoinHandle<Vec<Value>>| h.join().expect("harness output thread");
+    let lines: Vec<Value> = js.into_iter().flat_map(lines_of).collect();
     assert_eq!(lines.len(), mutants.len(), "one verdict per mutant from the Digital Bazaar verifier");
     let schema_lines: Vec<Vec<Value>> = schemas.into_iter().map(lines_of).collect();
     for s in &schema_lines {

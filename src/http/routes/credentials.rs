@@ -99,25 +99,8 @@ struct BatchItemDto<'a> {
     api_url: String,
 }
 
-/// `POST /api/v1/credentials/batch`: many awards of one achievement
-/// (`{achievement_id, awards: [...]}`) or inline records (`{records: [...]}`), all or
-/// nothing. Answers 201 with the public id and links of each, in request order.
-pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Request) -> Result<Response, ApiError> {
-    let slug = caller.institution()?;
-    match media_type(req.headers()) {
-        Some(m) if is_json(&m) => {}
-        _ => {
-            return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
-        }
-    }
-    let limit = state.services.settings.server.max_batch_bytes;
-    let body = match Limited::new(req.into_body(), limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Err(ApiError::PayloadTooLarge(limit)),
-        Err(e) => return Err(ApiError::BadRequest(format!("cannot read the request body: {e}"))),
-    };
-    let s = &state.services;
-    let out = batch::issue_batch(s, slug, body).await?;
+/// A batch as the API shows it.
+fn batch_dto(s: &Services, out: &batch::BatchOutcome) -> Value {
     let credentials: Vec<BatchItemDto> = out
         .items
         .iter()
@@ -134,22 +117,74 @@ pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Req
         .iter()
         .map(|w| json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code}))
         .collect();
-    #[derive(serde::Serialize)]
-    struct Answer<'a> {
-        count: usize,
-        format: &'a str,
-        achievement_id: Option<&'a str>,
-        credentials: Vec<BatchItemDto<'a>>,
-        warning_count: usize,
-        warnings: Vec<Value>,
+    json!({
+        "batch_id": out.id,
+        "state": if out.committed { "committed" } else { "pending" },
+        "committed_at": out.committed_at,
+        "batch_url": s.url(&format!("/api/v1/batches/{}", out.id)),
+        "count": credentials.len(),
+        "format": out.format.as_str(),
+        "achievement_id": out.achievement_id,
+        "credentials": credentials,
+        "warning_count": out.warning_count,
+        "warnings": warnings,
+    })
+}
+
+/// `POST /api/v1/credentials/batch`: many awards of one achievement
+/// (`{achievement_id, awards: [...]}`) or inline records (`{records: [...]}`), all or
+/// nothing. Answers 201 with the batch id and the public id and links of each credential,
+/// in request order; with a repeated `Idempotency-Key`, 200 and the same batch.
+///
+/// The request waits for the process's batch slot *before* its body is read: concurrent
+/// batch requests hold at most one body in memory, whatever their number.
+pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Request) -> Result<Response, ApiError> {
+    let slug = caller.institution()?;
+    match media_type(req.headers()) {
+        Some(m) if is_json(&m) => {}
+        _ => {
+            return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
+        }
     }
-    let answer = Answer {
-        count: credentials.len(),
-        format: out.format.as_str(),
-        achievement_id: out.achievement_id.as_deref(),
-        credentials,
-        warning_count: out.warning_count,
-        warnings,
+    let key = match req.headers().get("idempotency-key") {
+        Some(v) => Some(
+            v.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))?.to_owned(),
+        ),
+        None => None,
     };
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
+    let limit = state.services.settings.server.max_batch_bytes;
+    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        && len > limit
+    {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let s = &state.services;
+    let permit = batch::admit(s).await?;
+    let body = match Limited::new(req.into_body(), limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => return Err(ApiError::PayloadTooLarge(limit)),
+        Err(e) => return Err(ApiError::BadRequest(format!("cannot read the request body: {e}"))),
+    };
+    let out = batch::issue_batch(s, slug, body, key.as_deref(), permit).await?;
+    let status = if out.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let mut res = (status, Json(batch_dto(s, &out))).into_response();
+    if let Ok(l) = HeaderValue::from_str(&format!("/api/v1/batches/{}", out.id)) {
+        res.headers_mut().insert(header::LOCATION, l);
+    }
+    if out.replayed {
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// `GET /api/v1/batches/{id}`: a batch of the caller's institution and its credentials
+/// (none while it is still `pending`).
+pub async fn get_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let slug = caller.institution()?;
+    let out = batch::lookup(&state.services, slug, &id).await?;
+    Ok(Json(batch_dto(&state.services, &out)))
 }
