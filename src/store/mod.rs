@@ -528,9 +528,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<InsertOutcome, StoreError>;
     /// Stores many credentials (without idempotency keys) in one transaction.
     async fn insert_credentials(&self, rows: &[CredentialRow]) -> Result<(), StoreError>;
-    /// Removes credentials that were stored but never returned to anyone (a batch that
-    /// failed half-way), in one transaction. Their status slots stay used.
-    async fn delete_credentials(&self, public_ids: &[String]) -> Result<(), StoreError>;
     /// How many credentials an institution has issued.
     async fn count_credentials(&self, slug: &str) -> Result<i64, StoreError>;
     /// A credential by public id.

@@ -764,15 +764,6 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn delete_credentials(&self, public_ids: &[String]) -> Result<(), StoreError> {
-                let mut tx = self.begin_write().await?;
-                for id in public_ids {
-                    sqlx::query("DELETE FROM credentials WHERE public_id = $1").bind(id).execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                Ok(())
-            }
-
             async fn count_credentials(&self, slug: &str) -> Result<i64, StoreError> {
                 let n: i64 = sqlx::query(concat!("SELECT COUNT(*) AS n FROM credentials WHERE slug = $1", visible!()))
                     .bind(slug)
