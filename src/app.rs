@@ -36,6 +36,7 @@ impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let (listener, settings) = bind(settings).await?;
         let services = Services::start(settings, clock).await?;
+        startup_sweep(&services).await;
         Ok(Self { listener, state: AppState::new(services) })
     }
 
@@ -48,6 +49,7 @@ impl Application {
     ) -> Result<Self, StartError> {
         let (listener, settings) = bind(settings).await?;
         let services = Services::with_store(settings, store, clock).await?;
+        startup_sweep(&services).await;
         Ok(Self { listener, state: AppState::new(services) })
     }
 
@@ -66,17 +68,20 @@ impl Application {
         &self.state.services
     }
 
-    /// Serves until SIGTERM/Ctrl-C. The janitor runs once before the first request (so
-    /// an unfinished batch of a crashed process is gone once its lease has passed) and
-    /// then on its schedule.
+    /// Serves until SIGTERM/Ctrl-C, with the janitor on its schedule.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        if let Err(e) = crate::service::janitor::sweep(&self.state.services, true).await {
-            tracing::warn!(error = %e, "janitor pass at start-up failed");
-        }
         let janitor = crate::service::janitor::spawn(self.state.services.clone());
         let _stop_janitor = AbortOnDrop(janitor);
         let app = router(self.state);
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// The janitor's pass at start-up, before the first request: what a previous process
+/// left unfinished goes (see [`crate::service::janitor::sweep`]).
+async fn startup_sweep(services: &Services) {
+    if let Err(e) = crate::service::janitor::sweep(services, true).await {
+        tracing::warn!(error = %e, "janitor pass at start-up failed");
     }
 }
 

@@ -15,10 +15,11 @@ use tokio::sync::{mpsc, oneshot};
 use super::*;
 
 /// The condition (after `AND`) for credentials anyone may see: not part of a batch that
-/// is still pending (or was never committed).
+/// is still pending (or was never committed). A correlated `EXISTS`, so each row costs
+/// one primary-key probe, however many batches there are.
 macro_rules! visible {
     () => {
-        " AND (batch_id IS NULL OR batch_id IN (SELECT id FROM batches WHERE state = 'committed'))"
+        " AND (credentials.batch_id IS NULL OR EXISTS (SELECT 1 FROM batches b WHERE b.id = credentials.batch_id AND b.state = 'committed'))"
     };
 }
 
