@@ -13,13 +13,14 @@ binary, then, `--points` times, alternately
 
 restarts it on the same database, and checks:
 
-  1. every credential whose issuance was acknowledged (201) is there (API 200);
+  1. every credential whose issuance was acknowledged (201) is there (all in the
+     database, visible; a random sample of 40 through the API);
   2. no credential of a batch that did not commit is visible: every batch in the
      database is either committed and complete (`--batch` credentials), or pending and
      none of its credentials answers on the API or the share page; on SQLite no pending
      batch is left after the restart (removed at start-up);
-  3. the unacknowledged batch, sent again with its Idempotency-Key, answers 201 (it had
-     not committed) or 200 (it had; same batch); afterwards it is complete;
+  3. an unacknowledged batch, sent again with its Idempotency-Key (the first `--retries`
+     of them), answers 201 (it had not committed) or 200 (it had; same batch), complete;
   4. no two credentials share a status list index.
 
     cargo build --release
@@ -210,14 +211,21 @@ def run_store(name, database_url, a, workdir):
             acknowledged.update(results)
 
         srv.start()
-        check(name, srv, db, token, acknowledged, batches_sent, batch_body, tally)
+        check(name, srv, db, token, acknowledged, batches_sent, batch_body, tally, a.retries)
     srv.stop()
     return tally, len(acknowledged)
 
 
-def check(name, srv, db, token, acknowledged, batches_sent, batch_body, tally):
-    # 1. Every acknowledged credential is there.
-    for pid in acknowledged:
+def check(name, srv, db, token, acknowledged, batches_sent, batch_body, tally, retries):
+    # 1. Every acknowledged credential is there: all of them in the database (stored and
+    #    visible), and a random sample of them through the API.
+    visible = {r[0] for r in db.query(
+        "SELECT public_id FROM credentials c WHERE c.batch_id IS NULL OR EXISTS "
+        "(SELECT 1 FROM batches b WHERE b.id = c.batch_id AND b.state = 'committed')")}
+    missing = acknowledged - visible
+    if missing:
+        fail(f"{name}: {len(missing)} acknowledged credentials are missing after the restart, e.g. {sorted(missing)[:3]}")
+    for pid in random.sample(sorted(acknowledged), min(40, len(acknowledged))):
         st, _ = request("GET", srv.base + f"/api/v1/credentials/{pid}", token=token)
         if st != 200:
             fail(f"{name}: acknowledged credential {pid} answers {st} after the restart")
@@ -237,7 +245,7 @@ def check(name, srv, db, token, acknowledged, batches_sent, batch_body, tally):
                     fail(f"{name}: credential {pid} of uncommitted batch {bid} answers {st} on {path}")
     # 3. Unacknowledged batches, sent again with their key: issued exactly once.
     for key, answer in list(batches_sent.items()):
-        if answer is not None:
+        if answer is not None or tally["retried batches"] >= retries:
             continue
         committed = db.query(f"SELECT id FROM batches WHERE idem_key = '{key}' AND state = 'committed'")
         st, body = request("POST", srv.base + "/api/v1/credentials/batch", batch_body, token,
@@ -263,6 +271,8 @@ def main():
     p.add_argument("--points", type=int, default=20, help="kills per store (half during batches)")
     p.add_argument("--batch", type=int, default=10_000, help="awards per batch")
     p.add_argument("--batch-seconds", type=float, default=3.0, help="kill within this many seconds of a batch")
+    p.add_argument("--retries", type=int, default=3,
+                   help="unacknowledged batches sent again with their Idempotency-Key, per store")
     p.add_argument("--pg-url", help="also on PostgreSQL (a database microcred_crash is created there)")
     p.add_argument("--seed", type=int, default=int(time.time()))
     a = p.parse_args()
