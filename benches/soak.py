@@ -379,7 +379,7 @@ def soak(store, database_url, db_ref, a, workdir):
         for t in threads:
             t.start()
         rss = {0: rss_mb(srv.proc.pid)}
-        print(f"\n{store}: {a.minutes:g} min, {a.workers} workers, ~{a.rate} req/s offered; RSS at start "
+        print(f"\n{store}: {a.minutes * 60:.0f} s, {a.workers} workers, ~{a.rate} req/s offered; RSS at start "
               f"{rss[0]:.1f} MB")
         print(f"{'minute' if bucket == 60 else 'period':>6} {'requests':>9} {'req/s':>6} {'errors':>6} "
               f"{'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7} {'DB MB':>7}")
