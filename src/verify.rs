@@ -323,9 +323,29 @@ fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
     }
 }
 
+/// Refuses a credential nested deeper than JSON-LD processing accepts, before any of it.
+fn too_deep(v: &Value, r: &mut VerificationReport) -> bool {
+    if !jsonld::too_deep(v) {
+        return false;
+    }
+    r.fail(
+        "format",
+        "verification.too_complex",
+        format!(
+            "the credential nests objects and arrays deeper than {} levels; no issuer produces such credentials, and this verifier does not process them",
+            jsonld::MAX_DEPTH
+        ),
+        None,
+    );
+    true
+}
+
 async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
     if !v.is_object() {
         r.fail("format", "format.not_object", "a credential must be a JSON object", None);
+        return r.finish();
+    }
+    if too_deep(&v, &mut r) {
         return r.finish();
     }
     let proof = match single_proof(&v) {
@@ -394,8 +414,11 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
             return r.finish();
         }
     };
-    r.pass("format");
     let credential = Value::Object(reverse::without_jwt_claims(&payload));
+    if too_deep(&credential, &mut r) {
+        return r.finish();
+    }
+    r.pass("format");
     r.issuer = issuer_of(&credential);
     let covered = fastld::covers(&credential);
     let ld_ok = check_json_ld(&credential, &mut r, covered).await;

@@ -43,6 +43,39 @@ pub enum JsonLdProblem {
     },
 }
 
+/// The deepest nesting of objects and arrays that JSON-LD processing accepts. Expansion,
+/// compaction and RDF conversion recurse once or more per level, with large frames (async
+/// state machines), on whatever thread runs them; a few KB of deeply nested JSON would
+/// otherwise overflow a 2 MiB thread stack and abort the whole process (found by the fuzz
+/// targets, tests/fuzz). Our credentials nest 7 levels, the OB 3.0 test vector 4.
+pub const MAX_DEPTH: usize = 32;
+
+/// Whether `v` nests objects and arrays deeper than [`MAX_DEPTH`] (without recursion).
+pub fn too_deep(v: &Value) -> bool {
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Object(o) => Box::new(o.values()),
+            Value::Array(a) => Box::new(a.iter()),
+            _ => continue,
+        };
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        stack.extend(children.map(|c| (c, depth + 1)));
+    }
+    false
+}
+
+fn depth_checked(doc: &Value) -> Result<(), JsonLdProblem> {
+    if too_deep(doc) {
+        return Err(JsonLdProblem::Invalid(format!(
+            "the document nests objects and arrays deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    Ok(())
+}
+
 /// The shared offline loader (contexts parsed once per process).
 pub fn loader() -> &'static ContextLoader {
     static LOADER: OnceLock<ContextLoader> = OnceLock::new();
@@ -88,6 +121,7 @@ pub async fn check_terms(doc: &Value) -> Result<(), JsonLdProblem> {
     if crate::fastld::covers(doc) {
         return Ok(());
     }
+    depth_checked(doc)?;
     let json = json_syntax::Value::from_serde_json(doc.clone());
     CompactJsonLd(json).expand(loader()).await.map(|_| ()).map_err(|e| classify(&e.to_string()))
 }
@@ -108,6 +142,7 @@ pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
         return Err(JsonLdProblem::Invalid("the document is not a JSON object".into()));
     };
     let ctx = map.get("@context").ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
+    depth_checked(doc)?;
     non_term_keys(doc, "")?;
     let json = json_syntax::Value::from_serde_json(doc.clone());
     let expanded = CompactJsonLd(json).expand(loader()).await.map_err(|e| classify(&e.to_string()))?;
@@ -261,6 +296,31 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_counted_by_objects_and_arrays_and_refused_past_the_limit() {
+        let nested = |depth: usize| {
+            let mut v = json!("leaf");
+            for i in 0..depth {
+                v = if i % 2 == 0 { json!([v]) } else { json!({"a": v}) };
+            }
+            v
+        };
+        assert!(!too_deep(&nested(MAX_DEPTH)));
+        assert!(too_deep(&nested(MAX_DEPTH + 1)));
+        assert!(!too_deep(&json!({"a": [1, {"b": []}], "c": "d"})));
+        // Refused before expansion: a stack overflow in JSON-LD processing aborts the process.
+        let doc =
+            json!({"@context": [contexts::CREDENTIALS_V2_URL], "type": ["VerifiableCredential"], "name": nested(120)});
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        for r in [
+            rt.block_on(canonical_nquads(&doc)).map(|_| ()),
+            rt.block_on(check_terms(&doc)),
+            rt.block_on(check_signed_form(&doc)),
+        ] {
+            assert!(matches!(&r, Err(JsonLdProblem::Invalid(m)) if m.contains("deeper than 32")), "{r:?}");
+        }
+    }
+
+    #[test]
     fn unknown_and_inline_contexts_are_refused() {
         let unknown = json!({"@context": [contexts::CREDENTIALS_V2_URL, "https://evil.example/ctx"]});
         assert!(matches!(check_contexts(&unknown), Err(JsonLdProblem::UnknownContext(_))));
@@ -282,6 +342,7 @@ mod tests {
 /// The RDFC-1.0 canonical N-Quads of a document (its `proof` removed), as the
 /// eddsa-rdfc-2022 cryptosuite hashes them.
 pub async fn canonical_nquads(doc: &Value) -> Result<String, JsonLdProblem> {
+    depth_checked(doc)?;
     let mut doc = doc.clone();
     if let Value::Object(o) = &mut doc {
         o.remove("proof");

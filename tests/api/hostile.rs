@@ -123,4 +123,47 @@ async fn requests_over_the_concurrency_limit_wait_unread_until_one_finishes() {
     assert!(answer.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&answer));
     drop(slow);
     assert_eq!(health().await.unwrap().status(), 200, "admitted once the first finished");
+
+/// A credential whose achievements nest `depth` levels deep (two JSON levels each: the
+/// object and its `related` array; within serde_json's 128 levels, so the body parses).
+fn deeply_nested_credential(depth: usize) -> Value {
+    let mut v = json!({"type": ["Achievement"], "name": "x"});
+    for _ in 0..depth {
+        v = json!({"type": ["Achievement"], "name": "x", "related": [v]});
+    }
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": "did:key:z6MkfDSNRs2i9S6LZ5vd4RbpZ6754H7R3btDqRTeHhamqvuJ",
+        "validFrom": "2025-01-01T00:00:00Z",
+        "name": "x",
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": v},
+    })
+}
+
+/// JSON-LD expansion recursed once per level with large frames: a few KB nested 60 levels
+/// overflowed the stack of the thread verifying it, which aborts the whole service. Deep
+/// documents are refused before any JSON-LD processing (found by tests/fuzz).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_credential_is_too_complex_not_a_crash() {
+    let app = spawn_app().await;
+    let key = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
+    let mut ldp = deeply_nested_credential(60);
+    ldp["issuer"] = key.did().into();
+    let proof = hostile_credential(1)["proof"].clone();
+    ldp["proof"] = proof;
+    ldp["proof"][0]["verificationMethod"] = key.verification_method().into();
+    let Value::Object(map) = deeply_nested_credential(60) else { unreachable!() };
+    let jwt = microcred::crypto::jwt::sign(&map, &key).unwrap();
+    for (body, ctype) in [(ldp.to_string(), "application/json"), (jwt, "application/jwt")] {
+        let r =
+            app.client.post(app.url("/api/v1/verify")).header("content-type", ctype).body(body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{ctype}");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["type"], "https://w3id.org/microcred/problems/verification.too_complex", "{p}");
+        assert!(p["detail"].as_str().unwrap().contains("deeper than 32 levels"), "{p}");
+    }
+    // The service is still there, and an ordinary depth is not refused as too deep.
+    let r = app.post_json("/api/v1/verify", None, &deeply_nested_credential(3)).await;
+    assert_eq!(r.status(), 200);
 }
