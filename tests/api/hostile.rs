@@ -123,6 +123,7 @@ async fn requests_over_the_concurrency_limit_wait_unread_until_one_finishes() {
     assert!(answer.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&answer));
     drop(slow);
     assert_eq!(health().await.unwrap().status(), 200, "admitted once the first finished");
+}
 
 /// A credential whose achievements nest `depth` levels deep (two JSON levels each: the
 /// object and its `related` array; within serde_json's 128 levels, so the body parses).

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
@@ -153,18 +153,26 @@ pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Req
         None => None,
     };
     let limit = state.services.settings.server.max_batch_bytes;
-    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        && len > limit
-    {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
     let s = &state.services;
     let permit = batch::admit(s).await?;
-    let body = match Limited::new(req.into_body(), limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Err(ApiError::PayloadTooLarge(limit)),
-        Err(e) => return Err(ApiError::BadRequest(format!("cannot read the request body: {e}"))),
-    };
+    // Read into one buffer sized from Content-Length: the body is held once, not as
+    // chunks plus a contiguous copy.
+    let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+    let mut body = req.into_body();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ApiError::BadRequest(format!("cannot read the request body: {e}")))?;
+        if let Some(data) = frame.data_ref() {
+            if buf.len() + data.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            buf.extend_from_slice(data);
+        }
+    }
+    let body = axum::body::Bytes::from(buf);
     let out = batch::issue_batch(s, slug, body, key.as_deref(), permit).await?;
     let status = if out.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let mut res = (status, Json(batch_dto(s, &out))).into_response();
