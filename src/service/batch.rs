@@ -43,11 +43,12 @@ use crate::store::{BatchRow, BatchStart, CredentialRow};
 pub const CHUNK: usize = 512;
 /// Findings listed in a refusal at most (the total is always given).
 pub const MAX_LISTED: usize = 1000;
-/// A running batch renews its heartbeat this often.
-pub const HEARTBEAT: Duration = Duration::from_secs(10);
+/// A running batch renews its heartbeat this often (and with every chunk it stores).
+pub const HEARTBEAT: Duration = Duration::from_secs(3);
 /// A pending batch whose heartbeat is older than this belongs to a stopped node: the
-/// janitor removes it with its credentials.
-pub const BATCH_LEASE: Duration = Duration::from_secs(60);
+/// janitor removes it with its credentials, and so does a request that sends its
+/// `Idempotency-Key` again.
+pub const BATCH_LEASE: Duration = Duration::from_secs(15);
 
 /// One credential of a batch.
 #[derive(Debug, Clone)]
@@ -300,6 +301,21 @@ async fn outcome_of(s: &Services, row: &BatchRow, replayed: bool) -> Result<Batc
     })
 }
 
+/// Removes a pending batch whose node stopped sending heartbeats (it crashed half-way),
+/// so that the client's retry with the same key can issue it; `true` if removed.
+async fn removed_if_stale(s: &Services, seen: &BatchRow) -> Result<bool, ServiceError> {
+    if seen.committed {
+        return Ok(false);
+    }
+    let before = s.clock.now() - chrono::Duration::from_std(BATCH_LEASE).unwrap_or(chrono::Duration::MAX);
+    let removed =
+        s.store.remove_stale_batch(&seen.id, &before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).await?;
+    if removed {
+        tracing::info!(batch = %seen.id, "removed an unfinished batch of a stopped node for its retry");
+    }
+    Ok(removed)
+}
+
 /// The answer to a repeated `Idempotency-Key`: the committed batch, or why not.
 async fn replay(s: &Services, seen: &BatchRow, hash: &str) -> Result<BatchOutcome, ServiceError> {
     if seen.request_hash.as_deref() != Some(hash) {
@@ -337,6 +353,7 @@ fn run(
     let hash = hex::encode(Sha256::digest(body));
     if let Some(k) = idempotency_key
         && let Some(seen) = rt.block_on(s.store.find_batch_by_key(slug, k))?
+        && !rt.block_on(removed_if_stale(s, &seen))?
     {
         return rt.block_on(replay(s, &seen, &hash));
     }
@@ -367,7 +384,13 @@ fn run(
         committed_at: None,
     };
     if let BatchStart::KeyTaken(seen) = rt.block_on(s.store.start_batch(&batch, &now()))? {
-        return rt.block_on(replay(s, &seen, &hash));
+        // Another request holds the key: the same batch, or one whose node died.
+        if !rt.block_on(removed_if_stale(s, &seen))? {
+            return rt.block_on(replay(s, &seen, &hash));
+        }
+        if let BatchStart::KeyTaken(seen) = rt.block_on(s.store.start_batch(&batch, &now()))? {
+            return rt.block_on(replay(s, &seen, &hash));
+        }
     }
     // While the batch runs, its heartbeat tells other nodes' janitors it is alive.
     let heartbeat = {

@@ -607,6 +607,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn commit_batch(&self, batch_id: &str, warning_count: i64, at: &str) -> Result<bool, StoreError>;
     /// Removes a pending batch and its credentials.
     async fn abandon_batch(&self, batch_id: &str) -> Result<u64, StoreError>;
+    /// Removes a pending batch and its credentials if its heartbeat is older than
+    /// `heartbeat_before` (its node stopped); `true` if it was removed.
+    async fn remove_stale_batch(&self, batch_id: &str, heartbeat_before: &str) -> Result<bool, StoreError>;
     /// A batch of an institution.
     async fn get_batch(&self, slug: &str, id: &str) -> Result<Option<BatchRow>, StoreError>;
     /// The batch holding an idempotency key.

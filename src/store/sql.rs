@@ -1173,6 +1173,22 @@ macro_rules! store_impl {
                 Ok(gone)
             }
 
+            async fn remove_stale_batch(&self, batch_id: &str, heartbeat_before: &str) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await?;
+                // Checked under the write lock: a heartbeat may arrive at any moment.
+                let stale = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
+                    .bind(batch_id)
+                    .bind(heartbeat_before)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some();
+                if stale {
+                    Self::remove_pending_batch(&mut tx, batch_id).await?;
+                }
+                tx.commit().await?;
+                Ok(stale)
+            }
+
             async fn get_batch(&self, slug: &str, id: &str) -> Result<Option<BatchRow>, StoreError> {
                 let row = sqlx::query("SELECT * FROM batches WHERE slug = $1 AND id = $2").bind(slug).bind(id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(batch).transpose()?)
@@ -1206,14 +1222,13 @@ macro_rules! store_impl {
                 for id in stale {
                     let mut tx = self.begin_write().await?;
                     // Checked again under the write lock: a heartbeat may have arrived since.
-                    let still: Option<String> = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
+                    let still = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
                         .bind(&id)
                         .bind(&before.batch_heartbeat)
                         .fetch_optional(&mut *tx)
                         .await?
-                        .map(|r| r.try_get("id"))
-                        .transpose()?;
-                    if still.is_some() {
+                        .is_some();
+                    if still {
                         purged.batch_credentials += Self::remove_pending_batch(&mut tx, &id).await?;
                         purged.batches += 1;
                     }
