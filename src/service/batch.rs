@@ -258,8 +258,11 @@ pub async fn issue_batch(
     let key = idempotency_key.map(str::to_owned);
     let rt = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        run(&s2, &slug2, &body, key.as_deref(), &rt, &flag)
+        let out = run(&s2, &slug2, &body, key.as_deref(), &rt, &flag);
+        // The body goes before the slot: the next batch's body is read only then.
+        drop(body);
+        drop(permit);
+        out
     })
     .await
     .map_err(|e| ServiceError::Internal(format!("batch task failed: {e}")))?
