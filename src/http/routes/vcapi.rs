@@ -77,14 +77,30 @@ fn expectations(options: Option<&Value>) -> Result<ProofExpectations, ApiError> 
 /// `POST /credentials/verify`: `{verifiableCredential, options}` → 200 `{verified: true, …}`,
 /// or 400 `{verified: false, …}` when it does not verify.
 pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::BadRequest(format!(
+            "the body is a JSON {}; send {{\"verifiableCredential\": …, \"options\": …}}",
+            crate::verify::json_kind(&body)
+        )));
+    }
     let text = match body.get("verifiableCredential") {
         Some(Value::Object(_)) => body["verifiableCredential"].to_string(),
-        Some(Value::String(jwt)) => jwt.clone(),
-        _ => {
+        // Only a compact VC-JWT travels as a string; a string that holds a JSON
+        // credential is not one, and is not unpacked and verified as if it were.
+        Some(Value::String(jwt)) if crate::crypto::jwt::looks_like_jwt(jwt) => jwt.clone(),
+        Some(Value::String(_)) => {
             return Err(ApiError::BadRequest(
-                "verifiableCredential must be a credential object (or a VC-JWT string)".into(),
+                "verifiableCredential is a string that is not a compact VC-JWT; send a credential as a JSON object"
+                    .into(),
             ));
         }
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "verifiableCredential is a JSON {}; it must be a credential object (or a VC-JWT string)",
+                crate::verify::json_kind(other)
+            )));
+        }
+        None => return Err(ApiError::BadRequest("verifiableCredential is required".into())),
     };
     let expect = expectations(body.get("options"))?;
     let report = crate::http::routes::verify::verify_expecting(&state, text, expect).await?;
