@@ -183,6 +183,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_status_list_index_is_a_base_10_string_and_an_entry_names_its_list_by_url() {
+        for (text, want) in [("0", Some(0)), ("94567", Some(94567)), ("007", Some(7))] {
+            assert_eq!(parse_index(text), want, "{text}");
+        }
+        for bad in ["", "-5", "+5", " 5", "5 ", "0x10", "1e3", "٣", "99999999999999999999999999"] {
+            assert_eq!(parse_index(bad), None, "{bad:?}");
+        }
+        let ok = entry_json("https://x/s/1", Purpose::Revocation, 3);
+        assert_eq!(check_entry_shape(ok.as_object().expect("object")), Ok(()));
+        for (member, value, needle) in [
+            ("statusListIndex", json!(true), "statusListIndex"),
+            ("statusListIndex", json!("-5"), "statusListIndex"),
+            ("statusListIndex", json!(5), "statusListIndex"),
+            ("statusListCredential", json!("not a url"), "statusListCredential"),
+            ("statusPurpose", json!(""), "statusPurpose"),
+            ("statusSize", json!(0), "statusSize"),
+        ] {
+            let mut e = ok.clone();
+            e[member] = value;
+            let m = check_entry_shape(e.as_object().expect("object")).expect_err(member);
+            assert!(m.contains(needle), "{m}");
+        }
+        let mut signed = json!({"credentialStatus": ok});
+        signed["credentialStatus"]["statusListIndex"] = "+3".into();
+        assert!(entries(&signed).is_err(), "the verifier reads the index as strictly");
+    }
+
+    #[test]
     fn at_most_four_entries_are_read() {
         let e = entry_json("https://h/l", Purpose::Revocation, 1);
         let four = json!({"credentialStatus": [e.clone(), e.clone(), e.clone(), e.clone()]});
