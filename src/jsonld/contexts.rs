@@ -3,6 +3,8 @@
 
 /// URL of the W3C VC Data Model 2.0 context.
 pub const CREDENTIALS_V2_URL: &str = "https://www.w3.org/ns/credentials/v2";
+/// URL of the W3C VC Data Model 1.1 context (credentials of other issuers, verified only).
+pub const CREDENTIALS_V1_URL: &str = "https://www.w3.org/2018/credentials/v1";
 /// URL of the W3C VC 2.0 examples context (a single `@vocab`), which example and test
 /// credentials use.
 pub const CREDENTIALS_EXAMPLES_V2_URL: &str = "https://www.w3.org/ns/credentials/examples/v2";
@@ -30,11 +32,7 @@ pub const TRUST_V1_URL: &str = "https://w3id.org/microcred/contexts/trust-v1.jso
 /// `(URL, file name in contexts/, content)` of every embedded context.
 pub const CONTEXTS: &[(&str, &str, &str)] = &[
     (CREDENTIALS_V2_URL, "credentials-v2.jsonld", include_str!("../../contexts/credentials-v2.jsonld")),
-    (
-        "https://www.w3.org/2018/credentials/v1",
-        "credentials-v1.jsonld",
-        include_str!("../../contexts/credentials-v1.jsonld"),
-    ),
+    (CREDENTIALS_V1_URL, "credentials-v1.jsonld", include_str!("../../contexts/credentials-v1.jsonld")),
     (OB_V3P0_URL, "ob-v3p0-context-3.0.3.json", include_str!("../../contexts/ob-v3p0-context-3.0.3.json")),
     (
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",

@@ -55,7 +55,7 @@ pub fn loader() -> &'static ContextLoader {
     })
 }
 
-/// Checks `@context`: it starts with the VC 2.0 context, names only contexts we ship by
+/// Checks `@context`: it starts with the VC 2.0 (or VC 1.1) context, names only contexts we ship by
 /// URL (never fetched), and may add inline context objects. An inline context may define
 /// new terms, but none for an IRI that a shipped context already names (a term `foo`
 /// for `validUntil`'s IRI would carry the signed data past every check that reads
@@ -91,8 +91,12 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
             }
         }
     }
-    if urls.first().map(String::as_str) != Some(contexts::CREDENTIALS_V2_URL) {
-        return Err(JsonLdProblem::BadContext(format!("the first context must be {}", contexts::CREDENTIALS_V2_URL)));
+    if !matches!(urls.first().map(String::as_str), Some(contexts::CREDENTIALS_V2_URL | contexts::CREDENTIALS_V1_URL)) {
+        return Err(JsonLdProblem::BadContext(format!(
+            "the first context must be {} (or, VC 1.1, {})",
+            contexts::CREDENTIALS_V2_URL,
+            contexts::CREDENTIALS_V1_URL
+        )));
     }
     Ok(urls)
 }
