@@ -781,15 +781,15 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
             Some("/issuanceDate".into()),
         );
     }
-    if let Some(from) = parse_time(&v, from_name, &mut r) {
-        if from > now {
-            r.fail(
-                "validity_period",
-                "validity.not_yet_valid",
-                format!("the credential is valid only from {from}"),
-                Some(format!("/{from_name}")),
-            );
-        }
+    if let Some(from) = parse_time(&v, from_name, &mut r)
+        && from > now
+    {
+        r.fail(
+            "validity_period",
+            "validity.not_yet_valid",
+            format!("the credential is valid only from {from}"),
+            Some(format!("/{from_name}")),
+        );
     }
     if let Some(until) = parse_time(&v, until_name, &mut r)
         && until < now

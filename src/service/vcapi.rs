@@ -159,7 +159,7 @@ fn check_vc2(c: &Map<String, Value>) -> Result<(), ServiceError> {
             if sri.is_some_and(|d| !d.as_str().is_some_and(is_sri)) {
                 return Err(bad(format!("{at}.digestSRI must be an SRI digest such as sha384-<base64>")));
             }
-            if multibase.is_some_and(|d| !d.as_str().is_some_and(|d| multibase::decode(d).is_ok())) {
+            if multibase.is_some_and(|d| d.as_str().is_none_or(|d| multibase::decode(d).is_err())) {
                 return Err(bad(format!("{at}.digestMultibase must be a multibase-encoded digest")));
             }
             check_known_digest(&at, id, o)?;

@@ -73,7 +73,7 @@ pub fn parse_index(s: &str) -> Option<usize> {
 /// a string, `statusListIndex` a base-10 string, `statusListCredential` a URL, and a
 /// `statusSize`, when given, a positive integer. `Err` says which member and why.
 pub fn check_entry_shape(e: &serde_json::Map<String, Value>) -> Result<(), String> {
-    if !e.get("statusPurpose").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+    if e.get("statusPurpose").and_then(Value::as_str).is_none_or(str::is_empty) {
         return Err("statusPurpose must be a string such as revocation or suspension".into());
     }
     match e.get("statusListIndex") {
@@ -91,7 +91,7 @@ pub fn check_entry_shape(e: &serde_json::Map<String, Value>) -> Result<(), Strin
         None => return Err("statusListCredential is required".into()),
     }
     if let Some(size) = e.get("statusSize")
-        && !size.as_u64().is_some_and(|n| n >= 1)
+        && size.as_u64().is_none_or(|n| n < 1)
     {
         return Err("statusSize must be a positive integer".into());
     }
