@@ -215,6 +215,28 @@ async fn an_open_badge_on_vc_1_1_with_an_ed25519signature2020_proof_verifies() {
     tampered["credentialSubject"]["achievement"]["name"] = "Leadership".into();
     assert_eq!(codes(&verify(&tampered.to_string()).await), ["signature.invalid"]);
 
+    // The Digital Bazaar verifier (@digitalbazaar/ed25519-signature-2020) agrees on both.
+    if root().join("tests/js/node_modules/@digitalbazaar/ed25519-signature-2020").is_dir() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (good, bad) = (dir.path().join("good.json"), dir.path().join("bad.json"));
+        std::fs::write(&good, vc.to_string()).expect("write");
+        std::fs::write(&bad, tampered.to_string()).expect("write");
+        let out = std::process::Command::new("node")
+            .arg(root().join("tests/js/verify2020.mjs"))
+            .args(["--now", "2025-09-01T00:00:00Z"])
+            .args([&good, &bad])
+            .output()
+            .expect("node");
+        let lines: Vec<Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+        assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(lines[0]["verified"], true, "{}", lines[0]);
+        assert_eq!(lines[1]["verified"], false, "{}", lines[1]);
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Digital Bazaar check: npm ci in tests/js");
+        eprintln!("SKIP: tests/js/node_modules missing (npm ci in tests/js)");
+    }
+
     let expired = sign_2020(&badge(Some("2020-01-01T00:00:00Z"), Some("2021-01-01T00:00:00Z")), &secret).await;
     assert_eq!(codes(&verify(&expired.to_string()).await), ["validity.expired"]);
     let future = sign_2020(&badge(Some("2099-01-01T00:00:00Z"), None), &secret).await;
