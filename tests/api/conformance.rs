@@ -99,8 +99,8 @@ async fn non_conforming_vc2_credentials_are_refused_with_the_reason() {
             "digestSRI must be",
         ),
         (
-            "related wrong digest of a known context",
-            rr(json!({"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": digest})),
+            "related wrong digest of our context",
+            rr(json!({"id": "https://w3id.org/microcred/contexts/v1.jsonld", "digestSRI": digest})),
             "does not match",
         ),
         ("index true", with("credentialStatus", entry(json!(true), list.clone())), "statusListIndex"),
@@ -119,6 +119,27 @@ async fn non_conforming_vc2_credentials_are_refused_with_the_reason() {
     assert_eq!(issue_vc(&app, &key, &ok_entry).await.status(), 201);
     let ok_related = rr(json!({"id": "https://example.edu/a", "digestSRI": digest}));
     assert_eq!(issue_vc(&app, &key, &ok_related).await.status(), 201);
+    // Our context with its true digests, SRI and multibase (multihash), is accepted; the
+    // digest of another publisher's context is not judged (our copy need not be theirs
+    // byte for byte).
+    use base64::Engine;
+    use sha2::Digest;
+    let ours = microcred::jsonld::contexts::get(microcred::jsonld::contexts::MICROCRED_V1_URL).unwrap();
+    let sri = format!("sha384-{}", base64::prelude::BASE64_STANDARD.encode(sha2::Sha384::digest(ours.as_bytes())));
+    let mut mh = vec![0x12, 0x20];
+    mh.extend_from_slice(&sha2::Sha256::digest(ours.as_bytes()));
+    let mb = multibase::encode(multibase::Base::Base58Btc, mh);
+    let true_digests = rr(json!([
+        {"id": microcred::jsonld::contexts::MICROCRED_V1_URL, "digestSRI": sri, "digestMultibase": mb},
+        {"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": digest}
+    ]));
+    let r = issue_vc(&app, &key, &true_digests).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let mut wrong_mb = true_digests.clone();
+    wrong_mb["relatedResource"][0]["digestMultibase"] =
+        multibase::encode(multibase::Base::Base58Btc, [0x12, 0x20, 1, 2]).into();
+    let r = issue_vc(&app, &key, &wrong_mb).await;
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
