@@ -225,3 +225,98 @@ async fn unknown_routes_answer_json_to_programs_and_html_to_browsers() {
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{accept:?}");
     }
 }
+
+async fn verify_vp(app: &TestApp, vp: Value, options: Value) -> (u16, Value) {
+    let body = json!({"verifiablePresentation": vp, "options": options});
+    let r = app.post_json("/presentations/verify", None, &body).await;
+    (r.status().as_u16(), r.json::<Value>().await.unwrap())
+}
+
+/// A presentation of `credentials` signed by a did:key holder for authentication.
+async fn presentation(credentials: Vec<Value>, holder: &ssi::JWK, challenge: &str, domain: &str) -> Value {
+    use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrityDocument, ProofOptions};
+    use ssi::json_ld::iref::IriBuf;
+    use ssi::verification_methods::{AnyMethod, ProofPurpose, SingleSecretSigner};
+    let did = ssi::dids::DIDKey::generate(holder).unwrap().to_string();
+    let vm = ssi::dids::DIDKey::generate_url(holder).unwrap().to_string();
+    let mb = microcred::crypto::did::ed25519_multibase(holder).unwrap();
+    let method: AnyMethod =
+        serde_json::from_value(json!({"id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": mb}))
+            .unwrap();
+    let methods = std::collections::HashMap::from([(IriBuf::new(vm.clone()).unwrap(), method)]);
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": did,
+        "verifiableCredential": credentials,
+    });
+    let unsecured: DataIntegrityDocument = serde_json::from_value(vp).unwrap();
+    let mut options = ProofOptions::from_method(IriBuf::new(vm).unwrap().into());
+    options.proof_purpose = ProofPurpose::Authentication;
+    options.challenge = Some(challenge.into());
+    options.domains = vec![domain.into()];
+    options.created = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string().parse().unwrap());
+    let signer = SingleSecretSigner::new(holder.clone()).into_local();
+    let env = ssi::claims::SignatureEnvironment { json_ld_loader: microcred::jsonld::loader(), eip712_loader: () };
+    let signed = AnySuite::EdDsaRdfc2022
+        .sign_with(env, unsecured, &methods, &signer, options, Default::default())
+        .await
+        .unwrap();
+    serde_json::to_value(&signed).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_presentation_verifies_with_its_challenge_and_domain_and_every_credential() {
+    let app = spawn_app_on_wall_clock(|_| {}).await;
+    let key = app.institution("ugent", "ugent").await;
+    let r = issue_vc(&app, &key, &plain_vc()).await;
+    let vc = r.json::<Value>().await.unwrap()["verifiableCredential"].clone();
+    let holder = ssi::JWK::generate_ed25519().unwrap();
+    let vp = presentation(vec![vc.clone()], &holder, "c-123", "verifier.example").await;
+    let (status, ok) = verify_vp(&app, vp.clone(), json!({"challenge": "c-123", "domain": "verifier.example"})).await;
+    assert_eq!(status, 200, "{ok}");
+    assert_eq!(ok["verified"], true);
+    assert_eq!(ok["credentialResults"][0]["verified"], true);
+
+    let (status, wrong) =
+        verify_vp(&app, vp.clone(), json!({"challenge": "other", "domain": "verifier.example"})).await;
+    assert_eq!(status, 400);
+    let codes: Vec<&str> =
+        wrong["presentationResult"]["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["proof.challenge_mismatch"], "{wrong}");
+
+    // A credential changed inside the presentation: the presentation's signature breaks,
+    // and so does the credential's.
+    let mut tampered = vp.clone();
+    tampered["verifiableCredential"][0]["credentialSubject"]["name"] = "Mallory".into();
+    let (status, bad) = verify_vp(&app, tampered, json!({"challenge": "c-123"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["presentationResult"]["verified"], false, "{bad}");
+    assert_eq!(bad["credentialResults"][0]["verified"], false, "{bad}");
+
+    // A holder who is not the signer.
+    let mut other_holder = vp.clone();
+    other_holder["holder"] = "did:example:someone".into();
+    let (_, r) = verify_vp(&app, other_holder, json!({})).await;
+    assert_eq!(r["verified"], false);
+
+    // Unsigned: fine without expectations, refused with a challenge.
+    let unsigned = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"], "verifiableCredential": [vc]});
+    assert_eq!(verify_vp(&app, unsigned.clone(), json!({})).await.0, 200);
+    let (status, r) = verify_vp(&app, unsigned, json!({"challenge": "c-123"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(r["presentationResult"]["errors"][0]["code"], "presentation.unsigned");
+    // Not a presentation; a credential purpose asked of a presentation.
+    assert_eq!(
+        app.post_json("/presentations/verify", None, &json!({"verifiablePresentation": "x"})).await.status(),
+        400
+    );
+    let r = app
+        .post_json(
+            "/presentations/verify",
+            None,
+            &json!({"verifiablePresentation": vp, "options": {"expectedProofPurpose": "assertionMethod"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+}
