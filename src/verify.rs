@@ -340,6 +340,40 @@ fn too_deep(v: &Value, r: &mut VerificationReport) -> bool {
     true
 }
 
+/// The proofs of a credential: one object, or a proof set (a list, every one of which
+/// must verify). Proof chains (`previousProof`) are not supported.
+fn proof_set(v: &Value) -> Result<Vec<&Map<String, Value>>, String> {
+    let list: Vec<&Value> = match v.get("proof") {
+        None => return Err("the credential has no proof; sign it, or give the JWT".into()),
+        Some(Value::Array(a)) if a.is_empty() => return Err("proof is an empty list".into()),
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(p) => vec![p],
+    };
+    if list.len() > MAX_PROOFS {
+        return Err(format!("{} proofs; this verifier checks at most {MAX_PROOFS}", list.len()));
+    }
+    let proofs = list
+        .into_iter()
+        .map(|p| p.as_object().ok_or_else(|| "proof is not an object".to_owned()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if proofs.iter().any(|p| p.contains_key("previousProof")) {
+        return Err("proof chains (previousProof) are not supported; a proof set of independent proofs is".into());
+    }
+    Ok(proofs)
+}
+
+/// The most proofs in one proof set (each costs a signature check and may cost a
+/// canonicalisation).
+pub const MAX_PROOFS: usize = 4;
+
+/// The proof suites this verifier checks: `DataIntegrityProof` with `eddsa-rdfc-2022`, and
+/// `Ed25519Signature2020` (the Digital Credentials Consortium's suite).
+fn supported_suite(proof: &Map<String, Value>) -> bool {
+    let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
+    (field("type") == "DataIntegrityProof" && field("cryptosuite") == proof::CRYPTOSUITE)
+        || (field("type") == proof::ED25519_2020 && !proof.contains_key("cryptosuite"))
+}
+
 async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
     if !v.is_object() {
         r.fail("format", "format.not_object", "a credential must be a JSON object", None);
@@ -348,8 +382,8 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
     if too_deep(&v, &mut r) {
         return r.finish();
     }
-    let proof = match single_proof(&v) {
-        Ok(p) => p.clone(),
+    let proofs: Vec<Map<String, Value>> = match proof_set(&v) {
+        Ok(p) => p.into_iter().cloned().collect(),
         Err(m) => {
             r.fail("format", "proof.missing", m, Some("/proof".into()));
             return r.finish();
@@ -360,43 +394,93 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
     // Our own credential shape: canonical N-Quads once, for the term check and the proof.
     let canonical = fastld::our_proof(&v).and_then(|_| fastld::as_ours(&v)).and_then(|c| fastld::canonical(&c));
     let ld_ok = check_json_ld(&v, &mut r, canonical.is_some()).await;
-    let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
-    if field("type") != "DataIntegrityProof" || field("cryptosuite") != proof::CRYPTOSUITE {
-        r.fail(
-            "signature",
-            "proof.unsupported",
-            format!("proof type '{}' with cryptosuite '{}' is not supported; expected DataIntegrityProof with eddsa-rdfc-2022", field("type"), field("cryptosuite")),
-            Some("/proof".into()),
-        );
-    } else if field("proofPurpose") != "assertionMethod" {
-        r.fail(
-            "signature",
-            "proof.wrong_purpose",
-            format!("proofPurpose is '{}'; a credential proof must be for assertionMethod", field("proofPurpose")),
-            Some("/proof".into()),
-        );
-    }
-    check_proof_options(&proof, ctx, &mut r);
-    let key = resolve_issuer_key(field("verificationMethod"), ctx.resolver, &mut r);
-    let signed_at = proof.get("created").and_then(Value::as_str).and_then(date_time_stamp);
-    if let Some(key) = &key {
-        check_key_life(key, signed_at, ctx, &mut r);
-    }
-    if let (Some(key), true, Some(CheckStatus::Skipped)) = (&key, ld_ok, r.checks.get("signature").copied()) {
-        match proof::verify_canonical(&v, &key.id, &key.controller, &key.jwk, canonical.as_deref()).await {
-            Ok(()) => r.pass("signature"),
-            Err(proof::ProofFailure::BadSignature) => r.fail(
+    let set = proofs.len() > 1;
+    let mut issuer_signed = None;
+    let mut trust_key = None;
+    let mut all_verified = true;
+    for (i, proof) in proofs.iter().enumerate() {
+        let at = if v.get("proof").is_some_and(Value::is_array) { format!("/proof/{i}") } else { "/proof".into() };
+        let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
+        if !supported_suite(proof) {
+            r.fail(
                 "signature",
-                "signature.invalid",
-                proof::ProofFailure::BadSignature.to_string(),
-                Some("/proof".into()),
-            ),
-            Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
-            Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some("/proof".into())),
+                "proof.unsupported",
+                format!("proof type '{}' with cryptosuite '{}' is not supported; expected DataIntegrityProof with eddsa-rdfc-2022, or Ed25519Signature2020", field("type"), field("cryptosuite")),
+                Some(at.clone()),
+            );
+        } else if field("proofPurpose") != "assertionMethod" {
+            r.fail(
+                "signature",
+                "proof.wrong_purpose",
+                format!("proofPurpose is '{}'; a credential proof must be for assertionMethod", field("proofPurpose")),
+                Some(at.clone()),
+            );
+        }
+        check_proof_options(proof, ctx, &mut r);
+        // In a proof set, co-signers may sign too; one proof must be the issuer's.
+        let key = if set {
+            match ctx.resolver.resolve_assertion_key(field("verificationMethod")) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    key_failure(&mut r, &e);
+                    None
+                }
+            }
+        } else {
+            resolve_issuer_key(field("verificationMethod"), ctx.resolver, &mut r)
+        };
+        let signed_at = proof.get("created").and_then(Value::as_str).and_then(date_time_stamp);
+        if let Some(key) = &key {
+            check_key_life(key, signed_at, ctx, &mut r);
+            if !set {
+                trust_key = Some((key.clone(), signed_at));
+            }
+        }
+        let mut verified = false;
+        if let (Some(key), true, true) = (&key, ld_ok, r.checks.get("signature") != Some(&CheckStatus::Failed)) {
+            // Each proof of a set signs the document without any proof.
+            let mut one = v.clone();
+            one["proof"] = Value::Object(proof.clone());
+            let canonical = if set { None } else { canonical.as_deref() };
+            match proof::verify_canonical(&one, &key.id, &key.controller, &key.jwk, canonical).await {
+                Ok(()) => {
+                    verified = true;
+                    if r.issuer.as_deref() == Some(key.controller.as_str()) && issuer_signed.is_none() {
+                        issuer_signed = Some((key.clone(), signed_at));
+                    }
+                }
+                Err(proof::ProofFailure::BadSignature) => r.fail(
+                    "signature",
+                    "signature.invalid",
+                    proof::ProofFailure::BadSignature.to_string(),
+                    Some(at.clone()),
+                ),
+                Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
+                Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some(at.clone())),
+            }
+        }
+        all_verified &= verified;
+    }
+    if set && !r.errors.iter().any(|e| e.check == "issuer_key") {
+        if issuer_signed.is_some() {
+            r.pass("issuer_key");
+        } else {
+            r.fail(
+                "issuer_key",
+                "key.not_issuer",
+                format!(
+                    "no proof of the set is by the credential's issuer {}",
+                    r.issuer.clone().unwrap_or_else(|| "(missing)".into())
+                ),
+                Some("/issuer".into()),
+            );
         }
     }
-    if let Some(key) = &key {
-        check_trust(&v, key, signed_at, ctx, &mut r);
+    if all_verified && r.checks.get("signature") == Some(&CheckStatus::Skipped) {
+        r.pass("signature");
+    }
+    if let Some((key, signed_at)) = trust_key.as_ref().or(issuer_signed.as_ref()) {
+        check_trust(&v, key, *signed_at, ctx, &mut r);
     }
     check_content(v, ctx, r).await
 }
@@ -426,7 +510,10 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
         .iter()
         .find_map(|k| payload.get(*k).and_then(Value::as_i64))
         .and_then(|t| DateTime::from_timestamp(t, 0));
-    let key = resolve_issuer_key(&header.kid, ctx.resolver, &mut r);
+    let key = match &header.key {
+        jwt::HeaderKey::Kid(kid) => resolve_issuer_key(kid, ctx.resolver, &mut r),
+        jwt::HeaderKey::Jwk(jwk) => issuer_key_from_jwk(jwk, ctx.resolver, &mut r),
+    };
     if let Some(key) = &key {
         check_key_life(key, signed_at, ctx, &mut r);
     }
@@ -445,6 +532,143 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
         check_trust(&credential, key, signed_at, ctx, &mut r);
     }
     check_content(credential, ctx, r).await
+}
+
+/// Verifies a verifiable presentation's own proof (VC Data Model 2.0 §4.13, VC-API
+/// `/presentations/verify`): a JSON object of type `VerifiablePresentation` with shipped
+/// contexts, in the compact form of its data; its proof (eddsa-rdfc-2022 or
+/// Ed25519Signature2020) for `authentication`, by the `holder` when it names one, with
+/// the `challenge` and `domain` the caller expects. Without a proof it passes only when
+/// the caller expects neither. The embedded credentials are verified by the caller, each
+/// as a credential. The report's `issuer` is the holder.
+pub async fn verify_presentation_proof(vp: &Value, ctx: VerifyContext<'_>) -> VerificationReport {
+    let mut r = VerificationReport::new();
+    r.format = "ldp";
+    let is_vp = match vp.get("type") {
+        Some(Value::String(t)) => t == "VerifiablePresentation",
+        Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
+        _ => false,
+    };
+    if !vp.is_object() || !is_vp {
+        r.fail(
+            "format",
+            "presentation.malformed",
+            "a presentation is a JSON object of type VerifiablePresentation",
+            None,
+        );
+        return r.finish();
+    }
+    r.issuer = vp.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id")?.as_str())).map(str::to_owned);
+    if vp.get("proof").is_none() {
+        r.pass("format");
+        if ctx.expect.challenge.is_some() || ctx.expect.domain.is_some() {
+            r.fail(
+                "signature",
+                "presentation.unsigned",
+                "the presentation has no proof, so it cannot carry the expected challenge or domain",
+                Some("/proof".into()),
+            );
+        } else if presentation_json_ld(vp, &mut r).await {
+            // Nothing to verify of its own; valid when its credentials are.
+            r.pass("signature");
+        }
+        return r.finish();
+    }
+    let proof = match single_proof(vp) {
+        Ok(p) => p.clone(),
+        Err(m) => {
+            r.fail("format", "proof.missing", m, Some("/proof".into()));
+            return r.finish();
+        }
+    };
+    r.pass("format");
+    let ld_ok = presentation_json_ld(vp, &mut r).await;
+    let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
+    if !supported_suite(&proof) {
+        r.fail(
+            "signature",
+            "proof.unsupported",
+            format!("proof type '{}' with cryptosuite '{}' is not supported", field("type"), field("cryptosuite")),
+            Some("/proof".into()),
+        );
+    } else if field("proofPurpose") != "authentication" {
+        r.fail(
+            "signature",
+            "proof.wrong_purpose",
+            format!("proofPurpose is '{}'; a presentation proof must be for authentication", field("proofPurpose")),
+            Some("/proof".into()),
+        );
+    }
+    check_proof_options(&proof, ctx, &mut r);
+    let key = match ctx.resolver.resolve_assertion_key(field("verificationMethod")) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            key_failure(&mut r, &e);
+            None
+        }
+    };
+    if let Some(key) = &key {
+        match r.issuer.as_deref() {
+            Some(holder) if holder != key.controller => r.fail(
+                "issuer_key",
+                "key.not_holder",
+                format!("the presentation is signed by {}, but its holder is {holder}", key.controller),
+                Some("/holder".into()),
+            ),
+            _ => r.pass("issuer_key"),
+        }
+        if ld_ok && r.checks.get("signature") != Some(&CheckStatus::Failed) {
+            match proof::verify(vp, &key.id, &key.controller, &key.jwk).await {
+                Ok(()) => r.pass("signature"),
+                Err(proof::ProofFailure::BadSignature) => r.fail(
+                    "signature",
+                    "signature.invalid",
+                    proof::ProofFailure::BadSignature.to_string(),
+                    Some("/proof".into()),
+                ),
+                Err(proof::ProofFailure::JsonLd(p)) => jsonld_failure(&mut r, &p),
+                Err(e) => r.fail("signature", "proof.malformed", e.to_string(), Some("/proof".into())),
+            }
+        }
+    }
+    r.finish()
+}
+
+/// Contexts and safe mode for a presentation. The embedded credentials are each checked
+/// in full as credentials; of the presentation itself only `holder` and `proof` are read
+/// by name, so its own members must be terms (no full IRIs or keywords that would hide
+/// a `holder`).
+async fn presentation_json_ld(vp: &Value, r: &mut VerificationReport) -> bool {
+    if let Err(p) = jsonld::check_contexts(vp) {
+        jsonld_failure(r, &p);
+        return false;
+    }
+    r.pass("contexts");
+    if let Some(k) = vp
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .find(|k| *k != "@context" && (k.contains(':') || k.starts_with('@')))
+    {
+        r.fail(
+            "json_ld",
+            "jsonld.non_canonical_form",
+            format!("'{k}' is not a term of the presentation's contexts; write the term they define"),
+            Some(format!("/{k}")),
+        );
+        return false;
+    }
+    match jsonld::check_terms(vp).await {
+        Ok(()) => {
+            r.pass("json_ld");
+            true
+        }
+        Err(p) => {
+            jsonld_failure(r, &p);
+            false
+        }
+    }
 }
 
 /// A key we rotated out or marked compromised signs nothing new: a proof made (DI
@@ -652,6 +876,35 @@ fn resolve_issuer_key(vm: &str, resolver: &Resolver, r: &mut VerificationReport)
     Some(key)
 }
 
+/// The key of a VC-JWT that carries it in its `jwk` header: it counts only as a key of
+/// the credential's issuer (the did:key or did:jwk of that very key, or a key the
+/// issuer's DID document lists under assertionMethod); anyone can put a key in a header.
+fn issuer_key_from_jwk(jwk: &ssi::JWK, resolver: &Resolver, r: &mut VerificationReport) -> Option<ResolvedKey> {
+    let Some(issuer) = r.issuer.clone() else {
+        r.fail("issuer_key", "key.not_issuer", "the credential names no issuer to own the jwk header key", None);
+        return None;
+    };
+    match resolver.issuer_key_matching(&issuer, jwk) {
+        Ok(Some(key)) => {
+            r.pass("issuer_key");
+            Some(key)
+        }
+        Ok(None) => {
+            r.fail(
+                "issuer_key",
+                "key.not_issuer",
+                format!("the JWT header's jwk is not a key of the issuer {issuer} (not in its DID document)"),
+                Some("/issuer".into()),
+            );
+            None
+        }
+        Err(e) => {
+            key_failure(r, &e);
+            None
+        }
+    }
+}
+
 fn parse_time(v: &Value, name: &str, r: &mut VerificationReport) -> Option<DateTime<Utc>> {
     let s = v.get(name)?.as_str();
     match s.map(DateTime::parse_from_rfc3339) {
@@ -677,26 +930,35 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     let clock = ctx.clock;
     let now = clock.now();
     let before = r.errors.len();
-    if let Some(from) = parse_time(&v, "validFrom", &mut r) {
-        if from > now {
-            r.fail(
-                "validity_period",
-                "validity.not_yet_valid",
-                format!("the credential is valid only from {from}"),
-                Some("/validFrom".into()),
-            );
-        }
-    } else if v.get("validFrom").is_none() {
-        r.fail("validity_period", "validity.invalid_date", "validFrom is missing", Some("/validFrom".into()));
+    // VC 1.1 names the period `issuanceDate` (required) .. `expirationDate`.
+    let vc11 = is_vc11(&v);
+    let (from_name, until_name) = if vc11 { ("issuanceDate", "expirationDate") } else { ("validFrom", "validUntil") };
+    if vc11 && v.get("issuanceDate").is_none() {
+        r.fail(
+            "validity_period",
+            "validity.invalid_date",
+            "issuanceDate is missing (VC 1.1 requires it)",
+            Some("/issuanceDate".into()),
+        );
     }
-    if let Some(until) = parse_time(&v, "validUntil", &mut r)
+    if let Some(from) = parse_time(&v, from_name, &mut r)
+        && from > now
+    {
+        r.fail(
+            "validity_period",
+            "validity.not_yet_valid",
+            format!("the credential is valid only from {from}"),
+            Some(format!("/{from_name}")),
+        );
+    }
+    if let Some(until) = parse_time(&v, until_name, &mut r)
         && until < now
     {
         r.fail(
             "validity_period",
             "validity.expired",
             format!("the credential expired on {until}"),
-            Some("/validUntil".into()),
+            Some(format!("/{until_name}")),
         );
     }
     if r.errors.len() == before {
@@ -715,7 +977,7 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     }
     let ext = reverse::has_extension(&v);
     // The 1EdTech schema applies to Open Badges; other VC 2.0 credentials skip it.
-    let violations = if is_open_badge(&v) { schema::check(&v, ext) } else { Vec::new() };
+    let violations = if is_open_badge(&v) { schema::check(&schema_view(&v), ext) } else { Vec::new() };
     if is_open_badge(&v) && violations.is_empty() {
         r.pass("schema");
     }
@@ -759,6 +1021,57 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     }
     r.credential = Some(v);
     r.finish()
+}
+
+/// Whether a credential is of the VC Data Model 1.1 (its first context).
+pub fn is_vc11(v: &Value) -> bool {
+    let first = match v.get("@context") {
+        Some(Value::Array(a)) => a.first(),
+        other => other,
+    };
+    first.and_then(Value::as_str) == Some(crate::jsonld::contexts::CREDENTIALS_V1_URL)
+}
+
+/// The credential as the OB 3.0 schema (of the VC 2.0 edition) reads it: a single `proof`
+/// object as the one-element list it means (VC 2.0 allows either; the schema wants the
+/// list), and an Open Badge of the VC 1.1 edition with the names of the 2.0 edition
+/// (`credentials/v1` → `credentials/v2`, `issuanceDate` → `validFrom`, `expirationDate`
+/// → `validUntil`: where the two editions of the schema differ).
+fn schema_view(v: &Value) -> std::borrow::Cow<'_, Value> {
+    let single = v.get("proof").is_some_and(Value::is_object);
+    let vc11 = is_vc11(v);
+    if !single && !vc11 {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let mut view = v.clone();
+    if single {
+        view["proof"] = Value::Array(vec![v["proof"].clone()]);
+    }
+    if vc11 && let Value::Object(o) = &mut view {
+        if let Some(Value::Array(ctx)) = o.get_mut("@context")
+            && let Some(first) = ctx.first_mut()
+        {
+            *first = crate::jsonld::contexts::CREDENTIALS_V2_URL.into();
+        }
+        for (old, new) in [("issuanceDate", "validFrom"), ("expirationDate", "validUntil")] {
+            if let Some(x) = o.remove(old) {
+                o.insert(new.into(), x);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(view)
+}
+
+/// "object", "string", … of a JSON value, for messages.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// Whether a credential claims to be an Open Badge (OB 3.0 types).

@@ -1,6 +1,7 @@
-//! Issuer identifiers: `did:key` (resolved locally from the identifier itself) and
-//! `did:web` (resolved only from DID documents this process was given: our own
-//! issuers, never over the network). Spec: DID Core 1.0, did:key 0.7, did:web.
+//! Issuer identifiers: `did:key` and `did:jwk` (resolved locally from the identifier
+//! itself) and `did:web` (resolved only from DID documents this process was given: our
+//! own issuers, never over the network). Spec: DID Core 1.0, did:key 0.7, did:web,
+//! did:jwk (<https://github.com/quartzjer/did-jwk/blob/main/spec.md>).
 
 use std::collections::HashMap;
 
@@ -58,7 +59,7 @@ pub enum ResolveError {
     #[error("'{0}' is not a DID URL naming a key (did:…#…)")]
     NotADidUrl(String),
     /// A DID method we do not resolve.
-    #[error("DID method of '{0}' is not supported (did:key and did:web are)")]
+    #[error("DID method of '{0}' is not supported (did:key, did:jwk and did:web are)")]
     UnsupportedMethod(String),
     /// A did:web we have no document for (documents are never fetched).
     #[error("no DID document is known for {0}; did:web is resolved only for this issuer's own institutions")]
@@ -111,6 +112,23 @@ pub fn jwk_from_multibase(mb: &str) -> Result<JWK, String> {
     let (_, bytes) = multibase::decode(mb).map_err(|e| e.to_string())?;
     let enc = ssi::multicodec::MultiEncoded::new(&bytes).map_err(|e| e.to_string())?;
     JWK::from_multicodec(enc).map_err(|e| e.to_string())
+}
+
+/// The public key a `did:jwk` names (its method-specific id is the base64url JWK).
+pub fn jwk_from_did_jwk(did: &str) -> Result<JWK, String> {
+    use base64::Engine;
+    let b64 = did.strip_prefix("did:jwk:").ok_or("not a did:jwk")?;
+    let bytes = base64::prelude::BASE64_URL_SAFE_NO_PAD.decode(b64).map_err(|_| "the did:jwk is not base64url")?;
+    let jwk: JWK = serde_json::from_slice(&bytes).map_err(|_| "the did:jwk does not hold a JWK")?;
+    if jwk.to_public() != jwk {
+        return Err("a did:jwk must not contain private key material".into());
+    }
+    Ok(jwk)
+}
+
+/// Whether two JWKs are the same public key (whatever `kid`, `alg` or `use` say).
+pub fn same_key(a: &JWK, b: &JWK) -> bool {
+    a.to_public().params == b.to_public().params
 }
 
 /// The verification method describing a key, for DID documents.
@@ -190,6 +208,14 @@ impl Resolver {
             let jwk = jwk_from_multibase(msid).map_err(bad)?;
             return Ok(ResolvedKey { id: vm_id.to_owned(), controller: did.to_owned(), jwk });
         }
+        if did.starts_with("did:jwk:") {
+            // The one verification method of a did:jwk is `#0`.
+            if fragment != "0" {
+                return Err(ResolveError::NoSuchKey { did: did.to_owned(), id: vm_id.to_owned() });
+            }
+            let jwk = jwk_from_did_jwk(did).map_err(bad)?;
+            return Ok(ResolvedKey { id: vm_id.to_owned(), controller: did.to_owned(), jwk });
+        }
         if !did.starts_with("did:web:") {
             return Err(ResolveError::UnsupportedMethod(did.to_owned()));
         }
@@ -214,6 +240,35 @@ impl Resolver {
     }
 }
 
+impl Resolver {
+    /// The assertion key of `did` that is `jwk` (a VC-JWT that carries its key in the
+    /// `jwk` header): the did:key or did:jwk of that very key, or a key its did:web
+    /// document lists under assertionMethod. `None` when the DID has no such key.
+    pub fn issuer_key_matching(&self, did: &str, jwk: &JWK) -> Result<Option<ResolvedKey>, ResolveError> {
+        if let Some(msid) = did.strip_prefix("did:key:") {
+            let key = self.resolve_assertion_key(&format!("{did}#{msid}"))?;
+            return Ok(same_key(&key.jwk, jwk).then_some(key));
+        }
+        if did.starts_with("did:jwk:") {
+            let key = self.resolve_assertion_key(&format!("{did}#0"))?;
+            return Ok(same_key(&key.jwk, jwk).then_some(key));
+        }
+        if !did.starts_with("did:web:") {
+            return Err(ResolveError::UnsupportedMethod(did.to_owned()));
+        }
+        let doc = self.web.get(did).ok_or_else(|| ResolveError::UnknownDid(did.to_owned()))?;
+        for a in &doc.assertion_method {
+            let id = if a.starts_with('#') { format!("{did}{a}") } else { a.clone() };
+            if let Ok(key) = self.resolve_assertion_key(&id)
+                && same_key(&key.jwk, jwk)
+            {
+                return Ok(Some(key));
+            }
+        }
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +283,40 @@ mod tests {
         want.algorithm = None;
         assert_eq!(r.jwk, want);
         assert_eq!(r.controller, key.did());
+    }
+
+    #[test]
+    fn did_jwk_resolves_its_one_key_and_a_jwk_is_matched_to_its_issuer() {
+        use base64::Engine;
+        let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+        let mut public = key.public_jwk();
+        public.key_id = None;
+        public.algorithm = None;
+        let text = serde_json::to_string(&public).expect("json");
+        let did = format!("did:jwk:{}", base64::prelude::BASE64_URL_SAFE_NO_PAD.encode(text));
+        let r = Resolver::new();
+        let k = r.resolve_assertion_key(&format!("{did}#0")).expect("did:jwk");
+        assert!(same_key(&k.jwk, &public));
+        assert!(matches!(r.resolve_assertion_key(&format!("{did}#1")), Err(ResolveError::NoSuchKey { .. })));
+        assert!(matches!(r.resolve_assertion_key("did:jwk:!!#0"), Err(ResolveError::BadKey { .. })));
+        // A private JWK is no identifier.
+        let secret = serde_json::to_string(key.secret_jwk()).expect("json");
+        let leaky = format!("did:jwk:{}#0", base64::prelude::BASE64_URL_SAFE_NO_PAD.encode(secret));
+        assert!(matches!(r.resolve_assertion_key(&leaky), Err(ResolveError::BadKey { .. })));
+        // The header key must be the issuer's own.
+        assert!(r.issuer_key_matching(&did, &public).expect("ok").is_some());
+        assert!(r.issuer_key_matching(key.did(), &public).expect("ok").is_some());
+        let other = JWK::generate_ed25519().expect("jwk").to_public();
+        assert!(r.issuer_key_matching(&did, &other).expect("ok").is_none());
+        assert!(r.issuer_key_matching(key.did(), &other).expect("ok").is_none());
+        let mut jwk = JWK::generate_ed25519().expect("jwk");
+        jwk.key_id = Some("did:web:example.be:issuers:x#key-1".into());
+        let web = IssuerKey::from_jwk(jwk).expect("key");
+        let doc = did_document(web.did(), &[(web.verification_method().to_owned(), web.public_jwk())]);
+        let r = Resolver::new().with_document(doc);
+        assert!(r.issuer_key_matching(web.did(), &web.public_jwk().to_public()).expect("ok").is_some());
+        assert!(r.issuer_key_matching(web.did(), &other).expect("ok").is_none());
+        assert!(r.issuer_key_matching("did:web:unknown.example", &other).is_err());
     }
 
     #[test]

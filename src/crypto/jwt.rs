@@ -1,6 +1,7 @@
 //! OB 3.0 VC-JWT (Open Badges 3.0 section 8.2, "JSON Web Token Proof Format"): the
 //! payload is the credential itself plus `iss`, `jti`, `nbf`, `sub` and `exp`; the
-//! JOSE header is exactly `alg` (EdDSA or RS256), `kid` and `typ: "JWT"`.
+//! JOSE header is `alg` (EdDSA or RS256), `typ: "JWT"` and the key: `kid`, or, as the
+//! OB 3.0 JOSE header table allows instead, the public key itself in `jwk`.
 
 use base64::Engine;
 use base64::prelude::BASE64_URL_SAFE_NO_PAD;
@@ -25,8 +26,9 @@ pub enum JwtFailure {
     /// `alg` is not EdDSA or RS256 (`none` is always refused).
     #[error("JWT algorithm '{0}' is not allowed; only EdDSA and RS256 are accepted")]
     AlgorithmNotAllowed(String),
-    /// A header other than `alg`, `kid`, `typ`, or a wrong `typ`, or no `kid`.
-    #[error("JWT header not allowed: {0} (OB 3.0 allows exactly alg, kid and typ \"JWT\")")]
+    /// A header other than `alg`, `kid`, `jwk`, `typ`, or a wrong `typ`, or not exactly
+    /// one of `kid` and `jwk`.
+    #[error("JWT header not allowed: {0} (OB 3.0 allows alg, typ \"JWT\" and one of kid or jwk)")]
     HeaderNotAllowed(String),
     /// The key type does not fit `alg`.
     #[error("the key named by kid is not a {0} key")]
@@ -142,13 +144,22 @@ pub fn looks_like_jwt(text: &str) -> bool {
         && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
-/// The checked header of a token: its algorithm and key id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a token's header names the signing key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HeaderKey {
+    /// `kid`: a verification method (DID URL).
+    Kid(String),
+    /// `jwk`: the public key itself; it counts only where it is the issuer's key.
+    Jwk(Box<JWK>),
+}
+
+/// The checked header of a token: its algorithm and key.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckedHeader {
     /// `EdDSA` or `RS256`.
     pub alg: Algorithm,
-    /// The verification method.
-    pub kid: String,
+    /// The key.
+    pub key: HeaderKey,
 }
 
 /// Reads and checks the JOSE header, and decodes the payload (unverified).
@@ -180,7 +191,7 @@ pub fn parse(token: &str) -> Result<(CheckedHeader, Map<String, Value>), JwtFail
         }
         None => return Err(JwtFailure::AlgorithmNotAllowed("(missing)".into())),
     };
-    if let Some(extra) = header.keys().find(|k| !matches!(k.as_str(), "alg" | "kid" | "typ")) {
+    if let Some(extra) = header.keys().find(|k| !matches!(k.as_str(), "alg" | "kid" | "jwk" | "typ")) {
         return Err(JwtFailure::HeaderNotAllowed(format!("'{}'", extra.chars().take(20).collect::<String>())));
     }
     match header.get("typ") {
@@ -188,11 +199,21 @@ pub fn parse(token: &str) -> Result<(CheckedHeader, Map<String, Value>), JwtFail
         Some(Value::String(t)) if t == "JWT" => {}
         Some(other) => return Err(JwtFailure::HeaderNotAllowed(format!("typ {other}"))),
     }
-    let kid = header
-        .get("kid")
-        .and_then(Value::as_str)
-        .ok_or_else(|| JwtFailure::HeaderNotAllowed("kid is missing".into()))?;
-    Ok((CheckedHeader { alg, kid: kid.to_owned() }, payload))
+    let key = match (header.get("kid"), header.get("jwk")) {
+        (Some(Value::String(kid)), None) => HeaderKey::Kid(kid.clone()),
+        (None, Some(jwk)) => {
+            let jwk: JWK = serde_json::from_value(jwk.clone())
+                .map_err(|_| JwtFailure::HeaderNotAllowed("jwk is not a JSON Web Key".into()))?;
+            if jwk.to_public() != jwk {
+                return Err(JwtFailure::HeaderNotAllowed("jwk holds private key material".into()));
+            }
+            HeaderKey::Jwk(Box::new(jwk))
+        }
+        (Some(_), Some(_)) => return Err(JwtFailure::HeaderNotAllowed("both kid and jwk; give one".into())),
+        (Some(_), None) => return Err(JwtFailure::HeaderNotAllowed("kid is not a string".into())),
+        (None, None) => return Err(JwtFailure::HeaderNotAllowed("kid (or jwk) is missing".into())),
+    };
+    Ok((CheckedHeader { alg, key }, payload))
 }
 
 /// Verifies the signature with a resolved public key.

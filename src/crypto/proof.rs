@@ -20,6 +20,12 @@ use crate::jsonld::{self, JsonLdProblem};
 /// The cryptosuite name.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
 
+/// The proof type of the Ed25519Signature2020 suite
+/// (<https://w3c-ccg.github.io/di-eddsa-2020/>), which verifiers also accept: the same
+/// RDFC-1.0, SHA-256 and Ed25519 construction, with the key as an
+/// `Ed25519VerificationKey2020`.
+pub const ED25519_2020: &str = "Ed25519Signature2020";
+
 /// Signing failures.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -52,16 +58,36 @@ pub enum ProofFailure {
     BadSignature,
 }
 
-/// A verification method as ssi wants it (a Multikey).
-fn multikey_method(vm_id: &str, controller: &str, public: &JWK) -> Result<AnyMethod, String> {
+/// A verification method as ssi wants it: a Multikey, or for Ed25519Signature2020 an
+/// `Ed25519VerificationKey2020` (the same multibase key).
+fn key_method(vm_id: &str, controller: &str, public: &JWK, type_: &str) -> Result<AnyMethod, String> {
+    if type_ == "Ed25519VerificationKey2020" {
+        // Built directly: from JSON, ssi would read any multibase key as a Multikey.
+        let key = fast::verifying_key(public).ok_or("Ed25519Signature2020 needs an Ed25519 key")?;
+        let id = IriBuf::new(vm_id.to_owned()).map_err(|e| format!("verification method id is not an IRI: {e}"))?;
+        let controller = ssi::json_ld::iref::UriBuf::new(controller.as_bytes().to_vec())
+            .map_err(|_| "the controller is not a URI".to_owned())?;
+        return Ok(AnyMethod::Ed25519VerificationKey2020(
+            ssi::verification_methods::Ed25519VerificationKey2020::from_public_key(id, controller, key),
+        ));
+    }
     let mb = super::did::ed25519_multibase(public).ok_or("eddsa-rdfc-2022 needs an Ed25519 key")?;
-    serde_json::from_value(json!({"id": vm_id, "type": "Multikey", "controller": controller, "publicKeyMultibase": mb}))
+    serde_json::from_value(json!({"id": vm_id, "type": type_, "controller": controller, "publicKeyMultibase": mb}))
         .map_err(|e| e.to_string())
 }
 
 fn method_map(vm_id: &str, controller: &str, public: &JWK) -> Result<HashMap<IriBuf, AnyMethod>, String> {
+    method_map_of(vm_id, controller, public, "Multikey")
+}
+
+fn method_map_of(
+    vm_id: &str,
+    controller: &str,
+    public: &JWK,
+    type_: &str,
+) -> Result<HashMap<IriBuf, AnyMethod>, String> {
     let iri = IriBuf::new(vm_id.to_owned()).map_err(|e| format!("verification method id is not an IRI: {e}"))?;
-    Ok(HashMap::from([(iri, multikey_method(vm_id, controller, public)?)]))
+    Ok(HashMap::from([(iri, key_method(vm_id, controller, public, type_)?)]))
 }
 
 /// Formats a proof timestamp (whole seconds, `Z`).
@@ -249,7 +275,13 @@ pub async fn verify_canonical(
 
 /// [`verify`] through the general JSON-LD processor (ssi), for any document.
 pub async fn verify_general(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
-    let methods = method_map(vm_id, controller, public).map_err(ProofFailure::Malformed)?;
+    let suite_2020 = match doc.get("proof") {
+        Some(Value::Object(p)) => p.get("type").and_then(Value::as_str) == Some(ED25519_2020),
+        Some(Value::Array(a)) => a.iter().any(|p| p.get("type").and_then(Value::as_str) == Some(ED25519_2020)),
+        _ => false,
+    };
+    let method_type = if suite_2020 { "Ed25519VerificationKey2020" } else { "Multikey" };
+    let methods = method_map_of(vm_id, controller, public, method_type).map_err(ProofFailure::Malformed)?;
     let text = serde_json::to_string(doc).map_err(|e| ProofFailure::Malformed(e.to_string()))?;
     let secured: DataIntegrity<DataIntegrityDocument, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
         .map_err(|e| ProofFailure::Malformed(format!("the proof cannot be read: {e}")))?;

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/credentials/issue", post(vcapi::issue_credential))
         .route("/credentials/status", post(vcapi::update_status))
         .route("/credentials/verify", post(vcapi::verify_credential))
+        .route("/presentations/verify", post(vcapi::verify_presentation))
         .route("/credentials/{public_id}", get(public::get_shared_credential))
         .route("/credentials/{public_id}/credential.json", get(public::download_json))
         .route("/credentials/{public_id}/credential.jwt", get(public::download_jwt))

@@ -3,6 +3,11 @@
 
 /// URL of the W3C VC Data Model 2.0 context.
 pub const CREDENTIALS_V2_URL: &str = "https://www.w3.org/ns/credentials/v2";
+/// URL of the W3C VC Data Model 1.1 context (credentials of other issuers, verified only).
+pub const CREDENTIALS_V1_URL: &str = "https://www.w3.org/2018/credentials/v1";
+/// URL of the W3C VC 2.0 examples context (a single `@vocab`), which example and test
+/// credentials use.
+pub const CREDENTIALS_EXAMPLES_V2_URL: &str = "https://www.w3.org/ns/credentials/examples/v2";
 /// URL of the Open Badges 3.0.3 context.
 pub const OB_V3P0_URL: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// URL of the 1EdTech extensions context (defines `1EdTechJsonSchemaValidator2019`).
@@ -27,11 +32,7 @@ pub const TRUST_V1_URL: &str = "https://w3id.org/microcred/contexts/trust-v1.jso
 /// `(URL, file name in contexts/, content)` of every embedded context.
 pub const CONTEXTS: &[(&str, &str, &str)] = &[
     (CREDENTIALS_V2_URL, "credentials-v2.jsonld", include_str!("../../contexts/credentials-v2.jsonld")),
-    (
-        "https://www.w3.org/2018/credentials/v1",
-        "credentials-v1.jsonld",
-        include_str!("../../contexts/credentials-v1.jsonld"),
-    ),
+    (CREDENTIALS_V1_URL, "credentials-v1.jsonld", include_str!("../../contexts/credentials-v1.jsonld")),
     (OB_V3P0_URL, "ob-v3p0-context-3.0.3.json", include_str!("../../contexts/ob-v3p0-context-3.0.3.json")),
     (
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
@@ -58,6 +59,11 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
         include_str!("../../contexts/ed25519-2020-v1.jsonld"),
     ),
     (JWS_2020_URL, "jws-2020-v1.jsonld", include_str!("../../contexts/jws-2020-v1.jsonld")),
+    (
+        CREDENTIALS_EXAMPLES_V2_URL,
+        "credentials-examples-v2.jsonld",
+        include_str!("../../contexts/credentials-examples-v2.jsonld"),
+    ),
     (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
     (TRUST_V1_URL, "microcred-trust-v1.jsonld", include_str!("../../contexts/microcred-trust-v1.jsonld")),
 ];

@@ -88,8 +88,12 @@ pub fn loader() -> &'static ContextLoader {
     })
 }
 
-/// Checks that `@context` lists only contexts we ship, by URL (inline context objects
-/// are refused: they let a holder redefine terms while a signature still verifies).
+/// Checks `@context`: it starts with the VC 2.0 (or VC 1.1) context, names only contexts we ship by
+/// URL (never fetched), and may add inline context objects. An inline context may define
+/// new terms, but none for an IRI that a shipped context already names (a term `foo`
+/// for `validUntil`'s IRI would carry the signed data past every check that reads
+/// `validUntil` by name), no `@vocab` inside a shipped namespace, and no `@import` or
+/// `@base`. Returns the URLs.
 pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
     let ctx = doc.get("@context").ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
     let items: Vec<&Value> = match ctx {
@@ -97,21 +101,136 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
         v => vec![v],
     };
     let mut urls = Vec::with_capacity(items.len());
-    for item in items {
-        let Some(url) = item.as_str() else {
-            return Err(JsonLdProblem::BadContext(
-                "inline context objects are not accepted; reference published contexts by URL".into(),
-            ));
-        };
-        if contexts::get(url).is_none() {
-            return Err(JsonLdProblem::UnknownContext(url.to_owned()));
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(url) => {
+                if contexts::get(url).is_none() {
+                    return Err(JsonLdProblem::UnknownContext(url.to_owned()));
+                }
+                urls.push(url.to_owned());
+            }
+            Value::Object(inline) if i > 0 => check_inline_context(inline)?,
+            Value::Object(_) => {
+                return Err(JsonLdProblem::BadContext(format!(
+                    "the first context must be {}",
+                    contexts::CREDENTIALS_V2_URL
+                )));
+            }
+            other => {
+                return Err(JsonLdProblem::BadContext(format!(
+                    "a context is a URL or an object, not {}",
+                    short(&other.to_string())
+                )));
+            }
         }
-        urls.push(url.to_owned());
     }
-    if urls.first().map(String::as_str) != Some(contexts::CREDENTIALS_V2_URL) {
-        return Err(JsonLdProblem::BadContext(format!("the first context must be {}", contexts::CREDENTIALS_V2_URL)));
+    if !matches!(urls.first().map(String::as_str), Some(contexts::CREDENTIALS_V2_URL | contexts::CREDENTIALS_V1_URL)) {
+        return Err(JsonLdProblem::BadContext(format!(
+            "the first context must be {} (or, VC 1.1, {})",
+            contexts::CREDENTIALS_V2_URL,
+            contexts::CREDENTIALS_V1_URL
+        )));
     }
     Ok(urls)
+}
+
+/// Every IRI a shipped context gives a term (at any scope), with that term's name.
+fn shipped_iris() -> &'static HashMap<String, String> {
+    static IRIS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    IRIS.get_or_init(|| {
+        let mut out = HashMap::new();
+        for (_, _, body) in contexts::CONTEXTS {
+            if let Ok(doc) = serde_json::from_str::<Value>(body)
+                && let Some(ctx) = doc.get("@context").and_then(Value::as_object)
+            {
+                term_iris(ctx, &mut |term, iri| {
+                    out.entry(iri).or_insert_with(|| term.to_owned());
+                });
+            }
+        }
+        out
+    })
+}
+
+/// Calls `f(term, IRI)` for every term definition of a context object and its scoped
+/// contexts; compact IRIs are expanded with the prefixes the same context defines, and
+/// terms without an `@id` take the context's `@vocab`.
+fn term_iris(ctx: &serde_json::Map<String, Value>, f: &mut dyn FnMut(&str, String)) {
+    let prefix = |p: &str| match ctx.get(p) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Object(o)) => o.get("@id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    let vocab = ctx.get("@vocab").and_then(Value::as_str);
+    for (term, def) in ctx {
+        if term.starts_with('@') {
+            continue;
+        }
+        let id = match def {
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(o) => o.get("@id").and_then(Value::as_str),
+            _ => None,
+        };
+        let iri = match id {
+            Some(id) if id.starts_with('@') => None,
+            Some(id) => match id.split_once(':') {
+                Some((p, rest)) if !rest.starts_with("//") => {
+                    Some(prefix(p).map_or_else(|| id.to_owned(), |base| format!("{base}{rest}")))
+                }
+                _ => Some(id.to_owned()),
+            },
+            None => vocab.map(|v| format!("{v}{term}")),
+        };
+        if let Some(iri) = iri {
+            f(term, iri);
+        }
+        if let Some(scoped) = def.get("@context").and_then(Value::as_object) {
+            term_iris(scoped, f);
+        }
+    }
+}
+
+fn check_inline_context(inline: &serde_json::Map<String, Value>) -> Result<(), JsonLdProblem> {
+    fn walk(ctx: &serde_json::Map<String, Value>) -> Result<(), JsonLdProblem> {
+        for key in ["@import", "@base"] {
+            if ctx.contains_key(key) {
+                return Err(JsonLdProblem::BadContext(format!("an inline context may not use {key}")));
+            }
+        }
+        if let Some(vocab) = ctx.get("@vocab").and_then(Value::as_str)
+            && let Some((iri, term)) = shipped_iris().iter().find(|(iri, _)| iri.starts_with(vocab))
+        {
+            return Err(JsonLdProblem::BadContext(format!(
+                "an inline context's @vocab {vocab} covers {iri}, which the shipped contexts name '{term}'"
+            )));
+        }
+        for def in ctx.values() {
+            match def.get("@context") {
+                None => {}
+                Some(Value::Object(scoped)) => walk(scoped)?,
+                Some(other) => {
+                    return Err(JsonLdProblem::BadContext(format!(
+                        "a scoped context inside an inline context must be an object, not {}",
+                        short(&other.to_string())
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+    walk(inline)?;
+    let mut clash = None;
+    term_iris(inline, &mut |term, iri| {
+        if clash.is_none()
+            && let Some(theirs) = shipped_iris().get(&iri)
+            && theirs != term
+        {
+            clash = Some(format!(
+                "the inline context's term '{term}' names {iri}, which the shipped contexts call '{theirs}'; write '{theirs}'"
+            ));
+        }
+    });
+    clash.map_or(Ok(()), |m| Err(JsonLdProblem::BadContext(m)))
 }
 
 /// Expands a document with undefined terms rejected; classifies failures. Documents the
@@ -324,8 +443,27 @@ mod tests {
     fn unknown_and_inline_contexts_are_refused() {
         let unknown = json!({"@context": [contexts::CREDENTIALS_V2_URL, "https://evil.example/ctx"]});
         assert!(matches!(check_contexts(&unknown), Err(JsonLdProblem::UnknownContext(_))));
+        // Inline contexts may add terms, never another name for a shipped term's IRI.
         let inline = json!({"@context": [contexts::CREDENTIALS_V2_URL, {"foo": "https://x/foo"}]});
-        assert!(matches!(check_contexts(&inline), Err(JsonLdProblem::BadContext(_))));
+        assert!(check_contexts(&inline).is_ok());
+        let vocab = json!({"@context": [contexts::CREDENTIALS_V2_URL, {"@vocab": "https://example.org/v#"}]});
+        assert!(check_contexts(&vocab).is_ok());
+        for bad in [
+            json!({"until": "https://www.w3.org/2018/credentials#validUntil"}),
+            json!({"cred": "https://www.w3.org/2018/credentials#", "until": "cred:validUntil"}),
+            json!({"Badge": {"@id": "https://x/Badge", "@context": {"until": {"@id": "https://www.w3.org/2018/credentials#validUntil"}}}}),
+            json!({"@vocab": "https://www.w3.org/2018/credentials#"}),
+            json!({"@import": "https://evil.example/ctx"}),
+            json!({"foo": {"@id": "https://x/foo", "@context": "https://evil.example/ctx"}}),
+        ] {
+            let doc = json!({"@context": [contexts::CREDENTIALS_V2_URL, bad]});
+            assert!(matches!(check_contexts(&doc), Err(JsonLdProblem::BadContext(_))), "{doc}");
+        }
+        // Not first, not a number.
+        let first = json!({"@context": [{"foo": "https://x/foo"}, contexts::CREDENTIALS_V2_URL]});
+        assert!(check_contexts(&first).is_err());
+        assert!(check_contexts(&json!({"@context": [contexts::CREDENTIALS_V2_URL, 5]})).is_err());
+        assert!(check_contexts(&json!({"@context": [contexts::CREDENTIALS_V2_URL, null]})).is_err());
     }
 
     #[tokio::test]

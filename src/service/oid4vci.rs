@@ -1,5 +1,7 @@
 //! OpenID for Verifiable Credential Issuance 1.0, issuer side, pre-authorized code flow
-//! (<https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html>): offers
+//! (<https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html>), with the
+//! draft-13 credential request beside it for wallets of that generation
+//! (<https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-13.html>): offers
 //! for an award (single-use code, expiry, optional PIN), the token, nonce and credential
 //! endpoints, and the metadata. The credential is signed at request time with the
 //! holder's DID as `credentialSubject.id`, recorded and status-listed like any other.
@@ -273,7 +275,8 @@ pub async fn token(s: &Services, form: &std::collections::HashMap<String, String
         .store
         .redeem_offer_code(
             code,
-            form.get("tx_code").map(|t| sha256(t)).as_deref(),
+            // `user_pin` is the name before draft 13 (some wallets still send both).
+            form.get("tx_code").or_else(|| form.get("user_pin")).map(|t| sha256(t)).as_deref(),
             &now_str(s),
             &sha256(&token),
             &later(s, expires),
@@ -282,7 +285,18 @@ pub async fn token(s: &Services, form: &std::collections::HashMap<String, String
         .await
         .map_err(ServiceError::from)?;
     match redeemed {
-        Redeemed::Ok(_) => Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": expires})),
+        Redeemed::Ok(_) => {
+            // Draft-13 wallets take their first `c_nonce` from the token response (1.0
+            // wallets ask the nonce endpoint and ignore these two members).
+            let c_nonce = fresh_nonce(s).await?;
+            Ok(json!({
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": expires,
+                "c_nonce": c_nonce,
+                "c_nonce_expires_in": s.settings.oid4vci.nonce_ttl_seconds,
+            }))
+        }
         Redeemed::Unknown => Err(OAuthError::grant("the pre-authorized code is not valid")),
         Redeemed::Used => Err(OAuthError::grant("the pre-authorized code was already used")),
         Redeemed::Expired => Err(OAuthError::grant("the offer has expired; ask your institution for a new one")),
@@ -293,11 +307,91 @@ pub async fn token(s: &Services, form: &std::collections::HashMap<String, String
     }
 }
 
-/// The nonce endpoint.
-pub async fn nonce(s: &Services) -> Result<Value, OAuthError> {
+/// A new `c_nonce`: self-validating (see [`super::nonce`]), so handing it out stores nothing.
+async fn fresh_nonce(s: &Services) -> Result<String, OAuthError> {
     let ttl = s.settings.oid4vci.nonce_ttl_seconds;
     let expires = s.clock.now() + Duration::seconds(ttl.min(86_400 * 365) as i64);
-    Ok(json!({"c_nonce": s.nonces.issue(expires)}))
+    Ok(s.nonces.issue(expires))
+}
+
+/// Uses a nonce once: `false` if it is not ours, expired, or used before.
+async fn use_nonce(s: &Services, nonce: &str) -> Result<bool, OAuthError> {
+    match s.nonces.check(nonce, s.clock.now()) {
+        Ok(expires) => Ok(s
+            .store
+            .use_nonce(nonce, &expires.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .await
+            .map_err(ServiceError::from)?),
+        Err(_) => Ok(false),
+    }
+}
+
+/// The nonce endpoint.
+pub async fn nonce(s: &Services) -> Result<Value, OAuthError> {
+    Ok(json!({"c_nonce": fresh_nonce(s).await?}))
+}
+
+/// Which generation of the specification a credential request follows, told by its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RequestShape {
+    /// OpenID4VCI 1.0 (and drafts 14–15): `credential_configuration_id`; the proof's
+    /// `nonce` is required (the issuer has a nonce endpoint, §8.2).
+    V1,
+    /// Draft 13: `format` + `credential_definition`; the proof's `nonce` is OPTIONAL and
+    /// "MUST be present when the Wallet received a server-provided c_nonce" (§7.2.1.1),
+    /// which the issuer cannot tell apart, so a proof without one is accepted (the offer
+    /// still yields one credential only; the proof's audience and age are checked).
+    Draft13,
+}
+
+/// The configuration a credential request asks for, and the request's shape.
+fn requested_configuration(body: &Value, offered: &str) -> Result<RequestShape, OAuthError> {
+    if let Some(id) = body.get("credential_configuration_id") {
+        let id = id.as_str().ok_or_else(|| {
+            OAuthError::new(400, "invalid_credential_request", "credential_configuration_id must be a string")
+        })?;
+        if id != offered {
+            return Err(OAuthError::new(
+                400,
+                "unknown_credential_configuration",
+                format!("this offer is for {offered}"),
+            ));
+        }
+        return Ok(RequestShape::V1);
+    }
+    let Some(format) = body.get("format") else {
+        return Err(OAuthError::new(
+            400,
+            "invalid_credential_request",
+            "credential_configuration_id is required (or, as in draft 13, format and credential_definition)",
+        ));
+    };
+    let config = match format.as_str() {
+        Some("ldp_vc") => LDP_CONFIG,
+        Some("jwt_vc_json") => JWT_CONFIG,
+        _ => {
+            return Err(OAuthError::new(400, "unsupported_credential_format", "format must be ldp_vc or jwt_vc_json"));
+        }
+    };
+    if config != offered {
+        return Err(OAuthError::new(
+            400,
+            "unsupported_credential_format",
+            format!("this offer is for {offered}, not format {}", format.as_str().unwrap_or_default()),
+        ));
+    }
+    let types = body
+        .pointer("/credential_definition/type")
+        .and_then(Value::as_array)
+        .ok_or_else(|| OAuthError::new(400, "invalid_credential_request", "credential_definition.type is required"))?;
+    if !types.iter().any(|t| t == "OpenBadgeCredential") {
+        return Err(OAuthError::new(
+            400,
+            "unsupported_credential_type",
+            "credential_definition.type must include OpenBadgeCredential",
+        ));
+    }
+    Ok(RequestShape::Draft13)
 }
 
 /// The credential endpoint: checks the access token and the key proof, then issues the
@@ -314,33 +408,22 @@ pub async fn credential(s: &Services, bearer: Option<&str>, body: &Value) -> Res
     if offer.token_expires_at.as_deref().is_none_or(|t| t <= now_str(s).as_str()) {
         return Err(OAuthError::new(401, "invalid_token", "the access token has expired"));
     }
-    let requested = body
-        .get("credential_configuration_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| OAuthError::new(400, "invalid_credential_request", "credential_configuration_id is required"))?;
-    if requested != offer.configuration_id {
-        return Err(OAuthError::new(
-            400,
-            "unknown_credential_configuration",
-            format!("this offer is for {}", offer.configuration_id),
-        ));
-    }
+    let shape = requested_configuration(body, &offer.configuration_id)?;
     let jwt = proof_jwt(body)?;
     let holder = super::proof_of_possession::verify(jwt, &issuer_id(s), s.clock.now()).map_err(OAuthError::proof)?;
-    let fresh = match s.nonces.check(&holder.nonce, s.clock.now()) {
-        Ok(expires) => s
-            .store
-            .use_nonce(&holder.nonce, &expires.to_rfc3339_opts(SecondsFormat::Secs, true))
-            .await
-            .map_err(ServiceError::from)?,
-        Err(_) => false,
-    };
-    if !fresh {
-        return Err(OAuthError::new(
-            400,
-            "invalid_nonce",
-            "the nonce is unknown, used or expired; get a fresh one from the nonce endpoint",
-        ));
+    let nonce_needed = shape == RequestShape::V1 || !holder.nonce.is_empty();
+    if nonce_needed && !use_nonce(s, &holder.nonce).await? {
+        return Err(match shape {
+            RequestShape::V1 => OAuthError::new(
+                400,
+                "invalid_nonce",
+                "the nonce is unknown, used or expired; get a fresh one from the nonce endpoint",
+            ),
+            // Draft 13 has no `invalid_nonce`: a proof not bound to our nonce is invalid.
+            RequestShape::Draft13 => {
+                OAuthError::proof("the proof nonce is unknown, used or expired; use the c_nonce of the token response")
+            }
+        });
     }
     let public_id = new_public_id();
     if !s.store.claim_offer(&offer.id, &public_id).await.map_err(ServiceError::from)? {
@@ -368,7 +451,15 @@ pub async fn credential(s: &Services, bearer: Option<&str>, body: &Value) -> Res
     } else {
         serde_json::from_str(&outcome.row.ldp).map_err(|e| ServiceError::Internal(e.to_string()))?
     };
-    Ok(json!({"credentials": [{"credential": credential}]}))
+    Ok(match shape {
+        RequestShape::V1 => json!({"credentials": [{"credential": credential}]}),
+        // Draft 13 §7.3: one `credential`, and a fresh `c_nonce` for a later request.
+        RequestShape::Draft13 => json!({
+            "credential": credential,
+            "c_nonce": fresh_nonce(s).await?,
+            "c_nonce_expires_in": s.settings.oid4vci.nonce_ttl_seconds,
+        }),
+    })
 }
 
 /// The proof JWT of a credential request (`proofs.jwt[0]`, or the older `proof.jwt`).

@@ -56,9 +56,8 @@ fn resolve(kid: &str) -> Result<(JWK, String), String> {
             crate::crypto::did::jwk_from_multibase(msid).map_err(|e| format!("kid is not a usable did:key: {e}"))?;
         return Ok((jwk, did.to_owned()));
     }
-    if let Some(b64) = did.strip_prefix("did:jwk:") {
-        let bytes = BASE64_URL_SAFE_NO_PAD.decode(b64).map_err(|_| "kid is not a usable did:jwk".to_owned())?;
-        let jwk: JWK = serde_json::from_slice(&bytes).map_err(|_| "kid is not a usable did:jwk".to_owned())?;
+    if did.starts_with("did:jwk:") {
+        let jwk = crate::crypto::did::jwk_from_did_jwk(did).map_err(|e| format!("kid is not a usable did:jwk: {e}"))?;
         return Ok((jwk, did.to_owned()));
     }
     Err("kid must be a did:key or did:jwk DID URL".into())

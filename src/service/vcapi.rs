@@ -75,6 +75,149 @@ fn claims(c: &Map<String, Value>) -> Result<Claims<'_>, ServiceError> {
     Ok(claims)
 }
 
+/// The objects a member holds: one object, or a non-empty list of objects. `Err` names
+/// the member and says what it must be.
+fn objects<'a>(name: &str, v: &'a Value) -> Result<Vec<&'a Map<String, Value>>, ServiceError> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) if a.is_empty() => return Err(bad(format!("{name} must not be an empty list"))),
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.as_object().ok_or_else(|| {
+                let at = if v.is_array() { format!("{name}[{i}]") } else { name.to_owned() };
+                bad(format!("{at} must be an object, not a {}", crate::verify::json_kind(item)))
+            })
+        })
+        .collect()
+}
+
+fn is_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok()
+}
+
+/// The rules of the VC Data Model 2.0 that a signer must keep and that no JSON-LD
+/// processing enforces (<https://www.w3.org/TR/vc-data-model-2.0/>): a subject makes at
+/// least one claim (§4.8); every status, schema, refresh service, terms of use and
+/// evidence object says its `type` (§4.10, §5.4–§5.6, §5.11); a `relatedResource` is an
+/// object with a URL `id`, unique, and a digest (§5.3); a `BitstringStatusListEntry` is
+/// well-formed (Bitstring Status List v1.0 §2.1).
+fn check_vc2(c: &Map<String, Value>) -> Result<(), ServiceError> {
+    let subjects = objects("credentialSubject", c.get("credentialSubject").unwrap_or(&Value::Null))?;
+    if subjects.iter().any(|s| s.is_empty()) {
+        return Err(bad("credentialSubject must make at least one claim about its subject; {} is empty"));
+    }
+    for name in ["credentialStatus", "credentialSchema", "refreshService", "termsOfUse", "evidence"] {
+        let Some(v) = c.get(name) else { continue };
+        for (i, o) in objects(name, v)?.into_iter().enumerate() {
+            let at = if v.is_array() { format!("{name}[{i}]") } else { name.to_owned() };
+            match o.get("type") {
+                Some(Value::String(t)) if !t.is_empty() => {}
+                Some(Value::Array(a))
+                    if !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(|t| !t.is_empty())) => {}
+                Some(_) => return Err(bad(format!("{at}.type must be a type name or a list of them"))),
+                None => return Err(bad(format!("{at} must have a type (VC 2.0 requires it)"))),
+            }
+            if let Some(id) = o.get("id")
+                && !id.as_str().is_some_and(is_url)
+            {
+                return Err(bad(format!("{at}.id must be a URL")));
+            }
+            if name == "credentialSchema" && !o.contains_key("id") {
+                return Err(bad(format!("{at} must have an id: the URL of the schema")));
+            }
+            let is_bitstring = match o.get("type") {
+                Some(Value::String(t)) => t == "BitstringStatusListEntry",
+                Some(Value::Array(a)) => a.iter().any(|t| t == "BitstringStatusListEntry"),
+                _ => false,
+            };
+            if name == "credentialStatus" && is_bitstring {
+                crate::status::entry::check_entry_shape(o).map_err(|m| bad(format!("{at}: {m}")))?;
+            }
+        }
+    }
+    if let Some(v) = c.get("relatedResource") {
+        let mut seen = std::collections::HashSet::new();
+        for (i, o) in objects("relatedResource", v)?.into_iter().enumerate() {
+            let at = if v.is_array() { format!("relatedResource[{i}]") } else { "relatedResource".to_owned() };
+            let id = o
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|id| is_url(id))
+                .ok_or_else(|| bad(format!("{at} must have an id: the URL of the resource")))?;
+            if !seen.insert(id) {
+                return Err(bad(format!("{at}: relatedResource {id} is listed twice; each resource once")));
+            }
+            let sri = o.get("digestSRI");
+            let multibase = o.get("digestMultibase");
+            if sri.is_none() && multibase.is_none() {
+                return Err(bad(format!("{at} must have a digestSRI or digestMultibase of the resource")));
+            }
+            if sri.is_some_and(|d| !d.as_str().is_some_and(is_sri)) {
+                return Err(bad(format!("{at}.digestSRI must be an SRI digest such as sha384-<base64>")));
+            }
+            if multibase.is_some_and(|d| d.as_str().is_none_or(|d| multibase::decode(d).is_err())) {
+                return Err(bad(format!("{at}.digestMultibase must be a multibase-encoded digest")));
+            }
+            check_known_digest(&at, id, o)?;
+        }
+    }
+    Ok(())
+}
+
+/// An SRI digest (`sha256-`, `sha384-` or `sha512-` and base64).
+fn is_sri(d: &str) -> bool {
+    use base64::Engine;
+    let Some((alg, b64)) = d.split_once('-') else { return false };
+    let len = match alg {
+        "sha256" => 32,
+        "sha384" => 48,
+        "sha512" => 64,
+        _ => return false,
+    };
+    base64::prelude::BASE64_STANDARD.decode(b64).is_ok_and(|b| b.len() == len)
+}
+
+/// Where the resource is one we publish (our own contexts: our copy is the published
+/// document, byte for byte), its digest must be its digest. Other resources are not
+/// loaded (nothing is fetched), and our copies of other publishers' contexts need not be
+/// byte-identical to what they serve, so their digests are not judged.
+fn check_known_digest(at: &str, id: &str, o: &Map<String, Value>) -> Result<(), ServiceError> {
+    use crate::jsonld::contexts::{MICROCRED_V1_URL, TRUST_V1_URL};
+    use base64::Engine;
+    use sha2::Digest;
+    if id != MICROCRED_V1_URL && id != TRUST_V1_URL {
+        return Ok(());
+    }
+    let Some(content) = crate::jsonld::contexts::get(id) else { return Ok(()) };
+    if let Some(sri) = o.get("digestSRI").and_then(Value::as_str)
+        && let Some((alg, b64)) = sri.split_once('-')
+    {
+        let want = match alg {
+            "sha256" => sha2::Sha256::digest(content.as_bytes()).to_vec(),
+            "sha384" => sha2::Sha384::digest(content.as_bytes()).to_vec(),
+            _ => sha2::Sha512::digest(content.as_bytes()).to_vec(),
+        };
+        if base64::prelude::BASE64_STANDARD.encode(want) != b64 {
+            return Err(bad(format!("{at}.digestSRI does not match the content of {id}")));
+        }
+    }
+    if let Some(mb) = o.get("digestMultibase").and_then(Value::as_str)
+        && let Ok((_, bytes)) = multibase::decode(mb)
+    {
+        // A bare SHA-256 digest, or one with its multihash header (0x12 0x20).
+        let digest = sha2::Sha256::digest(content.as_bytes()).to_vec();
+        let ok = bytes == digest || (bytes.len() == 34 && bytes[..2] == [0x12, 0x20] && bytes[2..] == digest[..]);
+        if !ok {
+            return Err(bad(format!("{at}.digestMultibase does not match the content of {id} (SHA-256)")));
+        }
+    }
+    Ok(())
+}
+
 /// Issues a caller-supplied credential for institution `slug`; returns the signed one.
 pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, ServiceError> {
     let Value::Object(req) = body else {
@@ -110,6 +253,7 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     if !c.get("credentialSubject").is_some_and(|v| v.is_object() || v.is_array()) {
         return Err(bad("credentialSubject is required"));
     }
+    check_vc2(&c)?;
     if c.contains_key("proof") {
         return Err(bad("the credential already has a proof; send it unsigned"));
     }

@@ -62,6 +62,42 @@ pub fn entry_json(list_url: &str, purpose: Purpose, index: usize) -> Value {
     })
 }
 
+/// A `statusListIndex` as Bitstring Status List v1.0 §2.1 writes it: "an arbitrary size
+/// integer greater than or equal to 0, expressed as a string in base 10" (digits only: no
+/// sign, no blanks).
+pub fn parse_index(s: &str) -> Option<usize> {
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+}
+
+/// Checks a `BitstringStatusListEntry` as an issuer must write it (§2.1): `statusPurpose`
+/// a string, `statusListIndex` a base-10 string, `statusListCredential` a URL, and a
+/// `statusSize`, when given, a positive integer. `Err` says which member and why.
+pub fn check_entry_shape(e: &serde_json::Map<String, Value>) -> Result<(), String> {
+    if e.get("statusPurpose").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err("statusPurpose must be a string such as revocation or suspension".into());
+    }
+    match e.get("statusListIndex") {
+        Some(Value::String(s)) if parse_index(s).is_some() => {}
+        Some(v) => {
+            return Err(format!(
+                "statusListIndex must be a non-negative integer written as a base-10 string, e.g. \"94567\"; got {v}"
+            ));
+        }
+        None => return Err("statusListIndex is required".into()),
+    }
+    match e.get("statusListCredential") {
+        Some(Value::String(u)) if url::Url::parse(u).is_ok() => {}
+        Some(v) => return Err(format!("statusListCredential must be the URL of the status list credential; got {v}")),
+        None => return Err("statusListCredential is required".into()),
+    }
+    if let Some(size) = e.get("statusSize")
+        && size.as_u64().is_none_or(|n| n < 1)
+    {
+        return Err("statusSize must be a positive integer".into());
+    }
+    Ok(())
+}
+
 /// Reads the status entries of a credential. `Ok(vec![])` when it has none; `Err` names
 /// an entry this verifier cannot check (another status method, a multi-bit status…).
 pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
@@ -96,9 +132,9 @@ pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
                 .and_then(Purpose::parse)
                 .ok_or("statusPurpose must be revocation or suspension")?;
             let index = match e.get("statusListIndex") {
-                Some(Value::String(s)) => {
-                    s.parse::<usize>().map_err(|_| format!("statusListIndex '{s}' is not a number"))?
-                }
+                Some(Value::String(s)) => parse_index(s).ok_or_else(|| {
+                    format!("statusListIndex '{}' is not a base-10 integer", s.chars().take(40).collect::<String>())
+                })?,
                 Some(Value::Number(n)) => n.as_u64().ok_or("statusListIndex is not a whole number")? as usize,
                 _ => return Err("statusListIndex is missing".into()),
             };
@@ -145,6 +181,34 @@ pub fn list_credential(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_list_index_is_a_base_10_string_and_an_entry_names_its_list_by_url() {
+        for (text, want) in [("0", Some(0)), ("94567", Some(94567)), ("007", Some(7))] {
+            assert_eq!(parse_index(text), want, "{text}");
+        }
+        for bad in ["", "-5", "+5", " 5", "5 ", "0x10", "1e3", "٣", "99999999999999999999999999"] {
+            assert_eq!(parse_index(bad), None, "{bad:?}");
+        }
+        let ok = entry_json("https://x/s/1", Purpose::Revocation, 3);
+        assert_eq!(check_entry_shape(ok.as_object().expect("object")), Ok(()));
+        for (member, value, needle) in [
+            ("statusListIndex", json!(true), "statusListIndex"),
+            ("statusListIndex", json!("-5"), "statusListIndex"),
+            ("statusListIndex", json!(5), "statusListIndex"),
+            ("statusListCredential", json!("not a url"), "statusListCredential"),
+            ("statusPurpose", json!(""), "statusPurpose"),
+            ("statusSize", json!(0), "statusSize"),
+        ] {
+            let mut e = ok.clone();
+            e[member] = value;
+            let m = check_entry_shape(e.as_object().expect("object")).expect_err(member);
+            assert!(m.contains(needle), "{m}");
+        }
+        let mut signed = json!({"credentialStatus": ok});
+        signed["credentialStatus"]["statusListIndex"] = "+3".into();
+        assert!(entries(&signed).is_err(), "the verifier reads the index as strictly");
+    }
 
     #[test]
     fn at_most_four_entries_are_read() {

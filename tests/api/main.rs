@@ -6,6 +6,7 @@ mod apikeys;
 mod auth;
 mod batch;
 mod concurrency;
+mod conformance;
 mod crash_safety;
 mod demo;
 mod edge;

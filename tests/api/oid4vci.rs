@@ -242,3 +242,200 @@ async fn offers_need_an_institution_key_and_a_valid_record() {
     let unknown = app.client.get(app.url("/oid4vci/offers/nope")).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+/// Token for an offer: the token response.
+async fn redeem(app: &TestApp, o: &Value) -> Value {
+    let code = o["credential_offer"]["grants"][microcred::service::oid4vci::PRE_AUTH_GRANT]["pre-authorized_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("grant_type", microcred::service::oid4vci::PRE_AUTH_GRANT)
+        .append_pair("pre-authorized_code", &code);
+    if let Some(pin) = o["tx_code"].as_str() {
+        // The pre-draft-13 name, as older wallets send it.
+        form.append_pair("user_pin", pin);
+    }
+    let r = app
+        .client
+        .post(app.url("/oid4vci/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.finish())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// A key proof by a fresh Ed25519 did:key holder; `nonce` only when given.
+fn key_proof(audience: &str, nonce: Option<&str>) -> (String, String) {
+    let key = ssi::JWK::generate_ed25519().unwrap();
+    let did = ssi::dids::DIDKey::generate(&key).unwrap().to_string();
+    let kid = ssi::dids::DIDKey::generate_url(&key).unwrap().to_string();
+    let header = ssi::claims::jws::Header {
+        algorithm: ssi::jwk::Algorithm::EdDSA,
+        key_id: Some(kid),
+        type_: Some(microcred::service::oid4vci::PROOF_TYP.into()),
+        ..Default::default()
+    };
+    let mut payload = json!({"aud": audience, "iat": chrono::Utc::now().timestamp()});
+    if let Some(n) = nonce {
+        payload["nonce"] = n.into();
+    }
+    (ssi::claims::jws::encode_sign_custom_header(&payload.to_string(), &key, &header).unwrap(), did)
+}
+
+async fn credential_request(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
+    let r = app.client.post(app.url("/oid4vci/credential")).bearer_auth(token).json(body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draft_13_credential_requests_are_served_beside_1_0() {
+    let app = spawn_app_on_wall_clock(|_| {}).await;
+    let aud = app.address.clone();
+    let definition = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential", "OpenBadgeCredential"]});
+
+    // The token response carries a c_nonce for draft-13 wallets.
+    let o = offer(&app, &app.demo_key, "ldp", true).await;
+    let t = redeem(&app, &o).await;
+    let token = t["access_token"].as_str().unwrap();
+    assert!(t["c_nonce"].as_str().is_some_and(|n| n.len() >= 32), "{t}");
+    assert!(t["c_nonce_expires_in"].as_u64().is_some_and(|n| n > 0), "{t}");
+    // Another format than offered, or not an Open Badge: named errors.
+    let (proof, _) = key_proof(&aud, t["c_nonce"].as_str());
+    for (body, want) in [
+        (
+            json!({"format": "jwt_vc_json", "credential_definition": definition, "proof": {"proof_type": "jwt", "jwt": proof}}),
+            "unsupported_credential_format",
+        ),
+        (json!({"format": "mso_mdoc", "proof": {"proof_type": "jwt", "jwt": proof}}), "unsupported_credential_format"),
+        (
+            json!({"format": "ldp_vc", "credential_definition": {"type": ["VerifiableCredential"]}, "proof": {"proof_type": "jwt", "jwt": proof}}),
+            "unsupported_credential_type",
+        ),
+        (json!({"proof": {"proof_type": "jwt", "jwt": proof}}), "invalid_credential_request"),
+    ] {
+        let (status, e) = credential_request(&app, token, &body).await;
+        assert_eq!((status, e["error"].as_str()), (400, Some(want)), "{body}: {e}");
+    }
+    // A draft-13 proof bound to an unknown nonce is invalid_proof (draft 13 has no invalid_nonce).
+    let (stale, _) = key_proof(&aud, Some("not-a-nonce-we-gave"));
+    let body =
+        json!({"format": "ldp_vc", "credential_definition": definition, "proof": {"proof_type": "jwt", "jwt": stale}});
+    assert_eq!(credential_request(&app, token, &body).await.1["error"], "invalid_proof");
+    // The draft-13 request with the token's c_nonce: one `credential` and a fresh c_nonce.
+    let (proof, holder) = key_proof(&aud, t["c_nonce"].as_str());
+    let body =
+        json!({"format": "ldp_vc", "credential_definition": definition, "proof": {"proof_type": "jwt", "jwt": proof}});
+    let (status, res) = credential_request(&app, token, &body).await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["credential"]["credentialSubject"]["id"], holder.as_str());
+    assert!(res["c_nonce"].is_string() && res.get("credentials").is_none(), "{res}");
+
+    // Draft 13 makes the proof's nonce optional: a proof without one is served.
+    let o = offer(&app, &app.demo_key, "jwt", false).await;
+    let token = redeem(&app, &o).await["access_token"].as_str().unwrap().to_owned();
+    let (proof, holder) = key_proof(&aud, None);
+    let body = json!({"format": "jwt_vc_json", "credential_definition": {"type": ["VerifiableCredential", "OpenBadgeCredential"]}, "proof": {"proof_type": "jwt", "jwt": proof}});
+    let (status, res) = credential_request(&app, &token, &body).await;
+    assert_eq!(status, 200, "{res}");
+    assert!(res["credential"].as_str().is_some_and(|jwt| jwt.split('.').count() == 3), "{res}");
+    let report: Value = app
+        .client
+        .post(app.url("/api/v1/verify"))
+        .header("content-type", "application/jwt")
+        .body(res["credential"].as_str().unwrap().to_owned())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(holder.starts_with("did:key:"));
+
+    // A 1.0 request still needs a nonce from us.
+    let o = offer(&app, &app.demo_key, "ldp", false).await;
+    let token = redeem(&app, &o).await["access_token"].as_str().unwrap().to_owned();
+    let (proof, _) = key_proof(&aud, None);
+    let body =
+        json!({"credential_configuration_id": microcred::service::oid4vci::LDP_CONFIG, "proofs": {"jwt": [proof]}});
+    assert_eq!(credential_request(&app, &token, &body).await.1["error"], "invalid_nonce");
+}
+
+fn sphereon_ready() -> bool {
+    let ok = root().join("tests/oid4vci/node_modules/sphereon-oid4vci-client-d13").is_dir();
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Sphereon wallets: npm ci in tests/oid4vci");
+        eprintln!("SKIP: the Sphereon wallets are not installed (npm ci in tests/oid4vci)");
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_13_wallet_and_a_1_0_wallet_of_sphereon_both_collect_a_credential() {
+    if !sphereon_ready() {
+        return;
+    }
+    let app = spawn_app_on_wall_clock(|_| {}).await;
+    for (lib, format) in [("d13", "ldp"), ("d13", "jwt"), ("v1", "ldp")] {
+        let o = offer(&app, &app.demo_key, format, true).await;
+        let out = Command::new("node")
+            .arg(root().join("tests/oid4vci/sphereon-wallet.mjs"))
+            .args([
+                "--lib",
+                lib,
+                "--offer-uri",
+                o["credential_offer_uri"].as_str().unwrap(),
+                "--tx-code",
+                o["tx_code"].as_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let res: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("{lib}: not JSON ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(res["ok"], true, "{lib}/{format}: {res}");
+        let holder = res["holder_did"].as_str().unwrap();
+        let credential = &res["credential"];
+        let (body, ct) = if format == "jwt" {
+            (credential.as_str().unwrap().to_owned(), "application/jwt")
+        } else {
+            assert_eq!(credential["credentialSubject"]["id"], holder, "{lib}");
+            (credential.to_string(), "application/json")
+        };
+        let report: Value = app
+            .client
+            .post(app.url("/api/v1/verify"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(report["valid"], true, "{lib}/{format}: {report}");
+        let requests = res["requests"].as_array().unwrap();
+        let sent: Vec<Value> = requests
+            .iter()
+            .filter(|r| r["url"].as_str().unwrap().ends_with("/oid4vci/credential"))
+            .map(|r| serde_json::from_str(r["request_body"].as_str().unwrap()).unwrap())
+            .collect();
+        assert_eq!(sent.len(), 1, "{lib}: {requests:?}");
+        if lib == "d13" {
+            // The draft-13 shape, which 1.0 alone refused.
+            assert!(
+                sent[0].get("format").is_some() && sent[0].get("credential_configuration_id").is_none(),
+                "{}",
+                sent[0]
+            );
+        }
+        // Every discovery miss was a JSON problem, never an HTML page.
+        for r in requests.iter().filter(|r| r["status"] == 404) {
+            assert_eq!(r["content_type"], "application/problem+json", "{lib}: {r}");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Integration tests of the library core: validation, mapping, signing, verification.
 #![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests and examples fail loudly on broken inputs")]
 
+mod breadth;
 mod fastld;
 mod helpers;
 mod interop;

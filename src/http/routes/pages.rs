@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -61,7 +61,28 @@ async fn get_home(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Resp
     Ok(html(StatusCode::OK, web::home_page(lang).map_err(page_error)?, lang))
 }
 
-async fn page_not_found(headers: HeaderMap) -> Result<Response, ApiError> {
+/// Whether a 404 is for a program rather than a person: anything under `/.well-known/`
+/// (discovery by wallets and OAuth clients, which parse the body as JSON), and any
+/// request whose `Accept` prefers JSON to HTML.
+fn wants_json(uri: &Uri, headers: &HeaderMap) -> bool {
+    if uri.path().starts_with("/.well-known/") {
+        return true;
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    accept.is_some()
+        && crate::http::routes::public::negotiate(
+            accept,
+            &["text/html", "application/json", "application/problem+json"],
+        ) != Some("text/html")
+}
+
+async fn page_not_found(uri: Uri, headers: HeaderMap) -> Result<Response, ApiError> {
+    if wants_json(&uri, &headers) {
+        return Err(ApiError::NotFound(format!(
+            "nothing at {}; the API is under /api/v1 (see /api/v1/openapi.json)",
+            uri.path().chars().take(200).collect::<String>()
+        )));
+    }
     let lang = lang_of(None, &headers);
     Ok(html(StatusCode::NOT_FOUND, web::not_found_page(lang).map_err(page_error)?, lang))
 }

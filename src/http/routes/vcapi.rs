@@ -42,6 +42,10 @@ pub async fn update_status(
 /// purpose a credential proof has; `checks` is accepted and every check runs. Other
 /// options are refused rather than silently ignored.
 fn expectations(options: Option<&Value>) -> Result<ProofExpectations, ApiError> {
+    expectations_for(options, "assertionMethod", "a credential's proof is for assertionMethod")
+}
+
+fn expectations_for(options: Option<&Value>, purpose: &str, why: &str) -> Result<ProofExpectations, ApiError> {
     let Some(options) = options.filter(|o| !o.is_null()) else { return Ok(ProofExpectations::default()) };
     let Value::Object(o) = options else {
         return Err(ApiError::BadRequest("options must be an object".into()));
@@ -64,10 +68,10 @@ fn expectations(options: Option<&Value>) -> Result<ProofExpectations, ApiError> 
         )));
     }
     if let Some(p) = text("expectedProofPurpose")?
-        && p != "assertionMethod"
+        && p != purpose
     {
         return Err(ApiError::BadRequest(format!(
-            "options.expectedProofPurpose '{}' cannot be met: a credential's proof is for assertionMethod",
+            "options.expectedProofPurpose '{}' cannot be met: {why}",
             p.chars().take(60).collect::<String>()
         )));
     }
@@ -77,14 +81,30 @@ fn expectations(options: Option<&Value>) -> Result<ProofExpectations, ApiError> 
 /// `POST /credentials/verify`: `{verifiableCredential, options}` → 200 `{verified: true, …}`,
 /// or 400 `{verified: false, …}` when it does not verify.
 pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::BadRequest(format!(
+            "the body is a JSON {}; send {{\"verifiableCredential\": …, \"options\": …}}",
+            crate::verify::json_kind(&body)
+        )));
+    }
     let text = match body.get("verifiableCredential") {
         Some(Value::Object(_)) => body["verifiableCredential"].to_string(),
-        Some(Value::String(jwt)) => jwt.clone(),
-        _ => {
+        // Only a compact VC-JWT travels as a string; a string that holds a JSON
+        // credential is not one, and is not unpacked and verified as if it were.
+        Some(Value::String(jwt)) if crate::crypto::jwt::looks_like_jwt(jwt) => jwt.clone(),
+        Some(Value::String(_)) => {
             return Err(ApiError::BadRequest(
-                "verifiableCredential must be a credential object (or a VC-JWT string)".into(),
+                "verifiableCredential is a string that is not a compact VC-JWT; send a credential as a JSON object"
+                    .into(),
             ));
         }
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "verifiableCredential is a JSON {}; it must be a credential object (or a VC-JWT string)",
+                crate::verify::json_kind(other)
+            )));
+        }
+        None => return Err(ApiError::BadRequest("verifiableCredential is required".into())),
     };
     let expect = expectations(body.get("options"))?;
     let report = crate::http::routes::verify::verify_expecting(&state, text, expect).await?;
@@ -99,5 +119,79 @@ pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): Js
     });
     let status = if report.valid { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let _ = CheckStatus::Passed;
+    Ok((status, Json(body)).into_response())
+}
+
+/// The most credentials one presentation may carry.
+pub const MAX_PRESENTED: usize = 10;
+
+/// `POST /presentations/verify`: `{verifiablePresentation, options}` → 200
+/// `{verified: true, presentationResult, credentialResults}` or 400 `{verified: false, …}`.
+/// The presentation's proof is checked for `authentication`, with `options.challenge` and
+/// `options.domain`; every embedded credential (object or VC-JWT string) is verified as a
+/// credential; all must pass.
+pub async fn verify_presentation(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let Some(vp) = body.get("verifiablePresentation").filter(|v| v.is_object()).cloned() else {
+        return Err(ApiError::BadRequest("verifiablePresentation must be a presentation object".into()));
+    };
+    let expect =
+        expectations_for(body.get("options"), "authentication", "a presentation's proof is for authentication")?;
+    let credentials: Vec<Value> = match vp.get("verifiableCredential") {
+        None => vec![],
+        Some(Value::Array(a)) => a.clone(),
+        Some(one) => vec![one.clone()],
+    };
+    if credentials.len() > MAX_PRESENTED {
+        return Err(ApiError::BadRequest(format!(
+            "the presentation carries {} credentials; at most {MAX_PRESENTED} are verified in one request",
+            credentials.len()
+        )));
+    }
+    let snap = state.services.directory.snapshot().await?;
+    let (resolver, clock) = (snap.resolver.clone(), state.services.clock.clone());
+    let (vp_doc, exp) = (vp.clone(), expect.clone());
+    let presentation = crate::cpu::run(move |rt| {
+        let expect = crate::verify::Expect { domain: exp.domain.as_deref(), challenge: exp.challenge.as_deref() };
+        let budget = ssi::rdf::urdna2015::WorkBudget::begin(crate::verify::CANONICALISATION_BUDGET);
+        let ctx =
+            crate::verify::VerifyContext { expect, ..crate::verify::VerifyContext::offline(&resolver, clock.as_ref()) };
+        let r = rt.block_on(crate::verify::verify_presentation_proof(&vp_doc, ctx));
+        (r, budget.exceeded())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))?;
+    let (presentation, too_complex) = presentation;
+    if too_complex {
+        return Err(ApiError::TooComplex("canonicalising this presentation needs too many RDFC-1.0 steps".into()));
+    }
+    let mut results = Vec::with_capacity(credentials.len());
+    for c in credentials {
+        let text = match c {
+            Value::Object(_) => c.to_string(),
+            Value::String(jwt) if crate::crypto::jwt::looks_like_jwt(&jwt) => jwt,
+            _ => {
+                return Err(ApiError::BadRequest(
+                    "each verifiableCredential must be a credential object or a compact VC-JWT".into(),
+                ));
+            }
+        };
+        results.push(crate::http::routes::verify::verify_expecting(&state, text, ProofExpectations::default()).await?);
+    }
+    let verified = presentation.valid && results.iter().all(|r| r.valid);
+    let passed = |r: &crate::verify::VerificationReport| -> Vec<&str> {
+        r.checks.iter_passed().map(|c| if c == "signature" { "proof" } else { c }).collect()
+    };
+    let body = json!({
+        "verified": verified,
+        "presentationResult": {"verified": presentation.valid, "checks": passed(&presentation), "errors": presentation.errors, "warnings": presentation.warnings},
+        "credentialResults": results.iter().map(|r| json!({
+            "verified": r.valid, "trusted": r.trusted, "issuer_trust": r.issuer_trust,
+            "checks": passed(r), "errors": r.errors, "warnings": r.warnings,
+        })).collect::<Vec<_>>(),
+    });
+    let status = if verified { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     Ok((status, Json(body)).into_response())
 }

@@ -95,8 +95,16 @@ pub async fn verify_credential(
     let text =
         String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
     if is_json(&media) {
-        serde_json::from_str::<serde_json::Value>(&text)
+        let v = serde_json::from_str::<serde_json::Value>(&text)
             .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        // A credential is a JSON object; JSON that merely holds one (a string, a list) is
+        // not verified as if it were that credential.
+        if !v.is_object() {
+            return Err(ApiError::BadRequest(format!(
+                "the body is a JSON {}, not a credential: send the credential as a JSON object (or a VC-JWT as application/jwt)",
+                crate::verify::json_kind(&v)
+            )));
+        }
     }
     Ok(Json(verify_with(&state, text).await?))
 }

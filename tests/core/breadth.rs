@@ -1,0 +1,247 @@
+//! Verifier breadth (issue 13): a single `proof` object, a VC-JWT carrying its key in the
+//! `jwk` header (only the issuer's own key counts), did:jwk verification methods.
+
+use microcred::crypto::did::Resolver;
+use microcred::crypto::keys::IssuerKey;
+use microcred::issuance::{Format, IssueOptions, issue};
+use microcred::verify::{VerificationReport, verify_text};
+use rand::SeedableRng;
+use serde_json::{Value, json};
+use ssi::JWK;
+use ssi::claims::jws::Header;
+
+use crate::helpers::*;
+
+async fn issued(format: Format, key: &IssuerKey) -> (Value, String) {
+    let rec = own_records("valid.json").remove(0);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let opts = IssueOptions { format, ..Default::default() };
+    let i = issue(&rec, key, &fixture_clock(), &mut rng, &opts).await.expect("issue");
+    (i.credential.clone(), i.to_wire())
+}
+
+async fn verify(text: &str) -> VerificationReport {
+    verify_text(text, &Resolver::new(), &fixture_clock()).await
+}
+
+fn codes(r: &VerificationReport) -> Vec<String> {
+    r.errors.iter().map(|e| e.code.clone()).collect()
+}
+
+#[tokio::test]
+async fn a_single_proof_object_is_read_like_a_one_element_list() {
+    let key = IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).expect("key");
+    let (mut c, _) = issued(Format::Ldp, &key).await;
+    assert!(c["proof"].is_array());
+    c["proof"] = c["proof"][0].clone();
+    let r = verify(&c.to_string()).await;
+    assert!(r.valid, "{:?}", r.errors);
+    assert_eq!(r.checks.get("schema"), Some(&microcred::verify::CheckStatus::Passed));
+}
+
+/// The JWT's payload re-signed by `signer` with `{"alg","typ","jwk": header_key}`.
+fn with_jwk_header(token: &str, signer: &JWK, header_key: &JWK) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("payload");
+    let payload = base64::prelude::BASE64_URL_SAFE_NO_PAD.decode(payload).expect("b64");
+    let header = Header {
+        algorithm: ssi::jwk::Algorithm::EdDSA,
+        jwk: Some(header_key.to_public()),
+        type_: Some("JWT".into()),
+        ..Default::default()
+    };
+    ssi::claims::jws::encode_sign_custom_header(std::str::from_utf8(&payload).expect("utf-8"), signer, &header)
+        .expect("sign")
+}
+
+#[tokio::test]
+async fn a_vc_jwt_may_carry_the_issuers_own_key_in_its_jwk_header_and_no_other() {
+    let secret = JWK::generate_ed25519().expect("jwk");
+    let key = IssuerKey::from_jwk(secret.clone()).expect("key");
+    assert!(key.did().starts_with("did:key:"));
+    let (_, token) = issued(Format::Jwt, &key).await;
+    assert!(verify(&token).await.valid);
+
+    let own = with_jwk_header(&token, &secret, &secret);
+    let r = verify(&own).await;
+    assert!(r.valid, "the issuer's did:key in jwk: {:?}", r.errors);
+
+    // Someone else's key, correctly signing: the signature is fine, the key is not the issuer's.
+    let mallory = JWK::generate_ed25519().expect("jwk");
+    let forged = with_jwk_header(&token, &mallory, &mallory);
+    let r = verify(&forged).await;
+    assert!(!r.valid);
+    assert_eq!(codes(&r), ["key.not_issuer"]);
+
+    // The issuer's key named, another key signing: the signature fails.
+    let swapped = with_jwk_header(&token, &mallory, &secret);
+    assert_eq!(codes(&verify(&swapped).await), ["signature.invalid"]);
+
+    // Both kid and jwk, or a private jwk: refused by name.
+    use base64::Engine;
+    let b64 = base64::prelude::BASE64_URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = own.split('.').collect();
+    let pubjwk = serde_json::to_value(secret.to_public()).expect("json");
+    let both = json!({"alg": "EdDSA", "typ": "JWT", "kid": key.verification_method(), "jwk": pubjwk});
+    let both = format!("{}.{}.{}", b64.encode(both.to_string()), parts[1], parts[2]);
+    assert_eq!(codes(&verify(&both).await), ["jwt.header_not_allowed"]);
+    let private = json!({"alg": "EdDSA", "typ": "JWT", "jwk": serde_json::to_value(&secret).expect("json")});
+    let private = format!("{}.{}.{}", b64.encode(private.to_string()), parts[1], parts[2]);
+    assert_eq!(codes(&verify(&private).await), ["jwt.header_not_allowed"]);
+}
+
+/// An eddsa-rdfc-2022 proof by `secret` (a did:key) over `doc` without its proof.
+async fn co_sign(doc: &Value, secret: &JWK) -> Value {
+    let did = ssi::dids::DIDKey::generate(secret).expect("did").to_string();
+    let vm = ssi::dids::DIDKey::generate_url(secret).expect("vm").to_string();
+    let mut bare = doc.clone();
+    bare.as_object_mut().expect("object").remove("proof");
+    let created = fixture_clock_now();
+    microcred::crypto::proof::sign_general(&bare, secret, &vm, &did, created).await.expect("co-sign")
+}
+
+fn fixture_clock_now() -> chrono::DateTime<chrono::Utc> {
+    use microcred::clock::Clock;
+    fixture_clock().now()
+}
+
+#[tokio::test]
+async fn every_proof_of_a_proof_set_must_verify_and_one_must_be_the_issuers() {
+    let key = IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).expect("key");
+    let (c, _) = issued(Format::Ldp, &key).await;
+    let own = c["proof"][0].clone();
+    let notary = JWK::generate_ed25519().expect("jwk");
+    let second = co_sign(&c, &notary).await;
+    let mut set = c.clone();
+    set["proof"] = json!([own, second]);
+    let r = verify(&set.to_string()).await;
+    assert!(r.valid, "{:?}", r.errors);
+
+    let mut tampered = set.clone();
+    let pv = tampered["proof"][1]["proofValue"].as_str().expect("pv").to_owned();
+    tampered["proof"][1]["proofValue"] =
+        format!("{}{}", &pv[..pv.len() - 3], if pv.ends_with('a') { "bbb" } else { "aaa" }).into();
+    let r = verify(&tampered.to_string()).await;
+    assert_eq!(codes(&r), ["signature.invalid"], "one bad proof of the set fails the credential");
+
+    let mut changed = set.clone();
+    changed["name"] = "Iets anders".into();
+    let r = verify(&changed.to_string()).await;
+    assert!(!r.valid && codes(&r).contains(&"signature.invalid".to_owned()), "{:?}", r.errors);
+
+    let mut strangers = c.clone();
+    strangers["proof"] = json!([second, co_sign(&c, &JWK::generate_ed25519().expect("jwk")).await]);
+    assert_eq!(codes(&verify(&strangers.to_string()).await), ["key.not_issuer"]);
+
+    let mut chain = set.clone();
+    chain["proof"][1]["previousProof"] = "urn:uuid:1".into();
+    let r = verify(&chain.to_string()).await;
+    assert_eq!(codes(&r), ["proof.missing"]);
+    assert!(r.errors[0].message.contains("previousProof"));
+}
+
+/// An Ed25519Signature2020 proof (through ssi) by `secret` (a did:key) over `doc`.
+async fn sign_2020(doc: &Value, secret: &JWK) -> Value {
+    use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrityDocument, ProofOptions};
+    use ssi::json_ld::iref::IriBuf;
+    use ssi::verification_methods::{AnyMethod, SingleSecretSigner};
+    let did = ssi::dids::DIDKey::generate(secret).expect("did").to_string();
+    let vm = ssi::dids::DIDKey::generate_url(secret).expect("vm").to_string();
+    let public = microcred::crypto::proof::ed25519_public(secret).expect("ed25519");
+    let method =
+        AnyMethod::Ed25519VerificationKey2020(ssi::verification_methods::Ed25519VerificationKey2020::from_public_key(
+            IriBuf::new(vm.clone()).expect("iri"),
+            ssi::json_ld::iref::UriBuf::new(did.into_bytes()).expect("uri"),
+            public,
+        ));
+    let methods = std::collections::HashMap::from([(IriBuf::new(vm.clone()).expect("iri"), method)]);
+    let unsecured: DataIntegrityDocument = serde_json::from_value(doc.clone()).expect("doc");
+    let mut options = ProofOptions::from_method(IriBuf::new(vm).expect("iri").into());
+    options.created = Some("2025-06-01T00:00:00Z".parse().expect("date"));
+    let signer = SingleSecretSigner::new(secret.clone()).into_local();
+    let env = ssi::claims::SignatureEnvironment { json_ld_loader: microcred::jsonld::loader(), eip712_loader: () };
+    let signed = AnySuite::Ed25519Signature2020
+        .sign_with(env, unsecured, &methods, &signer, options, Default::default())
+        .await
+        .expect("sign");
+    let mut vc = serde_json::to_value(&signed).expect("json");
+    // ssi repeats the suite context inside the proof; jsonld-signatures (the Digital
+    // Credentials Consortium's issuer) does not when the document names it, as here.
+    vc["proof"].as_object_mut().expect("proof").remove("@context");
+    vc
+}
+
+#[tokio::test]
+async fn an_open_badge_on_vc_1_1_with_an_ed25519signature2020_proof_verifies() {
+    let secret = JWK::generate_ed25519().expect("jwk");
+    let did = ssi::dids::DIDKey::generate(&secret).expect("did").to_string();
+    let badge = |issuance: Option<&str>, expiration: Option<&str>| {
+        let mut c = json!({
+            "@context": [
+                "https://www.w3.org/2018/credentials/v1",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+                "https://w3id.org/security/suites/ed25519-2020/v1"
+            ],
+            "id": "urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a11",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Teamwork",
+            "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "achievement": {
+                    "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d90",
+                    "type": ["Achievement"],
+                    "name": "Teamwork",
+                    "description": "Works well in a team.",
+                    "criteria": {"narrative": "Completed the team project."}
+                }
+            }
+        });
+        if let Some(t) = issuance {
+            c["issuanceDate"] = t.into();
+        }
+        if let Some(t) = expiration {
+            c["expirationDate"] = t.into();
+        }
+        c
+    };
+    let vc = sign_2020(&badge(Some("2025-01-01T00:00:00Z"), None), &secret).await;
+    assert_eq!(vc["proof"]["type"], "Ed25519Signature2020", "{vc}");
+    let r = verify(&vc.to_string()).await;
+    assert!(r.valid, "{:?}", r.errors);
+    assert_eq!(r.checks.get("schema"), Some(&microcred::verify::CheckStatus::Passed));
+
+    let mut tampered = vc.clone();
+    tampered["credentialSubject"]["achievement"]["name"] = "Leadership".into();
+    assert_eq!(codes(&verify(&tampered.to_string()).await), ["signature.invalid"]);
+
+    // The Digital Bazaar verifier (@digitalbazaar/ed25519-signature-2020) agrees on both.
+    if root().join("tests/js/node_modules/@digitalbazaar/ed25519-signature-2020").is_dir() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (good, bad) = (dir.path().join("good.json"), dir.path().join("bad.json"));
+        std::fs::write(&good, vc.to_string()).expect("write");
+        std::fs::write(&bad, tampered.to_string()).expect("write");
+        let out = std::process::Command::new("node")
+            .arg(root().join("tests/js/verify2020.mjs"))
+            .args(["--now", "2025-09-01T00:00:00Z"])
+            .args([&good, &bad])
+            .output()
+            .expect("node");
+        let lines: Vec<Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+        assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(lines[0]["verified"], true, "{}", lines[0]);
+        assert_eq!(lines[1]["verified"], false, "{}", lines[1]);
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Digital Bazaar check: npm ci in tests/js");
+        eprintln!("SKIP: tests/js/node_modules missing (npm ci in tests/js)");
+    }
+
+    let expired = sign_2020(&badge(Some("2020-01-01T00:00:00Z"), Some("2021-01-01T00:00:00Z")), &secret).await;
+    assert_eq!(codes(&verify(&expired.to_string()).await), ["validity.expired"]);
+    let future = sign_2020(&badge(Some("2099-01-01T00:00:00Z"), None), &secret).await;
+    assert_eq!(codes(&verify(&future.to_string()).await), ["validity.not_yet_valid"]);
+    let undated = sign_2020(&badge(None, None), &secret).await;
+    let r = verify(&undated.to_string()).await;
+    assert!(codes(&r).contains(&"validity.invalid_date".to_owned()), "{:?}", r.errors);
+}
