@@ -137,13 +137,19 @@ class Db:
         return rows
 
 
+SERVERS = []
+
+
 def fail(msg):
     print(f"FAIL: {msg}", flush=True)
+    for srv in SERVERS:
+        srv.stop()
     sys.exit(1)
 
 
 def run_store(name, database_url, a, workdir):
     srv = Server(a.binary, workdir, database_url)
+    SERVERS.append(srv)
     db = Db(database_url)
     srv.start()
     token = srv.cli("apikeys", "create", "--institution", "demo", "--label", "crash").strip().split()[-1]
@@ -297,7 +303,7 @@ def main():
         try:
             if pg:
                 base = pg.rsplit("/", 1)[0]
-                subprocess.run(["psql", pg, "-q", "-c", "DROP DATABASE IF EXISTS microcred_crash"], check=True)
+                subprocess.run(["psql", pg, "-q", "-c", "DROP DATABASE IF EXISTS microcred_crash WITH (FORCE)"], check=True)
                 subprocess.run(["psql", pg, "-q", "-c", "CREATE DATABASE microcred_crash"], check=True)
                 url = f"{base}/microcred_crash"
             else:
@@ -307,6 +313,9 @@ def main():
             print(f"{name}: {acked} acknowledged credentials, all present; 0 uncommitted batch credentials "
                   f"visible; 0 status indexes reused; {tally}; {time.time() - started:.0f} s", flush=True)
         finally:
+            for srv in SERVERS:
+                srv.stop()
+            SERVERS.clear()
             shutil.rmtree(workdir, ignore_errors=True)
     print("crash test passed")
 
