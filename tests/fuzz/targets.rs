@@ -254,7 +254,7 @@ fn mutate_encoded(s: &str, corpus: &[Vec<u8>], rng: &mut StdRng) -> String {
                 .map(|b| b.as_bytes().to_vec())
                 .unwrap_or(c);
             let mut raw = mutate::bytes(&bits, &[], rng);
-            if rng.gen_bool(0.005) {
+            if rng.gen_bool(0.001) {
                 // Around the decompression limit.
                 raw.resize(MAX_DECODED_BYTES - 1 + rng.gen_range(0..3), 0);
             }
@@ -352,7 +352,8 @@ impl Target for StatusLists {
                 if bits.as_bytes().len() > MAX_DECODED_BYTES {
                     oracle = Some(format!("decoded {} bytes, more than the limit", bits.as_bytes().len()));
                 }
-                if Bitstring::decode(&bits.encode()).as_ref() != Ok(&bits) {
+                // (Re-encoding a list of megabytes costs more than the decoding under test.)
+                if bits.as_bytes().len() <= 1 << 20 && Bitstring::decode(&bits.encode()).as_ref() != Ok(&bits) {
                     oracle = Some("a decoded list does not survive encode + decode".into());
                 }
                 let len = bits.len();
