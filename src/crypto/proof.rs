@@ -196,6 +196,9 @@ pub async fn sign_general(
     controller: &str,
     created: DateTime<Utc>,
 ) -> Result<Value, SignError> {
+    if let Some(why) = jsonld::unsupported_value(doc) {
+        return Err(SignError::JsonLd(jsonld::JsonLdProblem::Invalid(why)));
+    }
     let methods = method_map(vm_id, controller, secret).map_err(SignError::WrongKey)?;
     let unsecured: DataIntegrityDocument =
         serde_json::from_value(doc.clone()).map_err(|e| SignError::Other(format!("not a JSON-LD document: {e}")))?;
@@ -249,6 +252,9 @@ pub async fn verify_canonical(
 
 /// [`verify`] through the general JSON-LD processor (ssi), for any document.
 pub async fn verify_general(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
+    if let Some(why) = jsonld::unsupported_value(doc) {
+        return Err(ProofFailure::JsonLd(jsonld::JsonLdProblem::Invalid(why)));
+    }
     let methods = method_map(vm_id, controller, public).map_err(ProofFailure::Malformed)?;
     let text = serde_json::to_string(doc).map_err(|e| ProofFailure::Malformed(e.to_string()))?;
     let secured: DataIntegrity<DataIntegrityDocument, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)

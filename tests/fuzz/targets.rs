@@ -427,7 +427,12 @@ impl Target for Canon {
         let class = match (&general, &fast) {
             (Ok(g), Some(f)) => {
                 if g != f {
-                    oracle = Some(format!("the fast path and RDFC-1.0 disagree:\nfast:\n{f}\ngeneral:\n{g}"));
+                    let (fl, gl): (BTreeSet<&str>, BTreeSet<&str>) = (f.lines().collect(), g.lines().collect());
+                    oracle = Some(format!(
+                        "the fast path and RDFC-1.0 disagree: only fast {:?}; only general {:?}",
+                        fl.difference(&gl).take(3).collect::<Vec<_>>(),
+                        gl.difference(&fl).take(3).collect::<Vec<_>>()
+                    ));
                 }
                 format!("both:{}", g.lines().count().min(64) / 8)
             }
