@@ -120,13 +120,22 @@ class Pool:
 
     def __init__(self, cap=3000):
         self.lock = threading.Lock()
+        self.ids = set()
+        self.revoked_ids = set()  # every revocation acknowledged, also of credentials left out of the pool
         self.items = []  # dicts: public_id, text, ctype, list_path, index, revoked (acknowledged at), revoking
         self.cap = cap
 
     def add(self, item):
         with self.lock:
+            if item["public_id"] in self.ids:
+                return  # a batch credential fetched again: one entry per credential
+            self.ids.add(item["public_id"])
+            if item["public_id"] in self.revoked_ids:
+                item["revoked"] = 0.0
             self.items.append(item)
             if len(self.items) > self.cap:
+                for old in self.items[: len(self.items) - self.cap]:
+                    self.ids.discard(old["public_id"])
                 del self.items[: len(self.items) - self.cap]
 
     def pick(self, rng, pred=lambda i: True, tries=8):
@@ -270,6 +279,8 @@ class Workload:
             it["revoking"] = True
         try:
             c.call("POST", f"/api/v1/credentials/{it['public_id']}/revoke", {"reason": "soak"}, self.token)
+            with self.pool.lock:
+                self.pool.revoked_ids.add(it["public_id"])
             it["revoked"] = time.monotonic()
         finally:
             it["revoking"] = False
@@ -280,7 +291,7 @@ class Workload:
             return self.issue(c, rng)
         # Revocations acknowledged before this request must show in the list.
         with self.pool.lock:
-            revoked = [i["index"] for i in self.pool.items if i["list_path"] == it["list_path"] and i["revoked"]]
+            revoked = [i["index"] for i in self.pool.items if i["list_path"] == it["list_path"] and i["revoked"] is not None]
         _, doc = c.call("GET", it["list_path"])
         bits = gzip.decompress(b64u_decode(doc["credentialSubject"]["encodedList"][1:]))
         missing = [i for i in revoked if not bits[i // 8] & (0x80 >> (i % 8))]

@@ -222,6 +222,9 @@ pub async fn sign_general(
     controller: &str,
     created: DateTime<Utc>,
 ) -> Result<Value, SignError> {
+    if let Some(why) = jsonld::unsupported_value(doc) {
+        return Err(SignError::JsonLd(jsonld::JsonLdProblem::Invalid(why)));
+    }
     let methods = method_map(vm_id, controller, secret).map_err(SignError::WrongKey)?;
     let unsecured: DataIntegrityDocument =
         serde_json::from_value(doc.clone()).map_err(|e| SignError::Other(format!("not a JSON-LD document: {e}")))?;
@@ -275,6 +278,9 @@ pub async fn verify_canonical(
 
 /// [`verify`] through the general JSON-LD processor (ssi), for any document.
 pub async fn verify_general(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
+    if let Some(why) = jsonld::unsupported_value(doc) {
+        return Err(ProofFailure::JsonLd(jsonld::JsonLdProblem::Invalid(why)));
+    }
     let suite_2020 = match doc.get("proof") {
         Some(Value::Object(p)) => p.get("type").and_then(Value::as_str) == Some(ED25519_2020),
         Some(Value::Array(a)) => a.iter().any(|p| p.get("type").and_then(Value::as_str) == Some(ED25519_2020)),

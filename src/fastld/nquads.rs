@@ -37,7 +37,11 @@ pub fn plain_text(s: &str) -> bool {
 
 /// Whether a string is an absolute IRI that N-Quads can carry unescaped.
 pub fn plain_iri(s: &str) -> bool {
-    s.contains(':') && !s.chars().any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
+    s.contains(':')
+        && !s.chars().any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
+        // What JSON-LD takes for an IRI (`…/v1.]son` is not one: the general path makes it
+        // something else, and the two paths must agree; found by tests/fuzz).
+        && ssi::json_ld::iref::Iri::new(s).is_ok()
 }
 
 fn escape_into(out: &mut String, s: &str) {

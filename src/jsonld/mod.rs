@@ -67,13 +67,67 @@ pub fn too_deep(v: &Value) -> bool {
     false
 }
 
+/// What the JSON-LD and Data Integrity libraries cannot take without panicking, found by
+/// the fuzz targets (tests/fuzz): a whole number outside 64 bits written without a
+/// decimal point (`1e20`: ssi serialises the document through `json-number`, which
+/// refuses it, and unwraps), and a percent-encoding that is not UTF-8 (`%C3` alone: the
+/// IRI library decodes it and unwraps). Such a document is refused instead.
+pub fn unsupported_value(v: &Value) -> Option<String> {
+    let mut stack = vec![v];
+    let pct_ok = |s: &str| !s.contains('%') || std::str::from_utf8(&percent_decoded(s)).is_ok();
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                if let Some(k) = o.keys().find(|k| !pct_ok(k)) {
+                    return Some(format!("the member name '{}' has a percent-encoding that is not UTF-8", short(k)));
+                }
+                stack.extend(o.values());
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::String(s) if !pct_ok(s) => {
+                return Some(format!("the value '{}' has a percent-encoding that is not UTF-8", short(s)));
+            }
+            Value::Number(n) if n.is_f64() => {
+                let text = n.to_string();
+                if !text.contains('.') && text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+                    return Some(format!("the number {text} is a whole number outside 64 bits"));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn percent_decoded(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c)))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn depth_checked(doc: &Value) -> Result<(), JsonLdProblem> {
     if too_deep(doc) {
         return Err(JsonLdProblem::Invalid(format!(
             "the document nests objects and arrays deeper than {MAX_DEPTH} levels"
         )));
     }
-    Ok(())
+    match unsupported_value(doc) {
+        Some(why) => Err(JsonLdProblem::Invalid(why)),
+        None => Ok(()),
+    }
 }
 
 /// The shared offline loader (contexts parsed once per process).
@@ -411,6 +465,28 @@ mod tests {
             if name != "index.json" && name != "README.md" {
                 assert!(contexts::CONTEXTS.iter().any(|(_, f, _)| *f == name), "{name} is not registered");
             }
+        }
+    }
+
+    #[test]
+    fn values_the_libraries_panic_on_are_refused_before_them() {
+        // Each of these panicked inside ssi or pct-str before (found by tests/fuzz).
+        let base = json!({"@context": [contexts::CREDENTIALS_V2_URL], "type": ["VerifiableCredential"]});
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        for (k, v) in [
+            ("id", json!("https://example.org/%C3")),
+            ("id", json!("urn:x:%FF%FE")),
+            ("https://example.org/%E2%82", json!("x")),
+            ("validFrom", json!(1e20)),
+            ("validFrom", json!(-1e300)),
+        ] {
+            let mut doc = base.clone();
+            doc[k] = v.clone();
+            assert!(unsupported_value(&doc).is_some(), "{k}: {v}");
+            assert!(matches!(rt.block_on(canonical_nquads(&doc)), Err(JsonLdProblem::Invalid(_))), "{k}: {v}");
+        }
+        for ok in [json!("https://example.org/caf%C3%A9"), json!("100%"), json!(1.5e20), json!(12), json!(u64::MAX)] {
+            assert_eq!(unsupported_value(&json!({"a": [ok.clone()]})), None, "{ok}");
         }
     }
 

@@ -128,9 +128,13 @@ fn install_panic_hook() {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let msg = format!("{info}");
-            PANICS_ANYWHERE.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut last) = LAST_PANIC_ANYWHERE.lock() {
                 *last = Some(msg.clone());
+            }
+            let fuzz_thread = std::thread::current().name().is_some_and(|n| n.starts_with("fuzz-"));
+            if !fuzz_thread {
+                // A helper thread of the code under test (e.g. the CLI record reader).
+                PANICS_ANYWHERE.fetch_add(1, Ordering::SeqCst);
             }
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
             // A panic outside a fuzzed input (the test's own assertions, other threads)
@@ -362,7 +366,25 @@ fn fuzz_here<T: Target>(t: &T, cfg: &Config, cases: u64) -> Report {
         } else {
             let mut rng = StdRng::seed_from_u64(mix(target_seed ^ mix(case)));
             let parent = &corpus[rng.gen_range(0..corpus.len())];
-            t.mutate(parent, &corpus, &mut rng)
+            // Mutating may run the code under test too (re-signing): a panic there is a finding.
+            FUZZING.with(|f| f.set(true));
+            let made = catch_unwind(AssertUnwindSafe(|| t.mutate(parent, &corpus, &mut rng)));
+            FUZZING.with(|f| f.set(false));
+            match made {
+                Ok(m) => m,
+                Err(_) => {
+                    let msg = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default();
+                    let file = save(&cfg.out, t.name(), "panic-mutating", case, parent);
+                    eprintln!(
+                        "FUZZ PANIC {} case {case} while mutating: {msg}\n  parent input saved to {}",
+                        t.name(),
+                        file.display()
+                    );
+                    report.panics.push(Finding { what: format!("while mutating: {msg}"), case, file });
+                    report.cases += 1;
+                    continue;
+                }
+            }
         };
         let input = Arc::new(input);
         if let Ok(mut slots) = IN_FLIGHT.lock() {
@@ -399,7 +421,11 @@ fn fuzz_here<T: Target>(t: &T, cfg: &Config, cases: u64) -> Report {
                 report.panics.push(Finding { what: msg, case, file });
             }
             Ok(o) => {
-                if let Some(why) = o.oracle {
+                if let Some(mut why) = o.oracle {
+                    if why.len() > 2000 {
+                        why.truncate(why.char_indices().nth(2000).map_or(why.len(), |(i, _)| i));
+                        why.push('…');
+                    }
                     let file = save(&cfg.out, t.name(), "oracle", case, &input);
                     eprintln!("FUZZ ORACLE {} case {case}: {why}\n  input saved to {}", t.name(), file.display());
                     report.oracles.push(Finding { what: why, case, file });
