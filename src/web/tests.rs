@@ -48,6 +48,8 @@ pub(super) fn page(lang: Lang, verdict: Verdict, credential: Option<&Value>) -> 
         share_url: Some("https://badges.example.be/credentials/k3Yp9"),
         json_url: Some("/credentials/k3Yp9.json"),
         jwt_url: Some("/credentials/k3Yp9.jwt"),
+        badge_png_url: None,
+        badge_svg_url: None,
         qr_svg_url: Some("/credentials/k3Yp9/qr.svg"),
         lang_switch_base: "/credentials/k3Yp9",
     })

@@ -112,6 +112,8 @@ async fn result_page_without_links_has_no_share_section() {
         share_url: None,
         json_url: None,
         jwt_url: None,
+        badge_png_url: None,
+        badge_svg_url: None,
         qr_svg_url: None,
         lang_switch_base: "/verify",
     })
