@@ -60,8 +60,9 @@ pub enum ImageKind {
 }
 
 impl ImageKind {
-    /// Recognises an image by its first bytes: the PNG signature, or XML text whose root
-    /// is (after a declaration, comments or a doctype) an `<svg` element.
+    /// Recognises an image by its first bytes: the PNG signature, or markup that names
+    /// `svg` in its first 4 KiB (an `<svg>` root, perhaps prefixed, after a declaration,
+    /// comments or a doctype). Parsing then tells whether it really is SVG.
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
         if bytes.starts_with(png::SIGNATURE) {
             return Some(Self::Png);
@@ -69,7 +70,7 @@ impl ImageKind {
         let head = &bytes[..bytes.len().min(4096)];
         let head = String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
         let t = head.trim_start();
-        (t.starts_with('<') && t.contains("<svg")).then_some(Self::Svg)
+        (t.starts_with('<') && t.contains("svg")).then_some(Self::Svg)
     }
 
     /// The media type.

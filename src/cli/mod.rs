@@ -727,7 +727,13 @@ async fn issue_file(
                 }
             },
         )
-        .with_context(|| format!("reading {}", file.display()))?;
+        .map_err(|e| match e {
+            // Only input problems are about reading; a key or signing problem says itself.
+            e @ crate::batch::BatchError::Input(_) => {
+                anyhow::Error::new(e).context(format!("reading {}", file.display()))
+            }
+            e => anyhow::Error::new(e),
+        })?;
         writer.flush()?;
         summary
     };

@@ -172,7 +172,7 @@ mod tests {
         let cases: [(&str, usize, usize, &[&str]); 4] = [
             ("Toegankelijk webdesign", 21, 3, &["Toegankelijk", "webdesign"]),
             ("Data science voor de publieke sector", 21, 3, &["Data science voor de", "publieke sector"]),
-            ("a b c d e f g h", 3, 2, &["a b", "c d…"]),
+            ("a b c d e f g h", 3, 2, &["a b", "c…"]),
             ("Supercalifragilisticexpialidocious", 10, 2, &["Supercali…"]),
         ];
         for (text, w, n, want) in cases {
