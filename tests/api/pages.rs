@@ -242,7 +242,7 @@ async fn unknown_pages_are_a_friendly_404() {
     for (accept, lang, media, words) in [
         ("text/html,application/xhtml+xml,*/*;q=0.8", "en", "text/html", "not found"),
         ("text/html", "nl", "text/html", "niet gevonden"),
-        ("application/json", "en", "application/problem+json", "credential 'AAAA"),
+        ("application/json", "en", "application/problem+json", "credential 'aaaa"),
     ] {
         let r = app
             .client
