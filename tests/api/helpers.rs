@@ -121,7 +121,7 @@ async fn spawn_inner(backend: Backend, configure: impl FnOnce(&mut Settings), cl
             (Application::build_with_store(settings, store, clock).await.expect("build app"), Some((url, schema)))
         }
     };
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let address = app.services().settings.base_url().to_owned();
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
     let (_, demo_key) = microcred::service::apikeys::create(&services, Some("demo"), "test").await.expect("api key");
@@ -190,7 +190,7 @@ impl TestApp {
             ),
         };
         let app = Application::build_with_store(settings, store, Arc::new(clock())).await.expect("second node");
-        let address = format!("http://127.0.0.1:{}", app.port());
+        let address = app.services().settings.base_url().to_owned();
         tokio::spawn(app.run_until_stopped());
         address
     }
