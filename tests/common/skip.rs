@@ -33,7 +33,11 @@ pub fn record(dir: &Path, what: &str, how: &str) {
 pub fn summary(dir: &Path) -> Option<String> {
     let mut counts: Vec<((String, String), usize)> = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        // Records left by an earlier, filtered run (this binary did not run then) are
+        // stale after a while: a whole `cargo test` takes well under an hour.
+        let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        let fresh = age.is_none_or(|a| a < std::time::Duration::from_secs(3 * 3600));
+        let text = if fresh { std::fs::read_to_string(entry.path()).unwrap_or_default() } else { String::new() };
         for line in text.lines() {
             let (what, how) = line.split_once('\t').unwrap_or((line, ""));
             let key = (what.to_owned(), how.to_owned());
