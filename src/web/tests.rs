@@ -113,6 +113,19 @@ async fn real_credential_in_dutch() {
 }
 
 #[tokio::test]
+async fn the_linkedin_link_carries_the_title_of_the_page_language() {
+    let c = issued(0).await;
+    let link = |html: &str| -> String {
+        let at = html.find("https://www.linkedin.com/profile/add?").expect("a LinkedIn link");
+        html[at..].split('"').next().expect("href").replace("&amp;", "&")
+    };
+    let en = link(&page(Lang::En, Verdict::Authentic { by: None }, Some(&c)));
+    assert!(en.contains("name=Accessible%20web%20design&"), "{en}");
+    let nl = link(&page(Lang::Nl, Verdict::Authentic { by: None }, Some(&c)));
+    assert!(nl.contains("name=Toegankelijk%20webdesign&"), "{nl}");
+}
+
+#[tokio::test]
 async fn real_credential_in_english() {
     let c = issued(0).await;
     let html = page(Lang::En, Verdict::Authentic { by: None }, Some(&c));

@@ -495,3 +495,73 @@ fn the_readme_sample_verify_output_is_what_verify_prints() {
     assert_eq!(shown, real, "README sample\n{sample}\nreal\n{}", stdout(&o));
     assert_eq!(sample, stdout(&o).trim(), "the same text, key order included");
 }
+
+#[test]
+fn serve_logs_its_address_plainly_the_key_it_really_uses_and_a_base_url_that_misses() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut child = bin()
+        .args(["serve"])
+        .env("MICROCRED_SERVER__PORT", "0")
+        .env("MICROCRED_SERVER__BASE_URL", "http://localhost:1")
+        .env("MICROCRED_DATABASE__URL", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .env("MICROCRED_KEYS__DIR", dir.path().join("keys"))
+        .env("MICROCRED_KEYS__DEMO_KEY", dir.path().join("no-such-demo-key.jwk"))
+        .env("MICROCRED_LOG__FILTER", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Outside readiness: read the log until the base URL warning, with a hard deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut log = String::new();
+    while !log.contains("share links, QR codes and DIDs will not reach it") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => log.push_str(&format!("{}\n", strip_ansi(&line))),
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(log.contains("microcred is listening"), "{log}");
+    assert!(!log.contains("Some("), "the address is printed plainly: {log}");
+    assert!(regex_free_contains_address(&log), "{log}");
+    assert!(log.contains("throw-away key") && !log.contains("PUBLIC demo key"), "{log}");
+    assert!(log.contains("MICROCRED_SERVER__BASE_URL"), "{log}");
+}
+
+/// The text without ANSI colour sequences (`ESC [ … m`).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_seq = false;
+    for c in line.chars() {
+        match (in_seq, c) {
+            (false, '\u{1b}') => in_seq = true,
+            (true, 'm') => in_seq = false,
+            (true, _) => {}
+            (false, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// `address=127.0.0.1:PORT` in the log line.
+fn regex_free_contains_address(log: &str) -> bool {
+    log.lines().filter(|l| l.contains("microcred is listening")).any(|l| {
+        l.split_whitespace().any(|w| {
+            w.strip_prefix("address=127.0.0.1:").is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        })
+    })
+}
