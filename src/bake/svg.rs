@@ -5,11 +5,14 @@
 use super::{BakeError, MAX_CREDENTIAL_BYTES, Payload, SVG_NAMESPACE};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// The most XML nodes read from one image (a badge has a few hundred).
+const MAX_NODES: u32 = 200_000;
 
 fn parse(text: &str) -> Result<roxmltree::Document<'_>, BakeError> {
     // DTDs are allowed (older editors write one); roxmltree never loads external
-    // entities and bounds entity expansion.
-    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    // entities (no resolver is set) and refuses billion-laughs expansion; the node limit
+    // bounds memory whatever the input.
+    let options = roxmltree::ParsingOptions { allow_dtd: true, nodes_limit: MAX_NODES, ..Default::default() };
     let doc =
         roxmltree::Document::parse_with_options(text, options).map_err(|e| BakeError::MalformedSvg(e.to_string()))?;
     let root = doc.root_element();

@@ -122,3 +122,13 @@ fn svg_edge_cases_are_baked_or_refused_clearly() {
     assert!(matches!(unbake(b"<svg><unclosed></svg>"), Err(BakeError::MalformedSvg(_))));
     assert!(matches!(unbake(b"<svg>no namespace</svg>"), Err(BakeError::MalformedSvg(_))));
 }
+
+#[test]
+fn entity_expansion_and_node_floods_are_refused() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>
+<svg xmlns="http://www.w3.org/2000/svg"><text>&h;</text></svg>"#;
+    assert!(matches!(unbake(laughs.as_bytes()), Err(BakeError::MalformedSvg(_))));
+    let flood = format!(r#"<svg xmlns="http://www.w3.org/2000/svg">{}</svg>"#, "<g/>".repeat(250_000));
+    assert!(matches!(unbake(flood.as_bytes()), Err(BakeError::MalformedSvg(_))));
+}
