@@ -32,7 +32,8 @@ pub enum StartError {
 
 impl Application {
     /// Binds, then connects the database (running migrations) and prepares the
-    /// institutions. An empty `server.base_url` becomes `http://{host}:{bound port}`.
+    /// institutions. An empty `server.base_url` becomes
+    /// [`crate::config::ServerSettings::derived_base_url`] of the bound port.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let (listener, settings) = bind(settings).await?;
         let services = Services::start(settings, clock).await?;
@@ -98,7 +99,7 @@ async fn bind(mut settings: Settings) -> Result<(TcpListener, Settings), StartEr
     let listener = TcpListener::bind(&addr).await.map_err(|e| StartError::Bind(addr.clone(), e))?;
     if settings.server.base_url.is_empty() {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        settings.server.base_url = format!("http://{}:{port}", settings.server.host);
+        settings.server.base_url = settings.server.derived_base_url(port);
     }
     Ok((listener, settings))
 }

@@ -119,12 +119,13 @@ pub enum BatchError {
     #[error("{0}")]
     Input(String),
     /// A valid record could not be signed (a refused credential or a key problem).
-    #[error("record {index}: {source}")]
+    // The cause is in the message, not a `source`, so that error chains say it once.
+    #[error("record {index}: {cause}")]
     Issue {
         /// Position in the input.
         index: usize,
         /// Cause.
-        source: IssueError,
+        cause: IssueError,
     },
     /// Writing the output failed.
     #[error("cannot write the credentials: {0}")]
@@ -199,7 +200,7 @@ pub fn issue_all(
                     summary.invalid += 1;
                     on_invalid(index, &report);
                 }
-                Outcome::Failed(source) => return Err(BatchError::Issue { index: at, source }),
+                Outcome::Failed(cause) => return Err(BatchError::Issue { index: at, cause }),
             }
         }
         summary.records += chunk.len();

@@ -74,8 +74,9 @@ pub struct ServerSettings {
     /// Port (0 picks a free one). Env `MICROCRED_SERVER__PORT`. Default `8080`.
     pub port: u16,
     /// Public base URL: share links, QR codes and did:web identifiers derive from it.
-    /// Empty means `http://{host}:{bound port}`. Env `MICROCRED_SERVER__BASE_URL`.
-    /// Default `http://localhost:8080`.
+    /// Empty (the default) means `http://{host}:{port}`, with `localhost` for a
+    /// loopback or unspecified host (see [`ServerSettings::derived_base_url`]). Env
+    /// `MICROCRED_SERVER__BASE_URL`.
     pub base_url: String,
     /// Largest request body in bytes. Env `MICROCRED_SERVER__MAX_BODY_BYTES`. Default 1 MiB.
     pub max_body_bytes: usize,
@@ -250,7 +251,7 @@ impl Default for ServerSettings {
         Self {
             host: "127.0.0.1".into(),
             port: 8080,
-            base_url: "http://localhost:8080".into(),
+            base_url: String::new(),
             max_body_bytes: 1 << 20,
             request_timeout_secs: 30,
             max_batch_bytes: 256 << 20,
@@ -364,11 +365,61 @@ pub fn load_from(file: Option<&Path>, env: &[(String, String)]) -> Result<Settin
         };
         t.insert(field, scalar(value));
     }
-    let settings: Settings = toml::Value::Table(tree)
+    let mut settings: Settings = toml::Value::Table(tree)
         .try_into()
         .map_err(|e: toml::de::Error| ConfigError(format!("configuration error: {}", e.message())))?;
+    if settings.server.base_url.is_empty() && settings.server.port != 0 {
+        settings.server.base_url = settings.server.derived_base_url(settings.server.port);
+    }
     settings.check()?;
     Ok(settings)
+}
+
+/// Whether a host name or address is this machine only (or every address of it).
+fn is_local_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
+impl ServerSettings {
+    /// The base URL when none is configured: `http://{host}:{port}`, where a
+    /// loopback or unspecified host (`127.0.0.1`, `0.0.0.0`, `::1`, `::`) is written
+    /// `localhost`, so that a browser on this machine can open the links.
+    pub fn derived_base_url(&self, port: u16) -> String {
+        let host = if is_local_host(&self.host) {
+            "localhost".to_owned()
+        } else if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("http://{host}:{port}")
+    }
+}
+
+/// Why share links, QR codes and DIDs would not reach the service: `base_url` names
+/// this machine but another port than the one listened on, or this machine while the
+/// service listens on another address only. `None` when they agree, or when `base_url`
+/// names another host (a reverse proxy is then expected in front).
+pub fn base_url_mismatch(base_url: &str, bound: std::net::SocketAddr) -> Option<String> {
+    let url = url::Url::parse(base_url).ok()?;
+    let host = url.host_str()?;
+    if !is_local_host(host) {
+        return None;
+    }
+    let port = url.port_or_known_default()?;
+    if port != bound.port() {
+        return Some(format!(
+            "server.base_url {base_url} names port {port} but the service listens on {bound}: share links, QR codes and DIDs will not reach it; set MICROCRED_SERVER__BASE_URL (or leave it unset to derive it)"
+        ));
+    }
+    if !bound.ip().is_loopback() && !bound.ip().is_unspecified() {
+        return Some(format!(
+            "server.base_url {base_url} names this machine's loopback address but the service listens on {bound} only; set MICROCRED_SERVER__BASE_URL to the address clients use"
+        ));
+    }
+    None
 }
 
 /// An environment value as TOML: integers and booleans typed, everything else text.
@@ -385,16 +436,16 @@ fn scalar(v: &str) -> toml::Value {
 impl Settings {
     /// Checks values that types cannot.
     pub fn check(&self) -> Result<(), ConfigError> {
-        if self.server.base_url.is_empty() {
-            return Ok(()); // derived from the bound address at start
-        }
-        let base = url::Url::parse(&self.server.base_url)
-            .map_err(|e| ConfigError(format!("server.base_url '{}' is not a URL: {e}", self.server.base_url)))?;
-        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
-            return Err(ConfigError(format!(
-                "server.base_url '{}' must be an http(s) URL with a host",
-                self.server.base_url
-            )));
+        // An empty base URL is derived from the bound address at start (port 0).
+        if !self.server.base_url.is_empty() {
+            let base = url::Url::parse(&self.server.base_url)
+                .map_err(|e| ConfigError(format!("server.base_url '{}' is not a URL: {e}", self.server.base_url)))?;
+            if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+                return Err(ConfigError(format!(
+                    "server.base_url '{}' must be an http(s) URL with a host",
+                    self.server.base_url
+                )));
+            }
         }
         crate::store::DatabaseUrl::parse(self.database.url.expose())
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
@@ -419,9 +470,55 @@ mod tests {
     }
 
     #[test]
+    fn the_base_url_follows_the_host_and_port_unless_it_is_set() {
+        let cases = [
+            (vec![], "http://localhost:8080", "defaults"),
+            (vec![("MICROCRED_SERVER__PORT", "9000")], "http://localhost:9000", "only the port"),
+            (
+                vec![("MICROCRED_SERVER__HOST", "0.0.0.0"), ("MICROCRED_SERVER__PORT", "9000")],
+                "http://localhost:9000",
+                "every address",
+            ),
+            (vec![("MICROCRED_SERVER__HOST", "192.0.2.7")], "http://192.0.2.7:8080", "one address"),
+            (vec![("MICROCRED_SERVER__HOST", "::1")], "http://localhost:8080", "IPv6 loopback"),
+            (vec![("MICROCRED_SERVER__HOST", "2001:db8::1")], "http://[2001:db8::1]:8080", "IPv6"),
+            (
+                vec![("MICROCRED_SERVER__PORT", "9000"), ("MICROCRED_SERVER__BASE_URL", "https://badges.example.be")],
+                "https://badges.example.be",
+                "set explicitly",
+            ),
+            (vec![("MICROCRED_SERVER__PORT", "0")], "", "port 0: derived once bound"),
+        ];
+        for (vars, want, why) in cases {
+            let s = load_from(None, &env(&vars)).expect("loads");
+            assert_eq!(s.server.base_url, want, "{why}");
+        }
+    }
+
+    #[test]
+    fn a_base_url_that_misses_the_listening_address_is_reported() {
+        let at = |s: &str| s.parse::<std::net::SocketAddr>().expect("addr");
+        let cases = [
+            ("http://localhost:8080", "127.0.0.1:8080", false, "agree"),
+            ("http://localhost:8080", "0.0.0.0:8080", false, "every address"),
+            ("http://localhost:8080", "127.0.0.1:9000", true, "other port"),
+            ("http://127.0.0.1", "127.0.0.1:8080", true, "default port 80"),
+            ("http://localhost:8080", "192.0.2.7:8080", true, "loopback named, other address bound"),
+            ("https://badges.example.be", "127.0.0.1:9000", false, "a proxy in front"),
+        ];
+        for (base, bound, warns, why) in cases {
+            assert_eq!(base_url_mismatch(base, at(bound)).is_some(), warns, "{why}");
+        }
+        let msg = base_url_mismatch("http://localhost:8080", at("127.0.0.1:9000")).expect("warns");
+        assert!(msg.contains("MICROCRED_SERVER__BASE_URL") && msg.contains("8080") && msg.contains("9000"), "{msg}");
+    }
+
+    #[test]
     fn defaults_need_no_file_and_no_environment() {
         let s = load_from(None, &[]).expect("defaults");
-        assert_eq!(s, Settings::default());
+        let mut want = Settings::default();
+        want.server.base_url = "http://localhost:8080".into();
+        assert_eq!(s, want);
         assert_eq!(s.server.port, 8080);
         assert_eq!(s.database.url.expose(), "sqlite://data/microcred.db");
     }

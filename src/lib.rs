@@ -10,7 +10,7 @@
 //! - [`issuance`]: the one issuance path (CLI and service); [`batch`]: streaming,
 //!   parallel batches of it.
 //! - [`fastld`]: canonical N-Quads written directly for our own credential shapes.
-//! - [`verify`]: the verification report.
+//! - [`verify`]: the verification report; [`bake`]: credentials baked into badge images.
 //! - [`status`]: Bitstring Status List: bitstrings, entries, list credentials, fetching.
 //! - [`store`]: the `Store` trait, SQLite and PostgreSQL.
 //! - [`service`]: use cases of the issuer service (institutions, keys, API keys,
@@ -22,6 +22,7 @@
 //!   command line, time.
 
 pub mod app;
+pub mod bake;
 pub mod batch;
 pub mod cli;
 pub mod clock;

@@ -75,7 +75,7 @@ schemas = {
         },
     },
     "Credential": {
-        "type": "object", "required": ["public_id", "credential_id", "institution", "format", "issued_at", "credential", "share_url", "json_url", "jwt_url", "qr_svg_url", "qr_png_url"],
+        "type": "object", "required": ["public_id", "credential_id", "institution", "format", "issued_at", "credential", "share_url", "json_url", "jwt_url", "qr_svg_url", "qr_png_url", "badge_png_url", "badge_svg_url"],
         "properties": {
             "public_id": {"type": "string", "description": "128 random bits, base64url"},
             "credential_id": {"type": "string", "examples": ["urn:uuid:…"]},
@@ -87,6 +87,8 @@ schemas = {
             "share_url": {"type": "string", "format": "uri"}, "json_url": {"type": "string", "format": "uri"},
             "jwt_url": {"type": "string", "format": "uri"}, "qr_svg_url": {"type": "string", "format": "uri"},
             "qr_png_url": {"type": "string", "format": "uri"},
+            "badge_png_url": {"type": "string", "format": "uri", "description": "The baked badge: PNG with the credential in an iTXt chunk openbadgecredential (?format=jwt for the VC-JWT)"},
+            "badge_svg_url": {"type": "string", "format": "uri", "description": "The baked badge: SVG with an openbadges:credential element (?format=jwt for the VC-JWT)"},
             "warnings": {"type": "array", "items": ref("Violation")},
         },
     },
@@ -137,6 +139,7 @@ schemas = {
 
 slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 pid = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
+badge_format = {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["ldp", "json", "jwt"], "default": "ldp"}, "description": "What is baked in: the JSON credential (ldp, json) or the VC-JWT (jwt)"}
 
 paths = {
     "/api/v1/credentials": {"post": {
@@ -166,8 +169,8 @@ paths = {
                 "responses": {"200": ok("Definitions, newest first", "AchievementList"), **COMMON}}},
     "/api/v1/achievements/{id}": {"get": {"summary": "One definition", "security": AUTH, "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {"200": ok("The definition", "Achievement"), "404": problem("Unknown"), **COMMON}}},
     "/api/v1/verify": {"post": {"summary": "Verify a credential (public)", "security": [],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}, "application/ld+json": {"schema": {"type": "object"}}, "application/vc+ld+json": {"schema": {"type": "object"}}, "application/jwt": {"schema": {"type": "string"}}}},
-        "responses": {"200": ok("The report (valid or not)", "VerificationReport"), "400": problem("Not JSON"), "413": problem("Too large"), "415": problem("Unsupported media type")}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}, "application/ld+json": {"schema": {"type": "object"}}, "application/vc+ld+json": {"schema": {"type": "object"}}, "application/jwt": {"schema": {"type": "string"}}, "image/png": {"schema": {"type": "string", "format": "binary"}, "description": "A baked badge: its first credential (iTXt chunk openbadgecredential) is verified"}, "image/svg+xml": {"schema": {"type": "string"}, "description": "A baked badge: its first openbadges:credential element is verified"}}},
+        "responses": {"200": ok("The report (valid or not)", "VerificationReport"), "400": problem("Not JSON, or an image without a baked credential"), "413": problem("Too large"), "415": problem("Unsupported media type")}}},
     "/api/v1/institutions": {
         "post": {"summary": "Create an institution (admin)", "security": AUTH, "requestBody": {"required": True, "content": {"application/json": {"schema": ref("NewInstitution")}}}, "responses": {"201": ok("Created with its first key", "Institution"), "400": problem("Bad slug or institution id"), "409": problem("Exists"), **COMMON}},
         "get": {"summary": "List institutions (admin)", "security": AUTH, "responses": {"200": ok("Institutions", "InstitutionList"), **COMMON}}},
@@ -188,6 +191,8 @@ paths = {
     "/credentials/{public_id}/credential.jwt": {"get": {"summary": "Download the VC-JWT", "security": [], "parameters": [pid], "responses": {"200": {"description": "JWT", "content": {"application/jwt": {}}}, "404": problem("Unknown")}}},
     "/credentials/{public_id}/qr.svg": {"get": {"summary": "QR code of the share URL (SVG)", "security": [], "parameters": [pid], "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}}, "404": problem("Unknown")}}},
     "/credentials/{public_id}/qr.png": {"get": {"summary": "QR code of the share URL (PNG)", "security": [], "parameters": [pid], "responses": {"200": {"description": "PNG", "content": {"image/png": {}}}, "404": problem("Unknown")}}},
+    "/credentials/{public_id}/badge.png": {"get": {"summary": "Baked badge (PNG): the badge image with the credential in an uncompressed iTXt chunk openbadgecredential (Open Badges 3.0 Baked Badge)", "security": [], "parameters": [pid, badge_format], "responses": {"200": {"description": "PNG, 512x512", "content": {"image/png": {}}}, "400": problem("Unknown format"), "404": problem("Unknown")}}},
+    "/credentials/{public_id}/badge.svg": {"get": {"summary": "Baked badge (SVG): the badge image with an openbadges:credential element right after <svg> (JSON in CDATA, or the JWS in a verify attribute)", "security": [], "parameters": [pid, badge_format], "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}}, "400": problem("Unknown format"), "404": problem("Unknown")}}},
     "/issuers/{slug}": {"get": {"summary": "OB 3.0 Profile of an institution", "security": [], "parameters": [slug], "responses": {"200": {"description": "Profile", "content": {"application/ld+json": {"schema": {"type": "object"}}}}, "404": problem("Unknown")}}},
     "/issuers/{slug}/did.json": {"get": {"summary": "did:web DID document (every key, retired ones included)", "security": [], "parameters": [slug], "responses": {"200": {"description": "DID document", "content": {"application/did+json": {"schema": {"type": "object"}}}}, "404": problem("Unknown")}}},
     "/issuers/{slug}/status/{purpose}/{list_no}": {"get": {"summary": "Signed BitstringStatusListCredential (revocation or suspension)", "security": [], "parameters": [slug, {"name": "purpose", "in": "path", "required": True, "schema": {"type": "string", "enum": ["revocation", "suspension"]}}, {"name": "list_no", "in": "path", "required": True, "schema": {"type": "integer"}}, {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
@@ -223,6 +228,6 @@ doc = {
     "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "API key from `microcred apikeys create` (institution-scoped or admin)"}}},
 }
 with open(os.path.join(ROOT, "src/http/openapi.json"), "w") as f:
-    json.dump(doc, f, indent=2)
+    json.dump(doc, f, indent=2, ensure_ascii=False)
     f.write("\n")
 print("wrote src/http/openapi.json")

@@ -41,12 +41,14 @@ impl KeyAlg {
 #[non_exhaustive]
 pub enum KeyError {
     /// The key file cannot be read.
-    #[error("cannot read key file {path}: {source}")]
+    // The cause is in the message and deliberately not a `source`: error chains
+    // (`{:#}`) would print the OS error twice.
+    #[error("cannot read key file {path}: {cause}")]
     Read {
         /// File.
         path: String,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Not a JWK.
     #[error("key file {path} is not a JSON Web Key: {reason}")]
@@ -60,12 +62,12 @@ pub enum KeyError {
     #[error("{0}")]
     Unsupported(String),
     /// Writing a key file failed.
-    #[error("cannot write key file {path}: {source}")]
+    #[error("cannot write key file {path}: {cause}")]
     Write {
         /// File.
         path: String,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -107,7 +109,7 @@ impl IssuerKey {
     /// Reads a private JWK file.
     pub fn load(path: &Path) -> Result<Self, KeyError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|cause| KeyError::Read { path: shown.clone(), cause })?;
         let jwk: JWK =
             serde_json::from_str(&text).map_err(|e| KeyError::NotJwk { path: shown.clone(), reason: e.to_string() })?;
         Self::from_jwk(jwk).map_err(|e| KeyError::NotJwk { path: shown, reason: e.to_string() })
@@ -226,10 +228,10 @@ impl IssuerKey {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(path).map_err(|source| KeyError::Write { path: shown.clone(), source })?;
+        let mut file = options.open(path).map_err(|cause| KeyError::Write { path: shown.clone(), cause })?;
         file.write_all(self.to_private_json().as_bytes())
             .and_then(|()| file.write_all(b"\n"))
-            .map_err(|source| KeyError::Write { path: shown, source })
+            .map_err(|cause| KeyError::Write { path: shown, cause })
     }
 }
 

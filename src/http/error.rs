@@ -32,8 +32,10 @@ pub enum ApiError {
     Validation(ValidationReport),
     /// 400: malformed request.
     BadRequest(String),
-    /// 401: no or unknown API key.
+    /// 401: no API key (or not as a Bearer token).
     Unauthorized,
+    /// 401: an API key was sent, but no active key has that value.
+    UnknownApiKey,
     /// 403: the key may not do this.
     Forbidden(String),
     /// 404.
@@ -62,7 +64,9 @@ impl ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "validation", "The record is not a valid microcredential")
             }
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Malformed request"),
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
+            Self::Unauthorized | Self::UnknownApiKey => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
+            }
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
@@ -95,6 +99,9 @@ impl ApiError {
             | Self::TooComplex(d) => d.clone(),
             Self::Unauthorized => {
                 "Send an API key as 'Authorization: Bearer <key>' (create one with `microcred apikeys create`).".into()
+            }
+            Self::UnknownApiKey => {
+                "The API key sent is not known or was revoked: check that it was copied whole, or create a new one with `microcred apikeys create`.".into()
             }
             Self::PayloadTooLarge(n) => format!("The body is larger than {n} bytes; send smaller batches."),
             Self::Unavailable => "The database is not reachable; retry later.".into(),
@@ -136,6 +143,10 @@ impl IntoResponse for ApiError {
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if matches!(self, Self::Unauthorized) {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if matches!(self, Self::UnknownApiKey) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
         }
         if let Self::Internal(cause) = self {
             res.extensions_mut().insert(LoggedCause(cause));
@@ -179,6 +190,7 @@ mod tests {
             (ApiError::Validation(ValidationReport::default()), 422, "validation"),
             (ApiError::BadRequest("x".into()), 400, "bad-request"),
             (ApiError::Unauthorized, 401, "unauthorized"),
+            (ApiError::UnknownApiKey, 401, "unauthorized"),
             (ApiError::Forbidden("x".into()), 403, "forbidden"),
             (ApiError::NotFound("x".into()), 404, "not-found"),
             (ApiError::Conflict("x".into()), 409, "conflict"),

@@ -143,7 +143,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(ApiError::Unauthorized)?;
         match authenticate(&state.services, token).await? {
             Some((p, id)) => Ok(Caller(p, id)),
-            None => Err(ApiError::Unauthorized),
+            None => Err(ApiError::UnknownApiKey),
         }
     }
 }

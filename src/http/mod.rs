@@ -75,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         .route("/credentials/{public_id}", get(public::get_shared_credential))
         .route("/credentials/{public_id}/credential.json", get(public::download_json))
         .route("/credentials/{public_id}/credential.jwt", get(public::download_jwt))
+        .route("/credentials/{public_id}/badge.png", get(badges::get_badge_png))
+        .route("/credentials/{public_id}/badge.svg", get(badges::get_badge_svg))
         .merge(pages::routes())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

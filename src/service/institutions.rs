@@ -35,6 +35,24 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("slug '{slug}' must be 1-63 lowercase letters, digits or dashes")) }
 }
 
+/// What the log says when the demo institution is created: with the public demo key,
+/// or with a throw-away key when that file could not be read.
+pub fn demo_mode_message(public_key: bool, demo_key: &std::path::Path) -> String {
+    if public_key {
+        format!(
+            "DEMO MODE: created institution '{DEMO_SLUG}' signing with the PUBLIC demo key from {}. \
+             Credentials it signs prove nothing. Configure [[institutions]] and never use keys-example/ in production.",
+            demo_key.display()
+        )
+    } else {
+        format!(
+            "DEMO MODE: created institution '{DEMO_SLUG}' signing with a throw-away key ({} could not be read); \
+             it is kept in the key store like any other. Configure [[institutions]] for real credentials.",
+            demo_key.display()
+        )
+    }
+}
+
 /// `did:web:{host}[%3Aport][:path…]:issuers:{slug}` for a base URL.
 pub fn did_web(base_url: &str, slug: &str) -> String {
     let url = url::Url::parse(base_url).ok();
@@ -301,19 +319,15 @@ impl Directory {
             created_at: clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         self.store.insert_institution(&row).await?;
-        let key = match IssuerKey::load(&settings.keys.demo_key) {
-            Ok(k) => k,
+        let (key, public) = match IssuerKey::load(&settings.keys.demo_key) {
+            Ok(k) => (k, true),
             Err(e) => {
                 tracing::warn!(error = %e, "demo key not found; generating a throw-away key instead");
-                IssuerKey::generate(KeyAlg::Ed25519)?
+                (IssuerKey::generate(KeyAlg::Ed25519)?, false)
             }
         };
         self.add_key(DEMO_SLUG, key, clock).await?;
-        tracing::warn!(
-            "DEMO MODE: created institution '{DEMO_SLUG}' signing with the PUBLIC demo key from {}. \
-             Credentials it signs prove nothing. Configure [[institutions]] and never use keys-example/ in production.",
-            settings.keys.demo_key.display()
-        );
+        tracing::warn!("{}", demo_mode_message(public, &settings.keys.demo_key));
         Ok(())
     }
 
@@ -344,6 +358,15 @@ mod tests {
         assert_eq!(did_web("http://localhost:8080", "demo"), "did:web:localhost%3A8080:issuers:demo");
         assert_eq!(did_web("https://badges.example.be", "kuleuven"), "did:web:badges.example.be:issuers:kuleuven");
         assert_eq!(did_web("https://example.be/microcred/", "ugent"), "did:web:example.be:microcred:issuers:ugent");
+    }
+
+    #[test]
+    fn the_demo_log_names_the_key_really_used() {
+        let path = std::path::Path::new("keys-example/demo-issuer.jwk");
+        let public = demo_mode_message(true, path);
+        assert!(public.contains("PUBLIC demo key") && public.contains("keys-example/demo-issuer.jwk"), "{public}");
+        let fresh = demo_mode_message(false, path);
+        assert!(fresh.contains("throw-away key") && !fresh.contains("PUBLIC"), "{fresh}");
     }
 
     #[test]

@@ -24,13 +24,17 @@ fn encode(s: &str) -> String {
 /// `https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=…&organizationName=…&issueYear=YYYY&issueMonth=M&certUrl=…&certId=…`
 /// (all query values percent-encoded).
 ///
-/// `name` is the achievement's name (else the credential's), the organisation is the
+/// `name` is `title` (the title in the page's language) when given, else the
+/// achievement's name (else the credential's); the organisation is the
 /// issuer's name, the year and month come from `validFrom` (else `issuanceDate`,
 /// `awardedDate`) and are left out when there is no readable date. `None` when the
 /// credential has no name.
-pub fn linkedin_add_url(credential: &Value, share_url: &str, cert_id: &str) -> Option<String> {
+pub fn linkedin_add_url(credential: &Value, title: Option<&str>, share_url: &str, cert_id: &str) -> Option<String> {
     let subject = credential.get("credentialSubject").map(first).unwrap_or(&Value::Null);
-    let name = str_at(subject, &["achievement", "name"]).or_else(|| str_at(credential, &["name"]))?;
+    let name = title
+        .map(str::to_owned)
+        .or_else(|| str_at(subject, &["achievement", "name"]))
+        .or_else(|| str_at(credential, &["name"]))?;
     let mut params = vec![("startTask", "CERTIFICATION_NAME".to_owned()), ("name", name)];
     if let Some(org) = str_at(credential, &["issuer", "name"]) {
         params.push(("organizationName", org));
@@ -61,7 +65,8 @@ mod tests {
             "validFrom": "2025-02-14T00:00:00Z",
             "credentialSubject": {"achievement": {"name": "Toegankelijk webdesign & UX"}}
         });
-        let url = linkedin_add_url(&c, "https://badges.example.be/credentials/abc?x=1", "urn:uuid:1").expect("url");
+        let url =
+            linkedin_add_url(&c, None, "https://badges.example.be/credentials/abc?x=1", "urn:uuid:1").expect("url");
         let parsed = url::Url::parse(&url).expect("parses");
         assert_eq!(parsed.host_str(), Some("www.linkedin.com"));
         assert_eq!(parsed.path(), "/profile/add");
@@ -80,8 +85,8 @@ mod tests {
 
     #[test]
     fn no_name_no_link_and_no_date_no_year() {
-        assert_eq!(linkedin_add_url(&json!({}), "https://x", "1"), None);
-        let url = linkedin_add_url(&json!({"name": "X"}), "https://x", "1").expect("url");
+        assert_eq!(linkedin_add_url(&json!({}), None, "https://x", "1"), None);
+        let url = linkedin_add_url(&json!({"name": "X"}), None, "https://x", "1").expect("url");
         assert!(!url.contains("issueYear"));
     }
 }

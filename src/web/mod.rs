@@ -8,6 +8,7 @@
 //! layer chooses the language ([`Lang::negotiate`]), verifies, and calls these
 //! functions; this module does no I/O.
 
+pub mod badge;
 mod fmt;
 pub mod labels;
 mod lang;
@@ -54,7 +55,7 @@ pub enum WebError {
 }
 
 /// The templates, by name.
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("base.html", include_str!("templates/base.html")),
     ("credential.html", include_str!("templates/credential.html")),
     ("fields.html", include_str!("templates/fields.html")),
@@ -62,6 +63,7 @@ const TEMPLATES: [(&str, &str); 7] = [
     ("home.html", include_str!("templates/home.html")),
     ("not_found.html", include_str!("templates/not_found.html")),
     ("claim.html", include_str!("templates/claim.html")),
+    ("badge.svg", include_str!("templates/badge.svg")),
 ];
 
 fn build_env() -> Result<Environment<'static>, minijinja::Error> {
@@ -104,6 +106,10 @@ pub struct CredentialPage<'a> {
     pub json_url: Option<&'a str>,
     /// Download link of the JWT (None when not available).
     pub jwt_url: Option<&'a str>,
+    /// Download link of the baked badge PNG (None when not available).
+    pub badge_png_url: Option<&'a str>,
+    /// Download link of the baked badge SVG (None when not available).
+    pub badge_svg_url: Option<&'a str>,
     /// The QR code image (SVG) of the share URL.
     pub qr_svg_url: Option<&'a str>,
     /// Path for the language switch links, e.g. `/credentials/abc`; links are
@@ -123,7 +129,8 @@ pub fn credential_page(page: &CredentialPage<'_>) -> Result<String, WebError> {
         .or_else(|| page.share_url.and_then(|u| u.trim_end_matches('/').rsplit('/').next()).map(str::to_owned))
         .unwrap_or_default();
     let linkedin = match (page.credential, page.share_url) {
-        (Some(c), Some(share)) => linkedin_add_url(c, share, &cert_id),
+        // The title as the page shows it: the English page adds the English title.
+        (Some(c), Some(share)) => linkedin_add_url(c, view.as_ref().and_then(|v| v.title.as_deref()), share, &cert_id),
         _ => None,
     };
     let headline = t.get(verdict.headline_key().as_str()).copied().unwrap_or_default();
@@ -143,6 +150,8 @@ pub fn credential_page(page: &CredentialPage<'_>) -> Result<String, WebError> {
             share_url => page.share_url,
             json_url => page.json_url,
             jwt_url => page.jwt_url,
+            badge_png_url => page.badge_png_url,
+            badge_svg_url => page.badge_svg_url,
             qr_svg_url => page.qr_svg_url,
             linkedin_url => linkedin,
         },

@@ -48,6 +48,8 @@ pub(super) fn page(lang: Lang, verdict: Verdict, credential: Option<&Value>) -> 
         share_url: Some("https://badges.example.be/credentials/k3Yp9"),
         json_url: Some("/credentials/k3Yp9.json"),
         jwt_url: Some("/credentials/k3Yp9.jwt"),
+        badge_png_url: None,
+        badge_svg_url: None,
         qr_svg_url: Some("/credentials/k3Yp9/qr.svg"),
         lang_switch_base: "/credentials/k3Yp9",
     })
@@ -108,6 +110,19 @@ async fn real_credential_in_dutch() {
     );
     assert_none(&html, &["Accessible web design", "sha256$", "Blended", "on site"]);
     assert_eq!(html.matches("<h1").count(), 1);
+}
+
+#[tokio::test]
+async fn the_linkedin_link_carries_the_title_of_the_page_language() {
+    let c = issued(0).await;
+    let link = |html: &str| -> String {
+        let at = html.find("https://www.linkedin.com/profile/add?").expect("a LinkedIn link");
+        html[at..].split('"').next().expect("href").replace("&amp;", "&")
+    };
+    let en = link(&page(Lang::En, Verdict::Authentic { by: None }, Some(&c)));
+    assert!(en.contains("name=Accessible%20web%20design&"), "{en}");
+    let nl = link(&page(Lang::Nl, Verdict::Authentic { by: None }, Some(&c)));
+    assert!(nl.contains("name=Toegankelijk%20webdesign&"), "{nl}");
 }
 
 #[tokio::test]

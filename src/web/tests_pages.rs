@@ -14,7 +14,7 @@ fn verify_form_has_labelled_fields_and_an_accessible_error() {
         "<label for=\"credential\">",
         "<textarea id=\"credential\" name=\"credential\"",
         "<label for=\"file\">",
-        "<input type=\"file\" id=\"file\" name=\"file\" accept=\".json,.jwt,.txt,application/json\">",
+        "<input type=\"file\" id=\"file\" name=\"file\" accept=\".json,.jwt,.txt,.png,.svg,application/json,image/png,image/svg+xml\">",
         "<button type=\"submit\"",
         "href=\"/verify?lang=nl\" hreflang=\"nl\"",
     ] {
@@ -112,6 +112,8 @@ async fn result_page_without_links_has_no_share_section() {
         share_url: None,
         json_url: None,
         jwt_url: None,
+        badge_png_url: None,
+        badge_svg_url: None,
         qr_svg_url: None,
         lang_switch_base: "/verify",
     })

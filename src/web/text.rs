@@ -90,6 +90,8 @@ const UI: &[(&str, &str, &str)] = &[
     ("unreadable", "De inhoud van het credential kon niet gelezen worden.", "The content of the credential could not be read."),
     // Share
     ("download_json", "JSON downloaden", "Download JSON"),
+    ("download_badge_png", "Badge downloaden (PNG, met credential)", "Download badge (PNG, credential inside)"),
+    ("download_badge_svg", "Badge downloaden (SVG, met credential)", "Download badge (SVG, credential inside)"),
     ("download_jwt", "JWT downloaden", "Download JWT"),
     ("linkedin", "Toevoegen aan je LinkedIn-profiel", "Add to LinkedIn profile"),
     ("qr_alt", "QR-code met de link naar dit credential", "QR code with the link to this credential"),
@@ -98,10 +100,10 @@ const UI: &[(&str, &str, &str)] = &[
     ("issuer_id", "ID van de uitgever", "Issuer ID"),
     // Verify page
     ("verify_title", "Een credential controleren", "Verify a credential"),
-    ("verify_intro", "Plak een credential (JSON of JWT) of kies een bestand. We controleren de digitale handtekening, de geldigheid en de regels voor microcredentials.", "Paste a credential (JSON or JWT) or choose a file. We check the digital signature, the validity and the microcredential rules."),
+    ("verify_intro", "Plak een credential (JSON of JWT) of kies een bestand, ook een badge-afbeelding (PNG of SVG) met het credential erin. We controleren de digitale handtekening, de geldigheid en de regels voor microcredentials.", "Paste a credential (JSON or JWT) or choose a file, also a badge image (PNG or SVG) with the credential baked in. We check the digital signature, the validity and the microcredential rules."),
     ("paste_label", "Credential (JSON of JWT)", "Credential (JSON or JWT)"),
     ("paste_hint", "Plak hier de volledige tekst van het credential.", "Paste the full text of the credential here."),
-    ("file_label", "Of kies een bestand (.json, .jwt of .txt)", "Or choose a file (.json, .jwt or .txt)"),
+    ("file_label", "Of kies een bestand (.json, .jwt, .txt, of een badge .png of .svg)", "Or choose a file (.json, .jwt, .txt, or a badge .png or .svg)"),
     ("submit", "Controleren", "Verify"),
     ("error_heading", "Dat lukte niet", "That did not work"),
     // Home page

@@ -123,7 +123,20 @@ async fn every_write_endpoint_refuses_missing_wrong_and_foreign_keys() {
             assert_eq!(res.status().as_u16(), status, "{method} {path} with {key:?}");
             assert_eq!(res.headers()["content-type"], "application/problem+json", "{method} {path}");
             if status == 401 {
-                assert_eq!(res.headers()["www-authenticate"], "Bearer");
+                let challenge = res.headers()["www-authenticate"].to_str().unwrap().to_owned();
+                let problem: serde_json::Value = res.json().await.unwrap();
+                let detail = problem["detail"].as_str().unwrap();
+                if key.is_some() {
+                    // A key was sent: say that it is unknown, not to send one.
+                    assert_eq!(challenge, "Bearer error=\"invalid_token\"");
+                    assert!(
+                        detail.contains("not known or was revoked") && !detail.contains("Send an API key"),
+                        "{detail}"
+                    );
+                } else {
+                    assert_eq!(challenge, "Bearer");
+                    assert!(detail.starts_with("Send an API key"), "{detail}");
+                }
             }
         }
     }

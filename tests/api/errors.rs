@@ -106,6 +106,8 @@ async fn the_openapi_document_lists_every_api_route() {
         "/api/v1/institutions/{slug}/api-keys",
         "/api/v1/institutions/{slug}/api-keys/{key_id}",
         "/credentials/{public_id}",
+        "/credentials/{public_id}/badge.png",
+        "/credentials/{public_id}/badge.svg",
         "/api/v1/credentials/{public_id}/revoke",
         "/api/v1/credentials/{public_id}/suspend",
         "/api/v1/credentials/{public_id}/reinstate",
@@ -169,4 +171,18 @@ async fn responses_conform_to_the_openapi_schemas() {
         .await
         .unwrap();
     conforms(&doc, "KeyList", &keys);
+}
+
+#[test]
+fn skipped_work_is_summed_up_with_how_to_enable_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(crate::skip::summary(dir.path()), None);
+    crate::skip::record(dir.path(), "PostgreSQL store and API tests", "TEST_DATABASE_URL=postgres://…");
+    crate::skip::record(dir.path(), "PostgreSQL store and API tests", "TEST_DATABASE_URL=postgres://…");
+    crate::skip::record(dir.path(), "browser test", "(cd tests/browser && npm ci)");
+    let text = crate::skip::summary(dir.path()).unwrap();
+    assert!(text.starts_with("microcred: 3 test(s) skipped work"), "{text}");
+    assert!(text.contains("  2 × PostgreSQL store and API tests\n        enable with: TEST_DATABASE_URL="), "{text}");
+    assert!(text.contains("  1 × browser test"), "{text}");
+    assert_eq!(crate::skip::summary(dir.path()), None, "told once");
 }

@@ -34,7 +34,10 @@ pub fn pg_url() -> Option<String> {
     let url = std::env::var("TEST_DATABASE_URL").ok();
     if url.is_none() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: set TEST_DATABASE_URL");
-        eprintln!("SKIP (PostgreSQL): TEST_DATABASE_URL is not set");
+        crate::skip::skip(
+            "PostgreSQL store and API tests",
+            "TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test",
+        );
     }
     url
 }
@@ -118,7 +121,7 @@ async fn spawn_inner(backend: Backend, configure: impl FnOnce(&mut Settings), cl
             (Application::build_with_store(settings, store, clock).await.expect("build app"), Some((url, schema)))
         }
     };
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let address = app.services().settings.base_url().to_owned();
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
     let (_, demo_key) = microcred::service::apikeys::create(&services, Some("demo"), "test").await.expect("api key");
@@ -187,7 +190,7 @@ impl TestApp {
             ),
         };
         let app = Application::build_with_store(settings, store, Arc::new(clock())).await.expect("second node");
-        let address = format!("http://127.0.0.1:{}", app.port());
+        let address = app.services().settings.base_url().to_owned();
         tokio::spawn(app.run_until_stopped());
         address
     }
@@ -241,7 +244,7 @@ impl TestApp {
 pub fn shared_records(kind: &str) -> Option<Vec<Value>> {
     let path = root().join(format!("../shared/fixtures/microcredentials-{kind}.json"));
     if !path.exists() {
-        eprintln!("SKIP: ../shared is absent; shared fixtures not checked");
+        crate::skip::skip("shared acceptance fixtures (../shared is absent)", "a checkout with ../shared beside it");
         return None;
     }
     Some(serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json"))

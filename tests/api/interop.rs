@@ -11,7 +11,7 @@ fn js_ready() -> bool {
     let ok = root().join("tests/js/node_modules/@digitalbazaar/vc").is_dir();
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "CI must run the JS interop tests: run `npm ci` in tests/js");
-        eprintln!("SKIP: tests/js/node_modules missing (run `npm ci` in tests/js)");
+        crate::skip::skip("Digital Bazaar verifier interop (tests/js/node_modules missing)", "(cd tests/js && npm ci)");
     }
     ok
 }
@@ -77,4 +77,39 @@ async fn api_issued_credentials_verify_with_the_cli_and_the_digital_bazaar_verif
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(stdout.matches("\"verified\":true").count(), records.len() * 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_names_the_option_that_allows_a_refused_status_list() {
+    let app = spawn_app().await;
+    let body: Value = app.issue(&app.demo_key, &valid_records()[0]).await.json().await.unwrap();
+    let dir = app.dir.path().to_owned();
+    let cred = dir.join("c.json");
+    std::fs::write(&cred, body["credential"].to_string()).unwrap();
+    let did_doc = app.client.get(app.url("/issuers/demo/did.json")).send().await.unwrap().text().await.unwrap();
+    let doc_f = dir.join("did.json");
+    std::fs::write(&doc_f, did_doc).unwrap();
+    let verify = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_microcred"))
+            .args([
+                "verify",
+                cred.to_str().unwrap(),
+                "--did-doc",
+                doc_f.to_str().unwrap(),
+                "--now",
+                "2025-09-01T00:00:00Z",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The list is on a plain-http loopback address: refused, and the hint says how.
+    let out = verify(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("status.unknown"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--allow-private-status-urls") && err.contains("--status-list"), "{err}");
+    let out = verify(&["--allow-private-status-urls"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hint"));
 }

@@ -8,7 +8,7 @@ async fn each_institution_has_a_did_web_document_and_an_ob3_profile() {
     app.institution("kuleuven", "kuleuven").await;
     let did = app.services.directory.did("kuleuven");
     let port = app.address.rsplit(':').next().unwrap();
-    assert_eq!(did, format!("did:web:127.0.0.1%3A{port}:issuers:kuleuven"));
+    assert_eq!(did, format!("did:web:localhost%3A{port}:issuers:kuleuven"));
     let res = app.client.get(app.url("/issuers/kuleuven/did.json")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/did+json");

@@ -4,6 +4,7 @@
 mod achievements;
 mod apikeys;
 mod auth;
+mod badges;
 mod batch;
 mod concurrency;
 mod conformance;
@@ -20,6 +21,8 @@ mod oid4vci;
 mod pages;
 mod public;
 mod signed_form;
+#[path = "../common/skip.rs"]
+mod skip;
 mod status;
 mod store_contract;
 mod trust;

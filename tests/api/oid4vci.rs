@@ -13,7 +13,10 @@ fn wallet_ready() -> bool {
     let ok = root().join("tests/oid4vci/node_modules/@openid4vc/openid4vci").is_dir();
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "CI must run the OpenID4VCI tests: npm ci in tests/oid4vci");
-        eprintln!("SKIP: tests/oid4vci/node_modules missing (npm ci in tests/oid4vci)");
+        crate::skip::skip(
+            "OpenID4VCI wallet interop (tests/oid4vci/node_modules missing)",
+            "(cd tests/oid4vci && npm ci)",
+        );
     }
     ok
 }

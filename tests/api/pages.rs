@@ -129,6 +129,13 @@ async fn a_revoked_credential_page_says_revoked_with_the_date() {
     assert!(text.contains("Revoked"), "{}", &text[..400.min(text.len())]);
     assert!(text.contains("1 September 2025"), "the revocation date is shown");
     assert!(!text.contains("fraud"), "reasons are internal");
+    // The same credential pasted on /verify: revoked, with the same date.
+    let json = app.client.get(issued["json_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
+    let (status, html) = app.verify_page(&json, "en").await;
+    let text = text_of(&html);
+    assert_eq!(status, 200);
+    assert!(text.contains("Revoked") && text.contains("1 September 2025"), "{}", &text[..600.min(text.len())]);
+    assert!(!text.contains("fraud"), "reasons are internal");
 }
 
 #[tokio::test]
@@ -230,14 +237,26 @@ async fn unknown_pages_are_a_friendly_404() {
     let r = app.client.get(app.url("/nothing/here")).header("accept-language", "en").send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    let r = app
-        .client
-        .get(app.url("/credentials/AAAAAAAAAAAAAAAAAAAAAA"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    // A browser following a wrong share link gets the page, in its language; an API
+    // client the problem document.
+    for (accept, lang, media, words) in [
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "en", "text/html", "not found"),
+        ("text/html", "nl", "text/html", "niet gevonden"),
+        ("application/json", "en", "application/problem+json", "credential 'aaaa"),
+    ] {
+        let r = app
+            .client
+            .get(app.url("/credentials/AAAAAAAAAAAAAAAAAAAAAA"))
+            .header("accept", accept)
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{accept}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(media), "{accept}");
+        let body = r.text().await.unwrap();
+        assert!(body.to_lowercase().contains(words), "{accept} {lang}: {body}");
+    }
 }
 
 fn browser_ready() -> bool {
@@ -248,7 +267,10 @@ fn browser_ready() -> bool {
             std::env::var_os("CI").is_none(),
             "CI must run the browser test: npm ci in tests/browser and apt-get install chromium"
         );
-        eprintln!("SKIP: browser test needs tests/browser/node_modules and /usr/bin/chromium");
+        crate::skip::skip(
+            "browser test of the pages (tests/browser/node_modules or /usr/bin/chromium missing)",
+            "(cd tests/browser && npm ci) and apt-get install chromium",
+        );
     }
     ok
 }
@@ -268,6 +290,10 @@ async fn headless_chromium_sees_the_verdict_and_annex_i_elements_in_both_languag
     });
     let expect_f = app.dir.path().join("expect.json");
     std::fs::write(&expect_f, expect.to_string()).unwrap();
+    // The baked badge, uploaded on the /verify page instead of pasted.
+    let badge = app.client.get(issued["badge_png_url"].as_str().unwrap()).send().await.unwrap().bytes().await.unwrap();
+    let badge_f = app.dir.path().join("badge.png");
+    std::fs::write(&badge_f, &badge).unwrap();
     let out = Command::new("node")
         .arg(root().join("tests/browser/pages.mjs"))
         .args([
@@ -279,12 +305,15 @@ async fn headless_chromium_sees_the_verdict_and_annex_i_elements_in_both_languag
             shots.to_str().unwrap(),
             "--expect-json",
             expect_f.to_str().unwrap(),
+            "--upload-file",
+            badge_f.to_str().unwrap(),
         ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(shots.join("credential-nl.png").exists() && shots.join("credential-en-360.png").exists());
+    assert!(stdout.contains("verify-upload-result"), "the upload step ran: {stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,7 +12,7 @@ fn js_ready() -> bool {
     let ok = root().join("tests/js/node_modules/@digitalbazaar/vc").is_dir();
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "CI must run the JS interop tests");
-        eprintln!("SKIP: tests/js/node_modules missing");
+        crate::skip::skip("Digital Bazaar verifier interop (tests/js/node_modules missing)", "(cd tests/js && npm ci)");
     }
     ok
 }

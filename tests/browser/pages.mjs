@@ -3,7 +3,7 @@
 // JavaScript disabled (the pages must work without it). See README.md here.
 //
 //   node tests/browser/pages.mjs --credential-url URL --verify-url URL \
-//        --screenshots DIR [--expect-json FILE] [--paste-json FILE]
+//        --screenshots DIR [--expect-json FILE] [--paste-json FILE] [--upload-file FILE]
 //
 // Prints one JSON line per check and exits 1 if any check fails (2 on bad usage).
 
@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { auditPage, focusState, scrollWidth } from './audit.mjs';
 
 const USAGE =
-  'usage: node tests/browser/pages.mjs --credential-url URL --verify-url URL --screenshots DIR [--expect-json FILE]';
+  'usage: node tests/browser/pages.mjs --credential-url URL --verify-url URL --screenshots DIR [--expect-json FILE] [--paste-json FILE] [--upload-file FILE]';
 const DEFAULT_EXPECT = {
   nl: { verdict: 'Echt en geldig', visible: [] },
   en: { verdict: 'Authentic and valid', visible: [] },
@@ -53,6 +53,7 @@ function options() {
         screenshots: { type: 'string' },
         'expect-json': { type: 'string' },
         'paste-json': { type: 'string' },
+        'upload-file': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -225,6 +226,30 @@ async function run(browser, opts, expect, shots) {
     }
     await context.close();
   });
+
+  // --upload-file FILE: choose that file (a baked badge PNG) in the form's file input
+  // instead of pasting; the result must be the same verdict.
+  if (opts['upload-file']) {
+    await guarded('verify-upload', async () => {
+      const formLang = new URL(opts['verify-url']).searchParams.get('lang') === 'en' ? 'en' : 'nl';
+      const locale = formLang === 'en' ? 'en-GB' : 'nl-BE';
+      const { context, page } = await open(browser, 'verify-upload-form', opts['verify-url'], locale);
+      const accept = await page.locator('input[type="file"][name="file"]').getAttribute('accept');
+      report('verify-upload', 'the file input accepts PNG badges', Boolean(accept?.includes('image/png')), `accept=${accept}`);
+      await page.locator('input[type="file"][name="file"]').setInputFiles(path.resolve(opts['upload-file']));
+      const [response] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
+        page.locator('form[method="post" i] [type="submit"]').first().click(),
+      ]);
+      const step = 'verify-upload-result';
+      report(step, 'HTTP 200', response?.status() === 200, `POST -> ${response?.status()}`);
+      const lang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+      const e = expect[lang] ?? expect[formLang];
+      const want = { lang: lang in expect ? lang : formLang, verdict: e.verify_verdict ?? e.verdict, visible: e.verify_visible ?? e.visible };
+      await checkPage(page, step, want, shots);
+      await context.close();
+    });
+  }
 }
 
 async function guarded(step, fn) {

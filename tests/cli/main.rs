@@ -339,3 +339,229 @@ fn verify_judges_what_was_signed_an_expired_credential_respelt_stays_expired() {
     assert_eq!(codes(&report), vec![Value::from("jsonld.non_canonical_form")], "{report}");
     assert_eq!(report["errors"][0]["path"], "/https:~1~1www.w3.org~12018~1credentials#validUntil", "{report}");
 }
+
+/// Issues every record of `valid.json` with the demo key; the credentials, one per line.
+fn issue_all(dir: &Path, format: &str) -> Vec<String> {
+    let f = write(dir, &format!("records-{format}.json"), &Value::Array(own("valid.json")).to_string());
+    let o = bin()
+        .current_dir(root())
+        .args(["issue", &f, "--key", "keys-example/demo-issuer.jwk", "--format", format, "--today", TODAY])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn bake_and_unbake_round_trip_through_png_and_svg_and_verify_reads_the_image() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let ldp = issue_all(dir.path(), "ldp").remove(0);
+    let jwt = issue_all(dir.path(), "jwt").remove(0);
+    let c = write(dir.path(), "c.json", &ldp);
+    let t = write(dir.path(), "c.jwt", &jwt);
+    let png = dir.path().join("b.png");
+    let svg = dir.path().join("b.svg");
+    let p = png.to_str().expect("p");
+    let s = svg.to_str().expect("p");
+    for (cred, out) in [(&c, p), (&t, s)] {
+        let o = run(&["bake", cred, "--out", out]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let o = run(&["unbake", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let back: Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+    assert_eq!(back, serde_json::from_str::<Value>(&ldp).expect("json"));
+    assert_eq!(stdout(&run(&["unbake", s])).trim(), jwt);
+    // Re-baking into the baked PNG replaces the credential.
+    let o = run(&["bake", &t, "--image", p, "--out", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&run(&["unbake", p])).trim(), jwt);
+    let bytes = std::fs::read(&png).expect("png");
+    assert_eq!(bytes.windows(19).filter(|w| *w == b"openbadgecredential").count(), 1);
+    // verify reads the image.
+    let o =
+        bin().current_dir(root()).args(["verify", p, s, "--did-doc", "keys-example/did.json"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o).lines().count(), 2);
+    // No credential: exit 1; not an image: exit 2; a mismatched --out: exit 2.
+    let plain = write(dir.path(), "plain.svg", r#"<svg xmlns="http://www.w3.org/2000/svg"/>"#);
+    let o = run(&["unbake", &plain]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no baked credential"), "{}", stderr(&o));
+    let o = run(&["unbake", &c]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a PNG or SVG"), "{}", stderr(&o));
+    let o = run(&["bake", &c, "--image", p, "--out", &dir.path().join("x.svg").display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_takes_many_credentials_and_reports_each_in_input_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let ldp = issue_all(dir.path(), "ldp");
+    let jwt = issue_all(dir.path(), "jwt");
+    // A tampered credential in the middle of the JSON lines.
+    let mut lines = ldp.clone();
+    let bad = lines.len() / 2;
+    let mut tampered: Value = serde_json::from_str(&lines[bad]).expect("json");
+    tampered["name"] = Value::String("Something else entirely".into());
+    lines[bad] = tampered.to_string();
+    let jsonl = write(dir.path(), "c.jsonl", &lines.join("\n"));
+    let array: Vec<Value> = jwt.iter().map(|j| Value::String(j.clone())).collect();
+    let arr = write(dir.path(), "c.json", &Value::Array(array).to_string());
+    let one = write(
+        dir.path(),
+        "one.json",
+        &serde_json::to_string_pretty(&serde_json::from_str::<Value>(&ldp[0]).expect("j")).expect("j"),
+    );
+    let o = bin()
+        .current_dir(root())
+        .args(["verify", &jsonl, &arr, &one, "--did-doc", "keys-example/did.json"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1), "one is not valid");
+    let reports: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("report")).collect();
+    assert_eq!(reports.len(), ldp.len() + jwt.len() + 1);
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r["valid"], i != bad, "report {i}");
+        let want = if i < ldp.len() || i == reports.len() - 1 { "ldp" } else { "jwt" };
+        assert_eq!(r["format"], want, "report {i} in input order");
+    }
+    // Without the tampered one, everything is valid: exit 0.
+    let good = write(dir.path(), "good.jsonl", &ldp.join("\n"));
+    let o = bin()
+        .current_dir(root())
+        .args(["verify", &good, &arr, "--did-doc", "keys-example/did.json"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A lone malformed credential is one report, as before.
+    let o = run_stdin(&["verify", "-"], "{\n  \"broken\": \n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    assert!(stdout(&o).contains("format.malformed_json"), "{}", stdout(&o));
+}
+
+#[test]
+fn cli_errors_say_each_thing_once_and_name_the_option_that_helps() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = write(dir.path(), "r.json", &own("valid.json")[0].to_string());
+    // A missing key file: the OS error once.
+    let o = bin().current_dir(root()).args(["issue", &f, "--key", "nosuch.jwk"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+    assert!(err.contains("nosuch.jwk"), "{err}");
+    // An RSA key for a Data Integrity proof: said once, and not blamed on reading the record.
+    let o = bin()
+        .current_dir(root())
+        .args(["issue", &f, "--key", "keys-example/demo-issuer-rsa.jwk", "--today", TODAY])
+        .output()
+        .expect("run");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err.matches("Ed25519").count(), 1, "{err}");
+    assert!(!err.contains("reading"), "{err}");
+    // verify of a did:web credential without --did-doc says which option resolves it.
+    let ldp = issue_all(dir.path(), "ldp").remove(0);
+    let o = run_stdin(&["verify", "-"], &ldp);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--did-doc"), "{}", stderr(&o));
+    let doc = root().join("keys-example/did.json");
+    let o = run_stdin(&["verify", "-", "--did-doc", doc.to_str().expect("p")], &ldp);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("hint"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_readme_sample_verify_output_is_what_verify_prints() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let sample = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("$ microcred verify credential.json --did-doc keys-example/did.json"))
+        .nth(1)
+        .expect("the README has a sample verify output");
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = bin()
+        .current_dir(root())
+        .args(["issue", "tests/fixtures/record-example.json", "--key", "keys-example/demo-issuer.jwk"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c = write(dir.path(), "credential.json", &stdout(&o));
+    let o = bin().current_dir(root()).args(["verify", &c, "--did-doc", "keys-example/did.json"]).output().expect("run");
+    let real: Value = serde_json::from_str(stdout(&o).trim()).expect("report");
+    let shown: Value = serde_json::from_str(sample).expect("the README sample is JSON");
+    assert_eq!(shown, real, "README sample\n{sample}\nreal\n{}", stdout(&o));
+    assert_eq!(sample, stdout(&o).trim(), "the same text, key order included");
+}
+
+#[test]
+fn serve_logs_its_address_plainly_the_key_it_really_uses_and_a_base_url_that_misses() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut child = bin()
+        .args(["serve"])
+        .env("MICROCRED_SERVER__PORT", "0")
+        .env("MICROCRED_SERVER__BASE_URL", "http://localhost:1")
+        .env("MICROCRED_DATABASE__URL", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .env("MICROCRED_KEYS__DIR", dir.path().join("keys"))
+        .env("MICROCRED_KEYS__DEMO_KEY", dir.path().join("no-such-demo-key.jwk"))
+        .env("MICROCRED_LOG__FILTER", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Outside readiness: read the log until the base URL warning, with a hard deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut log = String::new();
+    while !log.contains("share links, QR codes and DIDs will not reach it") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => log.push_str(&format!("{}\n", strip_ansi(&line))),
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(log.contains("microcred is listening"), "{log}");
+    assert!(!log.contains("Some("), "the address is printed plainly: {log}");
+    assert!(regex_free_contains_address(&log), "{log}");
+    assert!(log.contains("throw-away key") && !log.contains("PUBLIC demo key"), "{log}");
+    assert!(log.contains("MICROCRED_SERVER__BASE_URL"), "{log}");
+}
+
+/// The text without ANSI colour sequences (`ESC [ … m`).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_seq = false;
+    for c in line.chars() {
+        match (in_seq, c) {
+            (false, '\u{1b}') => in_seq = true,
+            (true, 'm') => in_seq = false,
+            (true, _) => {}
+            (false, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// `address=127.0.0.1:PORT` in the log line.
+fn regex_free_contains_address(log: &str) -> bool {
+    log.lines().filter(|l| l.contains("microcred is listening")).any(|l| {
+        l.split_whitespace().any(|w| {
+            w.strip_prefix("address=127.0.0.1:").is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        })
+    })
+}

@@ -18,7 +18,7 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.join("fixtures").is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIP: ../shared is absent (a user's clone); shared acceptance fixtures not checked");
+        crate::skip::skip("shared acceptance fixtures (../shared is absent)", "a checkout with ../shared beside it");
         None
     }
 }

@@ -16,7 +16,7 @@ fn js_ready() -> bool {
         && Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "CI must run the JS interop tests: run `npm ci` in tests/js");
-        eprintln!("SKIP: tests/js/node_modules missing (run `npm ci` in tests/js); JS interop not checked");
+        crate::skip::skip("Digital Bazaar verifier interop (tests/js/node_modules missing)", "(cd tests/js && npm ci)");
     }
     ok
 }

@@ -8,6 +8,8 @@ mod interop;
 mod issue_verify;
 mod mutations;
 mod properties;
+#[path = "../common/skip.rs"]
+mod skip;
 mod tamper;
 mod validate;
 mod vector;

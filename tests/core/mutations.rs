@@ -224,7 +224,7 @@ fn js_ready() -> bool {
     let ok = root().join("tests/js/node_modules/@digitalbazaar/vc").is_dir();
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "CI must run the JS interop tests: run `npm ci` in tests/js");
-        eprintln!("SKIP: tests/js/node_modules missing (run `npm ci` in tests/js); mutation test not run");
+        crate::skip::skip("Digital Bazaar verifier interop (tests/js/node_modules missing)", "(cd tests/js && npm ci)");
     }
     ok
 }

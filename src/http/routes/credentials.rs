@@ -22,6 +22,8 @@ pub fn links(s: &Services, public_id: &str) -> Value {
         "jwt_url": s.url(&format!("/credentials/{public_id}/credential.jwt")),
         "qr_svg_url": s.url(&format!("/credentials/{public_id}/qr.svg")),
         "qr_png_url": s.url(&format!("/credentials/{public_id}/qr.png")),
+        "badge_png_url": s.url(&format!("/credentials/{public_id}/badge.png")),
+        "badge_svg_url": s.url(&format!("/credentials/{public_id}/badge.svg")),
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod achievements;
 pub mod admin;
+pub mod badges;
 pub mod contexts;
 pub mod credentials;
 pub mod health;

@@ -83,8 +83,25 @@ async fn page_not_found(uri: Uri, headers: HeaderMap) -> Result<Response, ApiErr
             uri.path().chars().take(200).collect::<String>()
         )));
     }
-    let lang = lang_of(None, &headers);
+    not_found_html(&headers, None)
+}
+
+/// The not-found page (404) in the reader's language.
+pub fn not_found_html(headers: &HeaderMap, lang_query: Option<&str>) -> Result<Response, ApiError> {
+    let lang = lang_of(lang_query, headers);
     Ok(html(StatusCode::NOT_FOUND, web::not_found_page(lang).map_err(page_error)?, lang))
+}
+
+/// When our status store changed a credential of ours to the state its (signed) status
+/// list shows, so that a pasted or uploaded credential's page gives the date as the
+/// share page does.
+async fn stored_status_since(state: &AppState, report: &VerificationReport, status: &str) -> Option<String> {
+    let issuer = report.issuer.as_deref()?;
+    let prefix = state.services.directory.did("");
+    let slug = issuer.strip_prefix(prefix.as_str()).filter(|s| !s.is_empty() && !s.contains(':'))?;
+    let id = report.credential.as_ref()?.get("id")?.as_str()?;
+    let row = state.services.store.get_credential_by_id(slug, id).await.ok()??;
+    (row.status == status).then_some(row.status_changed_at).flatten()
 }
 
 /// The verdict for a report, with our own status store's word for our own credentials.
@@ -123,6 +140,8 @@ pub async fn credential_html(
     let json_url = s.url(&format!("/credentials/{}/credential.json", row.public_id));
     let jwt_url = s.url(&format!("/credentials/{}/credential.jwt", row.public_id));
     let qr = format!("/credentials/{}/qr.svg", row.public_id);
+    let badge_png = format!("/credentials/{}/badge.png", row.public_id);
+    let badge_svg = format!("/credentials/{}/badge.svg", row.public_id);
     let base = format!("/credentials/{}", row.public_id);
     let page = CredentialPage {
         lang,
@@ -131,6 +150,8 @@ pub async fn credential_html(
         share_url: Some(&share),
         json_url: Some(&json_url),
         jwt_url: Some(&jwt_url),
+        badge_png_url: Some(&badge_png),
+        badge_svg_url: Some(&badge_svg),
         qr_svg_url: Some(&qr),
         lang_switch_base: &base,
     };
@@ -151,8 +172,13 @@ async fn submitted_text(req: Request, state: &AppState) -> Result<String, String
         while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
             let name = field.name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(|e| e.body_text())?;
-            let text = String::from_utf8(bytes.to_vec())
-                .map_err(|_| "the file is not text (expected JSON or a JWT)".to_owned())?;
+            let text = if name == "file" && crate::bake::ImageKind::sniff(&bytes).is_some() {
+                // A baked badge (PNG or SVG): its first credential.
+                crate::bake::unbake(&bytes).map_err(|e| format!("cannot read a credential from the image: {e}"))?
+            } else {
+                String::from_utf8(bytes.to_vec())
+                    .map_err(|_| "the file is not text (expected JSON, a JWT or a baked badge image)".to_owned())?
+            };
             match name.as_str() {
                 "credential" => pasted = text,
                 "file" => uploaded = text,
@@ -195,7 +221,19 @@ async fn post_verify_form(
         }
     };
     let (verdict, credential) = match verify_with(&state, text).await {
-        Ok(report) => (verdict_for(&report, None), report.credential),
+        Ok(report) => {
+            let mut verdict = verdict_for(&report, None);
+            match &mut verdict {
+                Verdict::Revoked { since, .. } if since.is_none() => {
+                    *since = stored_status_since(&state, &report, "revoked").await;
+                }
+                Verdict::Suspended { since, .. } if since.is_none() => {
+                    *since = stored_status_since(&state, &report, "suspended").await;
+                }
+                _ => {}
+            }
+            (verdict, report.credential)
+        }
         Err(ApiError::TooComplex(why)) => (Verdict::NotVerifiable { reasons: vec![why] }, None),
         Err(e) => return Err(e),
     };
@@ -206,6 +244,8 @@ async fn post_verify_form(
         share_url: None,
         json_url: None,
         jwt_url: None,
+        badge_png_url: None,
+        badge_svg_url: None,
         qr_svg_url: None,
         lang_switch_base: "/verify",
     };

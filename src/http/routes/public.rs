@@ -95,7 +95,14 @@ pub async fn get_shared_credential(
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let chosen = negotiate(accept, &OFFERS)
         .ok_or_else(|| ApiError::NotAcceptable(format!("available: {}", OFFERS.join(", "))))?;
-    let row = credentials::get_public(&state.services, &public_id).await?;
+    let row = match credentials::get_public(&state.services, &public_id).await.map_err(ApiError::from) {
+        Ok(row) => row,
+        // A browser following a wrong or mistyped link gets the friendly page.
+        Err(ApiError::NotFound(_)) if chosen == "text/html" => {
+            return super::pages::not_found_html(&headers, lang.as_deref());
+        }
+        Err(e) => return Err(e),
+    };
     Ok(match chosen {
         "text/html" => super::pages::credential_html(&state, &row, &headers, lang.as_deref()).await?,
         "application/jwt" | "application/vc+jwt" => typed(row.jwt, chosen, None),

@@ -79,19 +79,34 @@ pub async fn verify_expecting(
     }
 }
 
-/// `POST /api/v1/verify`.
+/// The credential baked into a PNG or SVG badge image, or why there is none.
+pub fn unbaked(image: &[u8]) -> Result<String, ApiError> {
+    crate::bake::unbake(image).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "cannot read a credential from the image: {e}; a baked badge holds it in an iTXt chunk 'openbadgecredential' (PNG) or an <openbadges:credential> element (SVG)"
+        ))
+    })
+}
+
+/// `POST /api/v1/verify`: JSON, a JWT, or a baked badge image (`image/png`,
+/// `image/svg+xml`) whose first credential is verified.
 pub async fn verify_credential(
     State(state): State<AppState>,
     req: Request,
 ) -> Result<Json<VerificationReport>, ApiError> {
     let media = media_type(req.headers()).unwrap_or_else(|| "application/json".into());
     let jwt = matches!(media.as_str(), "application/jwt" | "application/vc+jwt" | "text/plain");
-    if !jwt && !is_json(&media) {
+    let image = matches!(media.as_str(), "image/png" | "image/svg+xml");
+    if !jwt && !image && !is_json(&media) {
         return Err(ApiError::UnsupportedMediaType(format!(
-            "send the credential as application/json (or ld+json, vc+ld+json) or the JWT as application/jwt, not {media}"
+            "send the credential as application/json (or ld+json, vc+ld+json), the JWT as application/jwt, or a baked badge as image/png or image/svg+xml, not {media}"
         )));
     }
     let bytes = read_body(req, &state).await?;
+    if image {
+        let text = unbaked(&bytes)?;
+        return Ok(Json(verify_with(&state, text).await?));
+    }
     let text =
         String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
     if is_json(&media) {

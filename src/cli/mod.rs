@@ -11,10 +11,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use crate::clock::{Clock, FixedClock, SystemClock};
-use crate::crypto::did::{DidDocument, Resolver, did_document};
+use crate::crypto::did::{Resolver, did_document};
 use crate::crypto::keys::{IssuerKey, KeyAlg};
 use crate::domain::{ValidationReport, parse_record};
 use crate::issuance::{Format, IssueOptions};
+
+mod badge;
+mod verify;
 
 /// Largest input file read (a batch of records).
 const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -76,13 +79,15 @@ enum Command {
         #[command(flatten)]
         clock: ClockArgs,
     },
-    /// Verify a credential: JSON with an embedded proof, or a compact JWT.
+    /// Verify credentials: JSON with an embedded proof, a compact JWT, many of them, or a
+    /// baked badge image.
     #[command(
-        after_help = "Prints the verification report {valid, format, issuer, checks, errors, warnings}.\n\nExamples:\n  microcred verify credential.json\n  microcred issue record.json --key issuer.jwk --format jwt | microcred verify -\n  microcred verify credential.json --did-doc keys-example/did.json\n\nExit codes: 0 valid, 1 not valid, 2 unreadable input."
+        after_help = "Prints one verification report {valid, trusted, format, issuer, checks, errors, warnings} per credential, one per line in input order. A FILE holds one credential (JSON or a JWT), a JSON array of them, JSON lines (one per line), or a baked badge image (PNG or SVG); several FILEs are read in turn. Credentials are verified in parallel on every core.\n\nExamples:\n  microcred verify credential.json\n  microcred issue record.json --key issuer.jwk --format jwt | microcred verify -\n  microcred verify credential.json --did-doc keys-example/did.json\n  microcred verify credentials.jsonl more.json badge.png\n\nExit codes: 0 all valid, 1 any not valid, 2 unreadable input."
     )]
     Verify {
-        /// The credential (`-` for stdin).
-        file: PathBuf,
+        /// The credentials (`-` for stdin); one or more files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// DID document of a did:web issuer to trust for key resolution (repeatable; never fetched).
         #[arg(long = "did-doc")]
         did_docs: Vec<PathBuf>,
@@ -103,6 +108,28 @@ enum Command {
         /// DID of a trust-list operator whose lists are trusted (repeatable).
         #[arg(long = "trust-anchor")]
         trust_anchors: Vec<String>,
+    },
+    /// Bake a credential into a badge image (Open Badges 3.0 "Baked Badge").
+    #[command(
+        after_help = "CREDENTIAL is the JSON credential or the VC-JWT. Without --image, the badge image is made from the credential (title, institution, ECTS, level, type) in the format --out names (.png or .svg). Baking replaces a credential baked in before.\n\nExamples:\n  microcred bake credential.json --out badge.png\n  microcred bake credential.jwt --image our-badge.svg --out badge.svg\n\nExit codes: 0 baked, 2 unreadable input or image."
+    )]
+    Bake {
+        /// The credential (`-` for stdin).
+        credential: PathBuf,
+        /// The image to bake it into (PNG or SVG); default: the credential's own badge.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Where to write the baked image.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the credential baked into a badge image (PNG or SVG).
+    #[command(
+        after_help = "Examples:\n  microcred unbake badge.png > credential.json\n  microcred unbake badge.png | microcred verify -\n\nExit codes: 0 found, 1 no credential in the image, 2 unreadable or not a PNG/SVG."
+    )]
+    Unbake {
+        /// The image (`-` for stdin).
+        image: PathBuf,
     },
     /// Issuer trust lists: the 18 Flemish institutions as a template, create and sign a
     /// list as its operator, verify one.
@@ -430,7 +457,7 @@ async fn dispatch(command: Command) -> Result<u8> {
             issue_file(&file, &key, &options, out.as_deref(), clock.clock().as_ref()).await
         }
         Command::Verify {
-            file,
+            files,
             did_docs,
             now,
             status_lists,
@@ -443,8 +470,16 @@ async fn dispatch(command: Command) -> Result<u8> {
                 None => Box::new(SystemClock),
             };
             let trust = TrustArgs { lists: trust_lists, anchors: trust_anchors };
-            verify_file(&file, &did_docs, &status_lists, allow_private_status_urls, &trust, clock.as_ref()).await
+            let sources = verify::Sources {
+                did_docs: &did_docs,
+                status_lists: &status_lists,
+                allow_private: allow_private_status_urls,
+                trust: &trust,
+            };
+            verify::verify_files(&files, sources, clock).await
         }
+        Command::Bake { credential, image, out } => badge::bake_cmd(&credential, image.as_deref(), &out),
+        Command::Unbake { image } => badge::unbake_cmd(&image),
         Command::TrustList(cmd) => trust_list(cmd).await,
         Command::Keys(KeysCommand::Compromise { institution, key, since, reason, config }) => {
             let s = services(&config).await?;
@@ -590,9 +625,22 @@ async fn serve(config: &ConfigArgs) -> Result<u8> {
     crate::telemetry::init(&settings.log);
     let base = settings.base_url().to_owned();
     let app = crate::app::Application::build(settings, std::sync::Arc::new(SystemClock)).await?;
-    tracing::info!(address = ?app.local_addr(), base_url = %base, "microcred is listening");
+    match app.local_addr() {
+        Some(addr) => {
+            tracing::info!(address = %addr, base_url = %base, "microcred is listening");
+            if let Some(why) = crate::config::base_url_mismatch(&base, addr) {
+                tracing::warn!("{why}");
+            }
+        }
+        None => tracing::info!(base_url = %base, "microcred is listening"),
+    }
     app.run_until_stopped().await?;
     Ok(exit::OK)
+}
+
+/// Reads a file (or stdin for `-`) as bytes, with a size limit.
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    verify::read_all(path, MAX_FILE_BYTES)
 }
 
 /// Reads a file (or stdin for `-`) as text, with a size limit.
@@ -679,7 +727,13 @@ async fn issue_file(
                 }
             },
         )
-        .with_context(|| format!("reading {}", file.display()))?;
+        .map_err(|e| match e {
+            // Only input problems are about reading; a key or signing problem says itself.
+            e @ crate::batch::BatchError::Input(_) => {
+                anyhow::Error::new(e).context(format!("reading {}", file.display()))
+            }
+            e => anyhow::Error::new(e),
+        })?;
         writer.flush()?;
         summary
     };
@@ -771,62 +825,6 @@ async fn trust_list(cmd: TrustListCommand) -> Result<u8> {
             }
         }
     }
-}
-
-async fn verify_file(
-    file: &Path,
-    did_docs: &[PathBuf],
-    status_lists: &[PathBuf],
-    allow_private: bool,
-    trust: &TrustArgs,
-    clock: &dyn Clock,
-) -> Result<u8> {
-    use crate::status::check::{GivenStatusLists, HttpStatusLists};
-    use crate::status::fetch::FetchPolicy;
-    let text = read_input(file)?;
-    let mut resolver = Resolver::new();
-    for path in did_docs {
-        let doc: DidDocument = serde_json::from_str(&read_input(path)?)
-            .with_context(|| format!("{} is not a DID document", path.display()))?;
-        resolver.add_document(doc);
-    }
-    let mut lists = std::collections::HashMap::new();
-    for path in status_lists {
-        let doc: Value =
-            serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not JSON", path.display()))?;
-        let id = doc
-            .get("id")
-            .and_then(Value::as_str)
-            .with_context(|| format!("{}: a status list credential has an id", path.display()))?;
-        lists.insert(id.to_owned(), doc);
-    }
-    let policy = FetchPolicy { allow_private, allow_http: allow_private, ..FetchPolicy::default() };
-    let status = GivenStatusLists { lists, fallback: Box::new(HttpStatusLists::new(policy)) };
-    let mut entries = Vec::new();
-    for path in &trust.lists {
-        let doc: Value =
-            serde_json::from_str(&read_input(path)?).with_context(|| format!("{} is not JSON", path.display()))?;
-        let l = crate::trust::list::verify(&doc, &trust.anchors, &Resolver::new(), clock)
-            .await
-            .map_err(|e| anyhow::anyhow!("trust list {} refused: {e}", path.display()))?;
-        for d in l.documents {
-            if !resolver.knows(&d.id) {
-                resolver.add_document(d);
-            }
-        }
-        entries.extend(l.entries);
-    }
-    let registry = crate::trust::TrustRegistry::new(entries, Default::default());
-    let ctx = crate::verify::VerifyContext {
-        resolver: &resolver,
-        status: &status,
-        clock,
-        expect: Default::default(),
-        trust: &registry,
-    };
-    let report = crate::verify::verify_text_with(&text, ctx).await;
-    println!("{}", serde_json::to_string(&report)?);
-    Ok(if report.valid { exit::OK } else { exit::INVALID })
 }
 
 fn keys_generate(alg: AlgArg, out: &Path, did_web: Option<String>) -> Result<u8> {
