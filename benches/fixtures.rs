@@ -41,7 +41,8 @@ fn records() -> Vec<(String, Value)> {
 }
 
 /// Total time and iterations measured per (format, fixture), warm-up included.
-type Totals = RefCell<BTreeMap<(&'static str, String), (Duration, u64)>>;
+type TotalsMap = BTreeMap<(&'static str, String), (Duration, u64)>;
+type Totals = RefCell<TotalsMap>;
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
@@ -85,7 +86,7 @@ fn main() {
     summary(&totals.into_inner());
 }
 
-fn summary(totals: &BTreeMap<(&'static str, String), (Duration, u64)>) {
+fn summary(totals: &TotalsMap) {
     println!("\nissue end to end, one thread (credentials/s; mean over every measured iteration)");
     println!("{:<12} {:>10} {:>10} {:>10} {:>10}", "fixture", "ldp µs", "ldp /s", "jwt µs", "jwt /s");
     let ids: Vec<&String> = totals.keys().filter(|(f, _)| *f == "ldp").map(|(_, id)| id).collect();
