@@ -157,7 +157,7 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
             paths.push(state.n_degree(b, &temporary)?);
         }
         // Stable, as the specification's "code point ordered by hash".
-        paths.sort_by(|a, b| a.0.cmp(&b.0));
+        paths.sort_by_key(|a| a.0);
         for (_, issuer) in &paths {
             for &b in &issuer.order {
                 state.canonical.issue(b);
