@@ -60,7 +60,8 @@ async fn the_fast_path_matches_the_general_processor_on_fixtures_and_random_reco
     for _ in 0..60 {
         records.push(crate::properties::valid_record().new_tree(&mut runner).expect("sample").current());
     }
-    for _ in 0..60 {
+    // Alike blank nodes (N-degree hashing); tests/js compares 40 more with jsonld.js.
+    for _ in 0..30 {
         records.push(repeated_record().new_tree(&mut runner).expect("sample").current());
     }
     let (mut fast, mut total) = (0, 0);
