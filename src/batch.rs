@@ -9,11 +9,12 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use rayon::prelude::*;
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::clock::Clock;
 use crate::crypto::keys::IssuerKey;
 use crate::domain::{ValidationReport, parse_record};
-use crate::issuance::{IssueError, IssueOptions, Issued, issue_record};
+use crate::issuance::{IssueError, IssueOptions, issue_record};
 
 /// Records handed to the workers at a time.
 pub const CHUNK: usize = 512;
@@ -27,8 +28,11 @@ pub enum Shape {
     Values,
 }
 
-/// One record read, or why reading stopped.
-pub type ReadItem = Result<Value, String>;
+/// One record read (its JSON text, checked to be one JSON value), or why reading stopped.
+/// Records travel as text and are parsed by the worker that validates them: parsing is
+/// spread over the cores, and the JSON trees are made and freed on the same thread
+/// (a queue of parsed trees cost more in fresh memory pages than the parsing itself).
+pub type ReadItem = Result<Box<RawValue>, String>;
 
 /// Reads records from `input` on a thread of its own and hands them over one by one
 /// through a bounded channel.
@@ -77,7 +81,7 @@ fn read_array<R: Read>(reader: R, tx: &SyncSender<ReadItem>) -> Result<(), Strin
             f.write_str("an array of records")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(v) = seq.next_element::<Value>()? {
+            while let Some(v) = seq.next_element::<Box<RawValue>>()? {
                 if self.0.send(Ok(v)).is_err() {
                     break; // the consumer stopped
                 }
@@ -90,10 +94,47 @@ fn read_array<R: Read>(reader: R, tx: &SyncSender<ReadItem>) -> Result<(), Strin
     de.end().map_err(|e| format!("unexpected content after the array: {e}"))
 }
 
-/// One object, or JSON lines.
-fn read_values<R: Read>(reader: R, tx: &SyncSender<ReadItem>) -> Result<(), String> {
-    for v in serde_json::Deserializer::from_reader(reader).into_iter::<Value>() {
-        let v = v.map_err(|e| format!("not valid JSON: {e}"))?;
+/// One object, or JSON lines. Each line is parsed from memory as long as every line is
+/// one whole JSON value (JSON lines, the batch format: `serde_json` parses a slice several
+/// times faster than a reader); from the first line that is not, the rest of the input
+/// is read as a stream of JSON values, that line included.
+fn read_values<R: BufRead>(mut reader: R, tx: &SyncSender<ReadItem>) -> Result<(), String> {
+    let mut line = Vec::with_capacity(1 << 13);
+    for number in 1.. {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).map_err(|e| format!("cannot read the input: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Box<RawValue>>(&line) {
+            Ok(v) => {
+                if tx.send(Ok(v)).is_err() {
+                    return Ok(());
+                }
+            }
+            Err(_) => return read_stream(std::io::Cursor::new(line).chain(reader), number - 1, tx),
+        }
+    }
+    Ok(())
+}
+
+/// A stream of JSON values, whitespace-separated, that starts after `skipped` lines of
+/// the input (error positions are given in lines of the whole input).
+fn read_stream<R: Read>(reader: R, skipped: usize, tx: &SyncSender<ReadItem>) -> Result<(), String> {
+    for v in serde_json::Deserializer::from_reader(reader).into_iter::<Box<RawValue>>() {
+        let v = v.map_err(|e| {
+            let text = e.to_string();
+            let at = format!(" at line {} column {}", e.line(), e.column());
+            match text.strip_suffix(&at) {
+                Some(what) if e.line() > 0 => {
+                    format!("not valid JSON: {what} at line {} column {}", e.line() + skipped, e.column())
+                }
+                _ => format!("not valid JSON: {text}"),
+            }
+        })?;
         if tx.send(Ok(v)).is_err() {
             break;
         }
@@ -134,14 +175,17 @@ pub enum BatchError {
 
 /// What became of one record.
 enum Outcome {
-    /// Valid and signed.
-    Signed(Issued),
+    /// Valid and signed: what to write (made on the worker, which then frees the
+    /// credential's JSON tree where it was made) and the record's warnings.
+    Signed(String, ValidationReport),
     /// Valid, not signed (an earlier record was invalid).
     Valid(ValidationReport),
     /// Breaks the rules.
     Invalid(ValidationReport),
     /// Valid, but signing failed.
     Failed(IssueError),
+    /// Its text is not JSON (the reader checked it was: never in practice).
+    Unreadable(String),
 }
 
 /// Validates every record and, while all are valid, signs them on all cores, writing one
@@ -159,7 +203,7 @@ pub fn issue_all(
     on_warning: &mut dyn FnMut(Option<usize>, &ValidationReport),
 ) -> Result<BatchSummary, BatchError> {
     let mut summary = BatchSummary::default();
-    let mut chunk: Vec<Value> = Vec::with_capacity(CHUNK);
+    let mut chunk: Vec<Box<RawValue>> = Vec::with_capacity(CHUNK);
     let mut done = false;
     while !done {
         chunk.clear();
@@ -181,12 +225,12 @@ pub fn issue_all(
             let at = summary.records + i;
             let index = many.then_some(at);
             match outcome {
-                Outcome::Signed(issued) => {
-                    if !issued.warnings.warnings.is_empty() {
-                        on_warning(index, &issued.warnings);
+                Outcome::Signed(wire, warnings) => {
+                    if !warnings.warnings.is_empty() {
+                        on_warning(index, &warnings);
                     }
                     if summary.invalid == 0 {
-                        out.write_all(issued.to_wire().as_bytes())?;
+                        out.write_all(wire.as_bytes())?;
                         out.write_all(b"\n")?;
                         summary.issued += 1;
                     }
@@ -201,6 +245,7 @@ pub fn issue_all(
                     on_invalid(index, &report);
                 }
                 Outcome::Failed(cause) => return Err(BatchError::Issue { index: at, cause }),
+                Outcome::Unreadable(e) => return Err(BatchError::Input(format!("record {at}: {e}"))),
             }
         }
         summary.records += chunk.len();
@@ -212,8 +257,12 @@ pub fn issue_all(
 }
 
 /// Validates one record and, when `sign`, issues it.
-fn one(raw: &Value, key: &IssuerKey, options: &IssueOptions, clock: &dyn Clock, sign: bool) -> Outcome {
-    let (record, warnings) = match parse_record(raw, clock) {
+fn one(raw: &RawValue, key: &IssuerKey, options: &IssueOptions, clock: &dyn Clock, sign: bool) -> Outcome {
+    let raw: Value = match serde_json::from_str(raw.get()) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Unreadable(format!("not valid JSON: {e}")),
+    };
+    let (record, warnings) = match parse_record(&raw, clock) {
         Ok(x) => x,
         Err(report) => return Outcome::Invalid(report),
     };
@@ -223,8 +272,41 @@ fn one(raw: &Value, key: &IssuerKey, options: &IssueOptions, clock: &dyn Clock, 
     let mut rng = rand::rngs::OsRng;
     // Our own credentials take the synchronous fast path; the future never waits on I/O.
     match futures_executor::block_on(issue_record(&record, warnings, key, clock, &mut rng, options)) {
-        Ok(issued) => Outcome::Signed(issued),
+        Ok(issued) => Outcome::Signed(issued.to_wire(), issued.warnings),
         Err(IssueError::Invalid(report)) => Outcome::Invalid(report),
         Err(e) => Outcome::Failed(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Shape, Vec<ReadItem>) {
+        let (shape, rx) = read_records(std::io::Cursor::new(text.to_owned().into_bytes()));
+        (shape, rx.iter().collect())
+    }
+
+    #[test]
+    fn json_lines_pretty_objects_and_their_mixtures_read_the_same_values() {
+        let values = vec![serde_json::json!({"a": 1}), serde_json::json!({"b": [1, 2]}), serde_json::json!({"c": "x"})];
+        let lines = "{\"a\":1}\n\n{\"b\":[1,2]}\r\n{\"c\":\"x\"}";
+        let pretty = "{\n  \"a\": 1\n}\n{\"b\": [1,\n 2]} {\"c\": \"x\"}\n";
+        let mixed = "{\"a\":1}\n{\"b\":\n[1,2]}\n{\"c\":\"x\"}\n";
+        for text in [lines, pretty, mixed] {
+            let (shape, got) = read(text);
+            assert_eq!(shape, Shape::Values);
+            let got: Vec<Value> =
+                got.into_iter().map(|r| serde_json::from_str(r.expect("value").get()).expect("JSON")).collect();
+            assert_eq!(got, values, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_broken_line_after_json_lines_is_reported_at_its_line_in_the_input() {
+        let (_, got) = read("{\"a\":1}\n{\"b\":2}\n{\"c\": tru}\n");
+        assert_eq!(got.len(), 3);
+        let err = got[2].as_ref().expect_err("broken");
+        assert!(err.starts_with("not valid JSON: ") && err.contains("at line 3 column "), "{err}");
     }
 }

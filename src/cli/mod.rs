@@ -666,6 +666,8 @@ fn validate(file: &Path, clock: &dyn Clock) -> Result<u8> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for rec in records {
         let rec = rec.map_err(anyhow::Error::msg).with_context(|| format!("reading {}", file.display()))?;
+        let rec: serde_json::Value =
+            serde_json::from_str(rec.get()).with_context(|| format!("reading {}", file.display()))?;
         let report = match parse_record(&rec, clock) {
             Ok((_, report)) => report,
             Err(report) => report,
@@ -697,7 +699,11 @@ async fn issue_file(
 ) -> Result<u8> {
     let key = IssuerKey::load(key_path)?;
     let input = open_input(file)?;
+    // An output that exists and is not a regular file (`/dev/null`, a FIFO) is written
+    // to at the end, as stdout is: renaming the temporary file onto it would replace it.
+    let special = out.filter(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file()));
     let dir = match out.and_then(Path::parent) {
+        _ if special.is_some() => std::env::temp_dir(),
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         Some(_) => PathBuf::from("."),
         None => std::env::temp_dir(),
@@ -744,13 +750,23 @@ async fn issue_file(
         );
         return Ok(exit::INVALID);
     }
-    match out {
-        Some(path) => {
+    use std::io::Seek;
+    match (out, special) {
+        (Some(path), Some(_)) => {
+            let mut dest = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let f = tmp.as_file_mut();
+            f.rewind()?;
+            std::io::copy(f, &mut dest).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("issued {} credential(s) to {}", summary.issued, path.display());
+        }
+        (Some(path), None) => {
             tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("issued {} credential(s) to {}", summary.issued, path.display());
         }
-        None => {
-            use std::io::Seek;
+        (None, _) => {
             let f = tmp.as_file_mut();
             f.rewind()?;
             std::io::copy(f, &mut std::io::stdout().lock())?;

@@ -110,6 +110,7 @@ mod fast {
     use ssi::jwk::Params;
 
     use crate::fastld;
+    use crate::ob3::OpenBadgeCredential;
 
     static XSD_DATE_TIME: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$").ok());
@@ -134,6 +135,12 @@ mod fast {
         ];
         lines.sort();
         Some(lines.concat())
+    }
+
+    /// [`sign`] for a document written from the typed credential `c`.
+    pub fn sign_typed(c: &OpenBadgeCredential, key: &Ed25519KeyPair, vm_id: &str, created: &str) -> Option<Value> {
+        let data = hash_canonical(&fastld::canonical(c)?, created, vm_id)?;
+        Some(proof_value(&key.sign(&data), vm_id, created))
     }
 
     /// SHA-256 of the proof configuration, then of the document.
@@ -164,15 +171,18 @@ mod fast {
     /// The proof object, as the general path writes it.
     pub fn sign(doc: &Value, key: &Ed25519KeyPair, vm_id: &str, created: &str) -> Option<Value> {
         let data = hash_data(doc, created, vm_id)?;
-        let signature = key.sign(&data);
-        Some(json!({
+        Some(proof_value(&key.sign(&data), vm_id, created))
+    }
+
+    fn proof_value(signature: &aws_lc_rs::signature::Signature, vm_id: &str, created: &str) -> Value {
+        json!({
             "type": "DataIntegrityProof",
             "cryptosuite": super::CRYPTOSUITE,
             "created": created,
             "verificationMethod": vm_id,
             "proofPurpose": "assertionMethod",
             "proofValue": multibase::encode(multibase::Base::Base58Btc, signature.as_ref()),
-        }))
+        })
     }
 
     /// `Some(true)` valid, `Some(false)` a bad signature, `None` not for the fast path.
@@ -212,6 +222,21 @@ pub async fn sign(doc: &Value, key: &IssuerKey, created: DateTime<Utc>) -> Resul
         return Ok(proof);
     }
     Box::pin(sign_general(doc, key.secret_jwk(), vm_id, key.did(), created)).await
+}
+
+/// [`sign`] for `doc` written from the typed credential `c` (`serde_json::to_value(c)`):
+/// the fast path starts from `c` instead of reading `doc` back.
+pub async fn sign_typed(
+    c: &crate::ob3::OpenBadgeCredential,
+    doc: &Value,
+    key: &IssuerKey,
+    created: DateTime<Utc>,
+) -> Result<Value, SignError> {
+    let vm_id = key.verification_method();
+    if let Some(proof) = key.ed25519().and_then(|k| fast::sign_typed(c, k, vm_id, &timestamp(created))) {
+        return Ok(proof);
+    }
+    sign(doc, key, created).await
 }
 
 /// [`sign`] through the general JSON-LD processor (ssi), for any document.

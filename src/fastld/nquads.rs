@@ -1,6 +1,6 @@
 //! RDF terms, N-Quads serialisation and RDFC-1.0 canonicalisation for the fast path.
-//! Canonicalisation here handles the common case (every blank node has a distinct
-//! first-degree hash) itself and hands the rest to ssi's RDFC-1.0 implementation.
+//! Canonicalisation is the whole of RDFC-1.0, N-degree hashing of blank nodes that look
+//! alike included, on our own term representation (no IRI parsing or re-validation).
 
 use sha2::{Digest, Sha256};
 
@@ -99,13 +99,20 @@ fn line<'l>(t: &Triple, label: &dyn Fn(usize) -> &'l str) -> String {
     out
 }
 
-/// RDFC-1.0 canonical N-Quads of `triples` with `blanks` blank nodes; `None` only when a
-/// term cannot be represented (the general path then decides).
+/// How many permutations and recursive N-degree hashes one canonicalisation may try
+/// before the fast path gives up (the general path, with its own work budget, decides
+/// then). Our credentials are trees of blank nodes hanging off IRIs, where each blank
+/// node has at most a handful of blank neighbours: they need a few dozen steps.
+const N_DEGREE_BUDGET: usize = 4096;
+
+/// RDFC-1.0 (<https://www.w3.org/TR/rdf-canon/>) canonical N-Quads of `triples` with
+/// `blanks` blank nodes, N-degree hashing included; `None` only when the work budget is
+/// exceeded (the general path then decides).
 pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     // An RDF dataset is a set: drop repeated triples first.
     let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(triples.len(), Default::default());
     let triples: Vec<&Triple> = triples.iter().filter(|t| seen.insert(*t)).collect();
-    // Triples mentioning each blank node.
+    // Triples mentioning each blank node (4.4.3 step 2).
     let mut mentions: Vec<Vec<usize>> = vec![Vec::new(); blanks];
     for (i, t) in triples.iter().enumerate() {
         if let Term::Blank(b) = t.s {
@@ -117,31 +124,52 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
             mentions[b].push(i);
         }
     }
-    // First-degree hashes: the node itself is _:a, every other blank node _:z.
+    let mut state = State {
+        triples: &triples,
+        mentions: &mentions,
+        first: Vec::with_capacity(blanks),
+        canonical: Issuer::new(blanks),
+        budget: N_DEGREE_BUDGET,
+    };
+    // First-degree hashes (4.4.3 step 3); hex strings sort as their bytes do.
     let mut hashes: Vec<([u8; 32], usize)> = Vec::with_capacity(blanks);
-    let mut lines: Vec<String> = Vec::new();
-    for (b, ts) in mentions.iter().enumerate() {
-        let label = |x: usize| if x == b { "a" } else { "z" };
-        lines.clear();
-        lines.extend(ts.iter().map(|&i| line(triples[i], &label)));
-        lines.sort_unstable();
-        let mut h = Sha256::new();
-        for l in &lines {
-            h.update(l.as_bytes());
-        }
-        hashes.push((h.finalize().into(), b));
+    for b in 0..blanks {
+        let h = state.first_degree(b);
+        state.first.push(h);
+        hashes.push((h, b));
     }
-    // Hex strings sort as their bytes do.
     hashes.sort_unstable();
-    if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
-        // Blank nodes that look alike (e.g. two course units from the same programme)
-        // need the N-degree hashing of RDFC-1.0: the general implementation does it.
-        return with_n_degree_hashing(&triples);
+    // Step 4: nodes with a unique first-degree hash get canonical labels in hash order.
+    let mut shared: Vec<&[([u8; 32], usize)]> = Vec::new();
+    for group in hashes.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, b)] = group {
+            state.canonical.issue(*b);
+        } else {
+            shared.push(group);
+        }
     }
-    let mut labels = vec![String::new(); blanks];
-    for (n, (_, b)) in hashes.iter().enumerate() {
-        labels[*b] = format!("c14n{n}");
+    // Step 5: blank nodes that look alike at first degree (e.g. the source programmes of
+    // two course units of one programme), by N-degree hash, group by group in hash order.
+    for group in shared {
+        let mut paths: Vec<([u8; 32], Issuer)> = Vec::with_capacity(group.len());
+        for &(_, b) in group {
+            if state.canonical.get(b).is_some() {
+                continue;
+            }
+            let mut temporary = Issuer::new(blanks);
+            temporary.issue(b);
+            paths.push(state.n_degree(b, &temporary)?);
+        }
+        // Stable, as the specification's "code point ordered by hash".
+        paths.sort_by_key(|a| a.0);
+        for (_, issuer) in &paths {
+            for &b in &issuer.order {
+                state.canonical.issue(b);
+            }
+        }
     }
+    let labels: Vec<String> =
+        (0..blanks).map(|b| state.canonical.get(b).map_or_else(String::new, |n| format!("c14n{n}"))).collect();
     let label = |x: usize| labels.get(x).map_or("", String::as_str);
     let mut lines: Vec<String> = triples.iter().map(|t| line(t, &label)).collect();
     lines.sort_unstable();
@@ -153,40 +181,163 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     Some(out)
 }
 
-/// RDFC-1.0 by ssi's implementation (the one the general path uses), for graphs where
-/// first-degree hashes do not tell every blank node apart.
-fn with_n_degree_hashing(triples: &[&Triple]) -> Option<String> {
-    use rdf_types::{BlankIdBuf, Id, IriBuf, LexicalQuad, Literal, LiteralType, Quad, Term as RdfTerm};
-    const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
-    const RDF_LANG_STRING: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString";
-    let blank = |b: usize| BlankIdBuf::new(format!("_:b{b}")).ok();
-    let iri = |i: &str| IriBuf::new(i.to_owned()).ok();
-    let mut quads: Vec<LexicalQuad> = Vec::with_capacity(triples.len());
-    for t in triples {
-        let s = match &t.s {
-            Term::Iri(i) => Id::Iri(iri(i)?),
-            Term::Blank(b) => Id::Blank(blank(*b)?),
-            Term::Literal(..) => return None,
-        };
-        let p = iri(&format!("{}{}", t.p.0, t.p.1))?;
-        let o = match &t.o {
-            Term::Iri(i) => RdfTerm::Id(Id::Iri(iri(i)?)),
-            Term::Blank(b) => RdfTerm::Id(Id::Blank(blank(*b)?)),
-            Term::Literal(v, _, Some(lang)) => {
-                let tag = langtag::LangTagBuf::new(lang.clone()).ok()?;
-                RdfTerm::Literal(Literal::new(v.clone(), LiteralType::LangString(tag)))
-            }
-            Term::Literal(v, dt, None) => {
-                let dt = dt.unwrap_or(XSD_STRING);
-                if dt == RDF_LANG_STRING {
-                    return None;
-                }
-                RdfTerm::Literal(Literal::new(v.clone(), LiteralType::Any(iri(dt)?)))
-            }
-        };
-        quads.push(Quad(s, p, o, None));
+/// An identifier issuer (RDFC-1.0 4.3): labels handed out in order, by blank node.
+#[derive(Debug, Clone)]
+struct Issuer {
+    /// The label number of each blank node, if issued.
+    issued: Vec<Option<usize>>,
+    /// Blank nodes in the order their labels were issued.
+    order: Vec<usize>,
+}
+
+impl Issuer {
+    fn new(blanks: usize) -> Self {
+        Self { issued: vec![None; blanks], order: Vec::new() }
     }
-    Some(ssi::rdf::urdna2015::normalize(quads.iter().map(Quad::as_lexical_quad_ref)).into_nquads())
+    fn get(&self, b: usize) -> Option<usize> {
+        self.issued.get(b).copied().flatten()
+    }
+    /// The label number of `b`, issuing the next one if it has none.
+    fn issue(&mut self, b: usize) -> usize {
+        if let Some(n) = self.get(b) {
+            return n;
+        }
+        let n = self.order.len();
+        self.issued[b] = Some(n);
+        self.order.push(b);
+        n
+    }
+}
+
+/// The canonicalization state (RDFC-1.0 4.2).
+struct State<'a> {
+    triples: &'a [&'a Triple],
+    mentions: &'a [Vec<usize>],
+    /// First-degree hash of each blank node.
+    first: Vec<[u8; 32]>,
+    /// The canonical issuer (prefix `c14n`).
+    canonical: Issuer,
+    /// Permutations and recursions left.
+    budget: usize,
+}
+
+impl State<'_> {
+    /// Hash First Degree Quads (4.6): the node itself is `_:a`, every other blank node `_:z`.
+    fn first_degree(&self, b: usize) -> [u8; 32] {
+        let label = |x: usize| if x == b { "a" } else { "z" };
+        let mut lines: Vec<String> = self.mentions[b].iter().map(|&i| line(self.triples[i], &label)).collect();
+        lines.sort_unstable();
+        let mut h = Sha256::new();
+        for l in &lines {
+            h.update(l.as_bytes());
+        }
+        h.finalize().into()
+    }
+
+    /// Hash Related Blank Node (4.7).
+    fn related(&self, related: usize, p: Pred, issuer: &Issuer, position: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(position.as_bytes());
+        h.update(b"<");
+        h.update(p.0.as_bytes());
+        h.update(p.1.as_bytes());
+        h.update(b">");
+        if let Some(n) = self.canonical.get(related) {
+            h.update(format!("_:c14n{n}").as_bytes());
+        } else if let Some(n) = issuer.get(related) {
+            h.update(format!("_:b{n}").as_bytes());
+        } else {
+            h.update(hex::encode(self.first[related]).as_bytes());
+        }
+        h.finalize().into()
+    }
+
+    /// Hash N-Degree Quads (4.8): the hash of `id` and the issuer that goes with it;
+    /// `None` when the work budget runs out.
+    fn n_degree(&mut self, id: usize, issuer: &Issuer) -> Option<([u8; 32], Issuer)> {
+        self.budget = self.budget.checked_sub(1)?;
+        // Steps 1-3: related blank nodes grouped by their hash, groups in hash order.
+        let mut groups: std::collections::BTreeMap<[u8; 32], Vec<usize>> = Default::default();
+        for &i in &self.mentions[id] {
+            let t = self.triples[i];
+            for (term, position) in [(&t.s, "s"), (&t.o, "o")] {
+                if let Term::Blank(r) = *term
+                    && r != id
+                {
+                    groups.entry(self.related(r, t.p, issuer, position)).or_default().push(r);
+                }
+            }
+        }
+        let mut data = String::new();
+        let mut issuer = issuer.clone();
+        for (hash, list) in groups {
+            data.push_str(&hex::encode(hash));
+            let mut chosen: Option<(String, Issuer)> = None;
+            for permutation in permutations(&list, &mut self.budget)? {
+                let longer = |path: &str, chosen: &Option<(String, Issuer)>| {
+                    chosen.as_ref().is_some_and(|(c, _)| path.len() >= c.len() && path > c.as_str())
+                };
+                let mut copy = issuer.clone();
+                let mut path = String::new();
+                let mut recursion = Vec::new();
+                let mut skip = false;
+                for &r in &permutation {
+                    if let Some(n) = self.canonical.get(r) {
+                        path.push_str(&format!("_:c14n{n}"));
+                    } else {
+                        if copy.get(r).is_none() {
+                            recursion.push(r);
+                        }
+                        path.push_str(&format!("_:b{}", copy.issue(r)));
+                    }
+                    if longer(&path, &chosen) {
+                        skip = true;
+                        break;
+                    }
+                }
+                if skip {
+                    continue;
+                }
+                for r in recursion {
+                    let (h, result_issuer) = self.n_degree(r, &copy)?;
+                    path.push_str(&format!("_:b{}<{}>", copy.issue(r), hex::encode(h)));
+                    copy = result_issuer;
+                    if longer(&path, &chosen) {
+                        skip = true;
+                        break;
+                    }
+                }
+                if skip {
+                    continue;
+                }
+                if chosen.as_ref().is_none_or(|(c, _)| path < *c) {
+                    chosen = Some((path, copy));
+                }
+            }
+            let (path, chosen_issuer) = chosen?;
+            data.push_str(&path);
+            issuer = chosen_issuer;
+        }
+        Some((Sha256::digest(data.as_bytes()).into(), issuer))
+    }
+}
+
+/// Every permutation of `list` (lexicographic order of positions), each paid for from
+/// `budget`; `None` when they do not fit in it.
+fn permutations(list: &[usize], budget: &mut usize) -> Option<Vec<Vec<usize>>> {
+    let count = (1..=list.len()).try_fold(1usize, |acc, k| acc.checked_mul(k).filter(|n| *n <= *budget))?;
+    *budget -= count;
+    let mut positions: Vec<usize> = (0..list.len()).collect();
+    let mut out = Vec::with_capacity(count);
+    loop {
+        out.push(positions.iter().map(|&i| list[i]).collect());
+        // Next permutation: the longest non-increasing suffix, swap, reverse.
+        let Some(i) = (1..positions.len()).rev().find(|&i| positions[i - 1] < positions[i]) else { break };
+        let Some(j) = (i..positions.len()).rev().find(|&j| positions[j] > positions[i - 1]) else { break };
+        positions.swap(i - 1, j);
+        positions[i..].reverse();
+    }
+    Some(out)
 }
 
 /// Lexical form JSON-LD 1.1 gives a native number with a coerced datatype (as jsonld.js).

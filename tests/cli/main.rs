@@ -565,3 +565,33 @@ fn regex_free_contains_address(log: &str) -> bool {
         })
     })
 }
+
+#[test]
+fn an_output_that_is_not_a_regular_file_is_written_to_not_replaced() {
+    // `--out /dev/null` (or a FIFO) must stay what it is: the credentials are written
+    // into it at the end instead of a temporary file being renamed onto it.
+    let dir = tempfile::tempdir().expect("tmp");
+    let fifo = dir.path().join("credentials.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIP: mkfifo is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the FIFO"))
+    };
+    let record = write(dir.path(), "r.json", &own("valid.json")[0].to_string());
+    let o = bin()
+        .current_dir(root())
+        .args(["issue", &record, "--key", "keys-example/demo-issuer.jwk", "--today", TODAY, "--out"])
+        .arg(&fifo)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = reader.join().expect("reader");
+    let c: Value = serde_json::from_str(text.trim()).expect("one credential");
+    assert!(c["proof"].is_array(), "{text}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).expect("still there").file_type().is_fifo(), "the FIFO was replaced");
+}

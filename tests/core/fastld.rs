@@ -10,7 +10,7 @@ use microcred::jsonld::canonical_nquads;
 use microcred::status::entry::{Purpose, entry_json};
 use proptest::strategy::{Strategy, ValueTree};
 use rand::SeedableRng;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -60,6 +60,10 @@ async fn the_fast_path_matches_the_general_processor_on_fixtures_and_random_reco
     for _ in 0..60 {
         records.push(crate::properties::valid_record().new_tree(&mut runner).expect("sample").current());
     }
+    // Alike blank nodes (N-degree hashing); tests/js compares 40 more with jsonld.js.
+    for _ in 0..30 {
+        records.push(repeated_record().new_tree(&mut runner).expect("sample").current());
+    }
     let (mut fast, mut total) = (0, 0);
     for (i, rec) in records.iter().enumerate() {
         let status = match i % 3 {
@@ -106,4 +110,157 @@ fn documents_that_are_not_exactly_our_shape_take_the_general_path() {
     let mut ctx = doc.clone();
     ctx["@context"].as_array_mut().expect("ctx").push("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json".into());
     assert!(fastld::as_ours(&ctx).is_none(), "another context list");
+}
+
+/// A random valid record whose credential has blank nodes that look alike at first
+/// degree: course units of the same programme (type 1 and 2), identical course units
+/// (same code, title, ECTS and programme), learning outcomes with the same text. Their
+/// canonical labels need RDFC-1.0's N-degree hashing.
+pub fn repeated_record() -> impl Strategy<Value = Value> {
+    use proptest::prelude::*;
+    const PROGRAMMES: [&str; 2] = ["Master in de wijsbegeerte", "Master in de geschiedenis"];
+    (
+        crate::properties::valid_record(),
+        prop::collection::vec((0..2usize, 0..3usize, 0..2usize, any::<bool>()), 2..6),
+        any::<bool>(),
+        prop::collection::vec(0..2usize, 1..5),
+    )
+        .prop_map(|(mut rec, units, type2, outcomes)| {
+            let mut components: Vec<Value> = units
+                .iter()
+                .map(|&(programme, code, title, big)| {
+                    let title = ["Deel", "Ander deel"][title];
+                    json!({
+                        "code": format!("FIX-R{code}"),
+                        "origin": "existing_course_unit",
+                        "title_nl": title,
+                        "ects": if big { 3.0 } else { 1.5 },
+                        "vks_level": 7,
+                        "source_programme": {"name_nl": PROGRAMMES[programme], "programme_type": "master"},
+                    })
+                })
+                .collect();
+            if type2 {
+                components.push(json!({"code": "FIX-NEW", "origin": "new_lll_content", "title_en": "New", "ects": 1.0, "vks_level": 7, "source_programme": null}));
+            }
+            let ects: f64 = components.iter().filter_map(|c| c["ects"].as_f64()).sum();
+            let mc = &mut rec["microcredential"];
+            mc["mc_type"] = json!(if type2 { 2 } else { 1 });
+            mc["vks_level"] = json!(7);
+            mc["ects"] = json!(ects);
+            mc["components"] = Value::Array(components);
+            mc["learning_outcomes"] = outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| {
+                    let text = ["Zelfde", "Ander"][t];
+                    json!({"id": format!("LO{i}"), "nl": text, "en": "Same"})
+                })
+                .collect();
+            let award = &mut rec["award"];
+            award["credits_earned"] = json!(ects);
+            rec
+        })
+}
+
+/// The fast path's canonical N-Quads of every fixture and of random records with repeated
+/// programmes, outcomes and components equal jsonld.js's (`tests/js/canon.mjs`, the
+/// canonicaliser under the Digital Bazaar verifier). Needs `npm ci` in tests/js.
+#[tokio::test]
+async fn the_fast_path_matches_jsonld_js_on_repeated_shapes() {
+    use std::process::Command;
+    let canon = crate::helpers::root().join("tests/js/canon.mjs");
+    if !crate::helpers::root().join("tests/js/node_modules/jsonld").is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the JS interop tests: run `npm ci` in tests/js");
+        eprintln!("SKIP: tests/js/node_modules missing (run `npm ci` in tests/js); jsonld.js not compared");
+        return;
+    }
+    let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+    let mut records = all_valid_records();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..40 {
+        records.push(repeated_record().new_tree(&mut runner).expect("sample").current());
+    }
+    let (mut lines, mut ours) = (String::new(), Vec::new());
+    for rec in &records {
+        let issued = issue(rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
+        let typed = fastld::as_ours(&issued.credential).expect("our shape");
+        ours.push(fastld::canonical(&typed).expect("the fast path covers it"));
+        lines.push_str(&issued.credential.to_string());
+        lines.push('\n');
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("docs.jsonl");
+    std::fs::write(&file, lines).expect("write");
+    let out = Command::new("node").arg(&canon).arg("--all").arg(&file).output().expect("run node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let theirs: Vec<String> = serde_json::from_slice(&out.stdout).expect("a JSON array of N-Quads");
+    assert_eq!(theirs.len(), ours.len());
+    for ((ours, theirs), rec) in ours.iter().zip(&theirs).zip(&records) {
+        assert_eq!(ours, theirs, "{}", rec["record_id"]);
+    }
+}
+
+#[test]
+fn n_degree_hashing_labels_look_alike_blank_nodes_as_the_general_implementation_does() {
+    // Shapes our credentials do not have, to exercise the algorithm beyond trees of
+    // depth one: a cycle of four alike nodes, a star with alike leaves behind a blank hub,
+    // and chains of alike pairs.
+    use fastld::nquads::{Term, Triple, canonicalize};
+    let p = |l: &'static str| ("https://example.org/", l);
+    let b = Term::Blank;
+    let lit = |v: &str| Term::Literal(v.into(), None, None);
+    let t = |s: Term, p, o: Term| Triple { s, p, o };
+    let shapes: Vec<(Vec<Triple>, usize)> = vec![
+        ((0..4).map(|i| t(b(i), p("next"), b((i + 1) % 4))).collect(), 4),
+        (
+            (1..5)
+                .flat_map(|i| [t(b(0), p("leaf"), b(i)), t(b(i), p("name"), lit(if i < 3 { "x" } else { "y" }))])
+                .collect(),
+            5,
+        ),
+        (
+            (0..3)
+                .flat_map(|i| {
+                    [
+                        t(Term::Iri("urn:root".into()), p("part"), b(2 * i)),
+                        t(b(2 * i), p("source"), b(2 * i + 1)),
+                        t(b(2 * i + 1), p("name"), lit("same")),
+                    ]
+                })
+                .collect(),
+            6,
+        ),
+    ];
+    for (triples, blanks) in shapes {
+        let fast = canonicalize(&triples, blanks).expect("within the budget");
+        let general = general_canonical(&triples);
+        assert_eq!(fast, general);
+    }
+}
+
+/// RDFC-1.0 of `triples` by ssi's implementation (the general path's).
+fn general_canonical(triples: &[fastld::nquads::Triple]) -> String {
+    use fastld::nquads::Term;
+    use rdf_types::{BlankIdBuf, Id, IriBuf, LexicalQuad, Literal, LiteralType, Quad, Term as RdfTerm};
+    let id = |t: &Term| match t {
+        Term::Iri(i) => Id::Iri(IriBuf::new(i.clone()).expect("iri")),
+        Term::Blank(b) => Id::Blank(BlankIdBuf::new(format!("_:b{b}")).expect("blank")),
+        Term::Literal(..) => unreachable!("no literal subjects"),
+    };
+    let quads: Vec<LexicalQuad> = triples
+        .iter()
+        .map(|t| {
+            let o = match &t.o {
+                Term::Literal(v, _, _) => RdfTerm::Literal(Literal::new(
+                    v.clone(),
+                    LiteralType::Any(IriBuf::new("http://www.w3.org/2001/XMLSchema#string".into()).expect("iri")),
+                )),
+                other => RdfTerm::Id(id(other)),
+            };
+            Quad(id(&t.s), IriBuf::new(format!("{}{}", t.p.0, t.p.1)).expect("iri"), o, None)
+        })
+        .collect();
+    ssi::rdf::urdna2015::normalize(quads.iter().map(Quad::as_lexical_quad_ref)).into_nquads()
 }

@@ -73,8 +73,13 @@ impl Target for Records {
         let mut class = String::new();
         let mut oracle = None;
         for (n, item) in rx.iter().enumerate() {
-            let value = match item {
-                Ok(v) => v,
+            // The reader hands each record over as JSON text; the workers parse it.
+            let value: serde_json::Value = match item.map(|raw| serde_json::from_str(raw.get())) {
+                Ok(Ok(v)) => v,
+                Ok(Err(_)) => {
+                    class.push_str("|unreadable");
+                    continue;
+                }
                 Err(_) => {
                     class.push_str("|read-error");
                     break;
