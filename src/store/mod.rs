@@ -443,7 +443,7 @@ pub enum BatchStart {
     /// The batch row is stored (pending).
     Started,
     /// Another batch already holds this idempotency key.
-    KeyTaken(BatchRow),
+    KeyTaken(Box<BatchRow>),
 }
 
 /// What the janitor removed.

@@ -1125,7 +1125,7 @@ macro_rules! store_impl {
                 }
                 let key = b.idem_key.as_deref().unwrap_or_default();
                 match self.find_batch_by_key(&b.slug, key).await? {
-                    Some(theirs) => Ok(BatchStart::KeyTaken(theirs)),
+                    Some(theirs) => Ok(BatchStart::KeyTaken(Box::new(theirs))),
                     // Removed between our insert and this read: the caller may retry.
                     None => Err(StoreError::Conflict("the batch's idempotency key is being released; retry".into())),
                 }

@@ -7,7 +7,7 @@
 //! ```sh
 //! MICROCRED_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --nocapture
 //! ```
-#![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly on broken set-up")]
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly on broken set-up")]
 
 mod engine;
 mod fixtures;

@@ -257,10 +257,11 @@ pub fn any(parent: &[u8], corpus: &[Vec<u8>], rng: &mut StdRng) -> Vec<u8> {
 /// byte-level change on top, and with the text-only forms: duplicate keys, huge numbers,
 /// deep nesting).
 pub fn json_text(mut v: Value, corpus: &[Vec<u8>], rng: &mut StdRng) -> Vec<u8> {
-    let donors: Vec<Value> = (0..2)
-        .filter_map(|_| (!corpus.is_empty()).then(|| pick(rng, corpus)))
-        .filter_map(|d| serde_json::from_slice(d).ok())
-        .collect();
+    let donors: Vec<Value> = if corpus.is_empty() {
+        Vec::new()
+    } else {
+        (0..2).map(|_| pick(rng, corpus)).filter_map(|d| serde_json::from_slice(d).ok()).collect()
+    };
     for _ in 0..rng.gen_range(1..=3) {
         json_once(&mut v, &donors, rng);
     }
