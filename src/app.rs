@@ -72,7 +72,7 @@ impl Application {
     /// Serves until SIGTERM/Ctrl-C, with the janitor on its schedule.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = crate::service::janitor::spawn(self.state.services.clone());
-        let _stop_janitor = AbortOnDrop(janitor);
+        let _stop_janitor = crate::service::batch::AbortOnDrop(janitor);
         let app = router(self.state);
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
     }
@@ -83,14 +83,6 @@ impl Application {
 async fn startup_sweep(services: &Services) {
     if let Err(e) = crate::service::janitor::sweep(services, true).await {
         tracing::warn!(error = %e, "janitor pass at start-up failed");
-    }
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

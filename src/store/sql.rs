@@ -550,6 +550,22 @@ macro_rules! store_impl {
                 Ok(outcomes)
             }
 
+            /// Removes a pending batch and its credentials in one transaction if its
+            /// heartbeat is older than `heartbeat_before` (checked under the write lock: a
+            /// heartbeat may arrive at any moment); the number of credentials removed.
+            async fn remove_if_stale(&self, batch_id: &str, heartbeat_before: &str) -> Result<Option<u64>, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let stale = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
+                    .bind(batch_id)
+                    .bind(heartbeat_before)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some();
+                let removed = if stale { Some(Self::remove_pending_batch(&mut tx, batch_id).await?) } else { None };
+                tx.commit().await?;
+                Ok(removed)
+            }
+
             /// Deletes a pending batch's credentials and the batch (inside `tx`); the number of credentials.
             async fn remove_pending_batch(tx: &mut sqlx::Transaction<'static, $db>, batch_id: &str) -> Result<u64, StoreError> {
                 let pending = sqlx::query("SELECT id FROM batches WHERE id = $1 AND state = 'pending'").bind(batch_id).fetch_optional(&mut **tx).await?;
@@ -1174,19 +1190,7 @@ macro_rules! store_impl {
             }
 
             async fn remove_stale_batch(&self, batch_id: &str, heartbeat_before: &str) -> Result<bool, StoreError> {
-                let mut tx = self.begin_write().await?;
-                // Checked under the write lock: a heartbeat may arrive at any moment.
-                let stale = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
-                    .bind(batch_id)
-                    .bind(heartbeat_before)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_some();
-                if stale {
-                    Self::remove_pending_batch(&mut tx, batch_id).await?;
-                }
-                tx.commit().await?;
-                Ok(stale)
+                Ok(self.remove_if_stale(batch_id, heartbeat_before).await?.is_some())
             }
 
             async fn get_batch(&self, slug: &str, id: &str) -> Result<Option<BatchRow>, StoreError> {
@@ -1220,19 +1224,10 @@ macro_rules! store_impl {
                     .map(|r| r.try_get("id"))
                     .collect::<Result<_, _>>()?;
                 for id in stale {
-                    let mut tx = self.begin_write().await?;
-                    // Checked again under the write lock: a heartbeat may have arrived since.
-                    let still = sqlx::query(concat!("SELECT id FROM batches WHERE id = $1 AND state = 'pending' AND heartbeat_at < $2", $lock))
-                        .bind(&id)
-                        .bind(&before.batch_heartbeat)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .is_some();
-                    if still {
-                        purged.batch_credentials += Self::remove_pending_batch(&mut tx, &id).await?;
+                    if let Some(credentials) = self.remove_if_stale(&id, &before.batch_heartbeat).await? {
+                        purged.batch_credentials += credentials;
                         purged.batches += 1;
                     }
-                    tx.commit().await?;
                 }
                 purged.offers = sqlx::query(
                     "DELETE FROM offers WHERE expires_at < $1 AND (token_expires_at IS NULL OR token_expires_at < $1)",
