@@ -56,28 +56,38 @@ pub async fn issue_credential(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let slug = caller.institution()?;
-    let key = match headers.get("idempotency-key") {
-        Some(v) => Some(v.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))?),
-        None => None,
-    };
+    let key = idempotency_key(&headers)?;
     let out = credentials::issue(&state.services, slug, &body, key).await?;
     let mut v = dto(&state.services, &out.row, &out.row.format);
-    v["warnings"] = out
-        .warnings
-        .warnings
-        .iter()
-        .map(|w| json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code}))
-        .collect();
-    let status = if out.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let mut res = (status, Json(v)).into_response();
-    let location = format!("/api/v1/credentials/{}", out.row.public_id);
-    if let Ok(l) = HeaderValue::from_str(&location) {
+    v["warnings"] = out.warnings.warnings.iter().map(warning).collect();
+    Ok(issued(v, &format!("/api/v1/credentials/{}", out.row.public_id), out.replayed))
+}
+
+/// The `Idempotency-Key` header, if sent.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into())))
+        .transpose()
+}
+
+/// A warning as the API shows it.
+fn warning(w: &crate::domain::report::Finding) -> Value {
+    json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code})
+}
+
+/// The answer to an idempotent issuance: 201 with `Location`, or 200 and
+/// `Idempotent-Replayed: true` when an earlier request with the same key produced it.
+fn issued(body: Value, location: &str, replayed: bool) -> Response {
+    let status = if replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let mut res = (status, Json(body)).into_response();
+    if let Ok(l) = HeaderValue::from_str(location) {
         res.headers_mut().insert(header::LOCATION, l);
     }
-    if out.replayed {
+    if replayed {
         res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    Ok(res)
+    res
 }
 
 /// `GET /api/v1/credentials/{public_id}`: one of the caller's credentials.
@@ -114,11 +124,7 @@ fn batch_dto(s: &Services, out: &batch::BatchOutcome) -> Value {
             api_url: s.url(&format!("/api/v1/credentials/{}", i.public_id)),
         })
         .collect();
-    let warnings: Vec<Value> = out
-        .warnings
-        .iter()
-        .map(|w| json!({"pointer": w.path, "detail": w.message, "rule": w.rule, "code": w.code}))
-        .collect();
+    let warnings: Vec<Value> = out.warnings.iter().map(warning).collect();
     json!({
         "batch_id": out.id,
         "state": if out.committed { "committed" } else { "pending" },
@@ -148,12 +154,7 @@ pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Req
             return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
         }
     }
-    let key = match req.headers().get("idempotency-key") {
-        Some(v) => Some(
-            v.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))?.to_owned(),
-        ),
-        None => None,
-    };
+    let key = idempotency_key(req.headers())?.map(str::to_owned);
     let limit = state.services.settings.server.max_batch_bytes;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
@@ -176,15 +177,7 @@ pub async fn issue_batch(State(state): State<AppState>, caller: Caller, req: Req
     }
     let body = axum::body::Bytes::from(buf);
     let out = batch::issue_batch(s, slug, body, key.as_deref(), permit).await?;
-    let status = if out.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let mut res = (status, Json(batch_dto(s, &out))).into_response();
-    if let Ok(l) = HeaderValue::from_str(&format!("/api/v1/batches/{}", out.id)) {
-        res.headers_mut().insert(header::LOCATION, l);
-    }
-    if out.replayed {
-        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(res)
+    Ok(issued(batch_dto(s, &out), &format!("/api/v1/batches/{}", out.id), out.replayed))
 }
 
 /// `GET /api/v1/batches/{id}`: a batch of the caller's institution and its credentials
