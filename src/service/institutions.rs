@@ -251,7 +251,7 @@ impl Directory {
     }
 
     async fn add_key(&self, slug: &str, key: IssuerKey, clock: &dyn Clock) -> Result<KeyRow, ServiceError> {
-        let n = self.store.list_keys(slug).await?.len() + 1;
+        let n = self.store.next_key_number(slug).await?;
         let kid = format!("{}#key-{n}", self.did(slug));
         let mut jwk: ssi::JWK =
             serde_json::from_str(&key.to_private_json()).map_err(|e| ServiceError::Internal(e.to_string()))?;

@@ -490,7 +490,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_institutions(&self) -> Result<Vec<InstitutionRow>, StoreError>;
     /// Every key of an institution, oldest first.
     async fn list_keys(&self, slug: &str) -> Result<Vec<KeyRow>, StoreError>;
-    /// Makes `key` the institution's only active key, retiring the others, atomically.
+    /// The next key number of an institution (`#key-N`), taken atomically: concurrent
+    /// callers get distinct numbers (a failed rotation leaves a gap).
+    async fn next_key_number(&self, slug: &str) -> Result<i64, StoreError>;
+    /// Adds `key` as the institution's active key and retires the previous one(s) at
+    /// `retired_at`; rotations of one institution take turns, so exactly one key is active.
     async fn rotate_key(&self, key: &KeyRow, retired_at: &str) -> Result<(), StoreError>;
     /// Marks a key of an institution compromised since an instant and writes the audit
     /// log entry (one transaction); `false` when the institution has no such key.

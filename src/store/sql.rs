@@ -624,8 +624,25 @@ macro_rules! store_impl {
                 Ok(rows.iter().map(key).collect::<Result<_, _>>()?)
             }
 
+            async fn next_key_number(&self, slug: &str) -> Result<i64, StoreError> {
+                let row = sqlx::query("UPDATE institutions SET key_seq = key_seq + 1 WHERE slug = $1 RETURNING key_seq")
+                    .bind(slug)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match row {
+                    Some(r) => Ok(r.try_get::<i64, _>("key_seq")?),
+                    None => Err(StoreError::NotFound(format!("institution '{slug}'"))),
+                }
+            }
+
             async fn rotate_key(&self, k: &KeyRow, retired_at: &str) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await?;
+                // Rotations of one institution take turns: the next one retires the key the
+                // previous one added (on PostgreSQL each statement after the lock sees it).
+                sqlx::query(concat!("SELECT slug FROM institutions WHERE slug = $1", $open_lock))
+                    .bind(&k.slug)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 sqlx::query("UPDATE issuer_keys SET status = 'retired', retired_at = $1 WHERE slug = $2 AND status = 'active'")
                     .bind(retired_at)
                     .bind(&k.slug)
@@ -650,7 +667,14 @@ macro_rules! store_impl {
 
             async fn mark_key_compromised(&self, slug: &str, kid: &str, since: &str, actor: &str, reason: Option<&str>, at: &str) -> Result<bool, StoreError> {
                 let mut tx = self.begin_write().await?;
-                let done = sqlx::query("UPDATE issuer_keys SET compromised_since = $1 WHERE slug = $2 AND kid = $3")
+                // The earliest reported instant stands: reports racing or arriving later with a later
+                // instant never shorten the compromise (lexical order is time order: every
+                // instant is stored as `YYYY-MM-DDTHH:MM:SSZ`).
+                let done = sqlx::query(
+                    "UPDATE issuer_keys SET compromised_since = CASE \
+                     WHEN compromised_since IS NULL OR compromised_since > $1 THEN $1 ELSE compromised_since END \
+                     WHERE slug = $2 AND kid = $3",
+                )
                     .bind(since)
                     .bind(slug)
                     .bind(kid)

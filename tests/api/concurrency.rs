@@ -274,3 +274,92 @@ async fn parallel_redemptions_with_the_right_pin_give_one_token_on_each_store() 
         }
     }
 }
+
+/// Sends `n` admin POSTs to `path` at once; the HTTP statuses and bodies.
+async fn post_all_at_once(
+    app: &TestApp,
+    admin: &str,
+    bodies: Vec<(String, serde_json::Value)>,
+) -> Vec<(u16, serde_json::Value)> {
+    let barrier = Arc::new(Barrier::new(bodies.len()));
+    let mut handles = Vec::new();
+    for (path, body) in bodies {
+        let (http, url, admin, barrier) = (app.client.clone(), app.url(&path), admin.to_owned(), barrier.clone());
+        handles.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let r = http.post(&url).bearer_auth(&admin).json(&body).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }));
+    }
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+/// Eight rotations of one institution at once: each gets its own key number (before, two
+/// could pick the same `#key-N`, and the second key file overwrote the first one's secret
+/// under a published public key), exactly one key stays active, and what the service then
+/// signs verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_key_rotations_leave_one_active_key_that_signs_verifiably_on_each_store() {
+    const ROTATIONS: usize = 8;
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let key = app.institution("ehb", "ehb").await;
+        let admin = app.admin_key().await;
+        let bodies = (0..ROTATIONS).map(|_| ("/api/v1/institutions/ehb/keys/rotate".to_owned(), json!({}))).collect();
+        let answers = post_all_at_once(&app, &admin, bodies).await;
+        assert!(answers.iter().all(|(s, _)| *s == 201), "{backend:?}: {answers:?}");
+        let mut kids: Vec<&str> = answers.iter().map(|(_, b)| b["kid"].as_str().unwrap()).collect();
+        kids.sort_unstable();
+        kids.dedup();
+        assert_eq!(kids.len(), ROTATIONS, "{backend:?}: distinct key ids");
+        let rows = app.services.store.list_keys("ehb").await.unwrap();
+        assert_eq!(rows.len(), ROTATIONS + 1, "{backend:?}");
+        let active: Vec<&KeyRow> = rows.iter().filter(|k| k.status == "active").collect();
+        assert_eq!(active.len(), 1, "{backend:?}: one active key: {rows:?}");
+        assert!(rows.iter().filter(|k| k.status == "retired").all(|k| k.retired_at.is_some()));
+        let rec = own_records("valid.json").remove(0);
+        let issued: serde_json::Value = app.issue(&key, &rec).await.json().await.unwrap();
+        let vm = issued["credential"]["proof"][0]["verificationMethod"].as_str().unwrap().to_owned();
+        assert_eq!(vm, active[0].kid, "{backend:?}: signed with the active key");
+        let report: serde_json::Value =
+            app.post_json("/api/v1/verify", None, &issued["credential"]).await.json().await.unwrap();
+        assert!(report["valid"] == true && report["trusted"] == true, "{backend:?}: {report}");
+    }
+}
+
+/// Compromise reports of one key with different instants, all at once: the earliest
+/// stands (a later report never shortens a compromise), each report is audited once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_compromise_reports_keep_the_earliest_instant_on_each_store() {
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        app.institution("ehb", "ehb").await;
+        let admin = app.admin_key().await;
+        let instants: Vec<String> = (1..=9).rev().map(|d| format!("2025-08-2{d}T00:00:00Z")).collect();
+        let bodies = instants
+            .iter()
+            .map(|since| ("/api/v1/institutions/ehb/keys/key-1/compromise".to_owned(), json!({ "since": since })))
+            .collect();
+        let answers = post_all_at_once(&app, &admin, bodies).await;
+        assert!(answers.iter().all(|(s, _)| *s == 200), "{backend:?}: {answers:?}");
+        let rows = app.services.store.list_keys("ehb").await.unwrap();
+        assert_eq!(rows[0].compromised_since.as_deref(), Some("2025-08-21T00:00:00Z"), "{backend:?}");
+        // A later report afterwards keeps the earliest too, and says so in its answer.
+        let (status, body) = post_all_at_once(
+            &app,
+            &admin,
+            vec![("/api/v1/institutions/ehb/keys/key-1/compromise".into(), json!({"since": "2025-08-30T00:00:00Z"}))],
+        )
+        .await
+        .remove(0);
+        assert_eq!((status, body["compromised_since"].as_str()), (200, Some("2025-08-21T00:00:00Z")), "{backend:?}");
+        let audit = app.services.store.list_audit("ehb", 100, 0).await.unwrap();
+        let reports = audit.iter().filter(|a| a.action == "key-compromised").count();
+        assert_eq!(reports, instants.len() + 1, "{backend:?}");
+    }
+}

@@ -195,7 +195,16 @@ where
     };
     // 2
     let quads = quads.into_iter();
+    // microcred patch: the input is a dataset, that is a set: a quad given twice (JSON-LD
+    // arrays with a repeated value yield it twice) counts once, as in jsonld.js, whose node
+    // map drops repeated values. Hashing each copy gave the blank node another hash, so the
+    // labels differed from every other implementation's. (The output was deduplicated
+    // already.)
+    let mut seen: HashSet<LexicalQuadRef<'a>> = HashSet::new();
     for quad in quads.clone() {
+        if !seen.insert(quad) {
+            continue;
+        }
         // 2.1
         for blank_node_identifier in quad.blank_node_components() {
             normalization_state
