@@ -366,11 +366,12 @@ fn proof_set(v: &Value) -> Result<Vec<&Map<String, Value>>, String> {
 /// canonicalisation).
 pub const MAX_PROOFS: usize = 4;
 
-/// The proof suites this verifier checks: `DataIntegrityProof` with `eddsa-rdfc-2022`, and
-/// `Ed25519Signature2020` (the Digital Credentials Consortium's suite).
+/// The proof suites this verifier checks: `DataIntegrityProof` with `eddsa-rdfc-2022` or
+/// `eddsa-jcs-2022`, and `Ed25519Signature2020` (the Digital Credentials Consortium's suite).
 fn supported_suite(proof: &Map<String, Value>) -> bool {
     let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
     (field("type") == "DataIntegrityProof" && field("cryptosuite") == proof::CRYPTOSUITE)
+        || crate::crypto::jcs::is_jcs_proof(proof)
         || (field("type") == proof::ED25519_2020 && !proof.contains_key("cryptosuite"))
 }
 
@@ -405,7 +406,7 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
             r.fail(
                 "signature",
                 "proof.unsupported",
-                format!("proof type '{}' with cryptosuite '{}' is not supported; expected DataIntegrityProof with eddsa-rdfc-2022, or Ed25519Signature2020", field("type"), field("cryptosuite")),
+                format!("proof type '{}' with cryptosuite '{}' is not supported; expected DataIntegrityProof with eddsa-rdfc-2022 or eddsa-jcs-2022, or Ed25519Signature2020", field("type"), field("cryptosuite")),
                 Some(at.clone()),
             );
         } else if field("proofPurpose") != "assertionMethod" {

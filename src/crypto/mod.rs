@@ -3,6 +3,7 @@
 //! ([`jwt`]). Nothing here reads the clock or the network.
 
 pub mod did;
+pub mod jcs;
 pub mod jwt;
 pub mod keys;
 pub mod proof;

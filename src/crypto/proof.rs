@@ -294,11 +294,19 @@ pub async fn verify_canonical(
     public: &JWK,
     canonical: Option<&str>,
 ) -> Result<(), ProofFailure> {
+    if doc.get("proof").and_then(Value::as_object).is_some_and(super::jcs::is_jcs_proof) {
+        return super::jcs::verify(doc, public);
+    }
     match fast::verify(doc, vm_id, public, canonical) {
         Some(true) => Ok(()),
         Some(false) => Err(ProofFailure::BadSignature),
         None => Box::pin(verify_general(doc, vm_id, controller, public)).await,
     }
+}
+
+/// The Ed25519 public key of a JWK, if it is one.
+pub(crate) fn ed25519_key(public: &JWK) -> Option<ed25519_dalek::VerifyingKey> {
+    fast::verifying_key(public)
 }
 
 /// [`verify`] through the general JSON-LD processor (ssi), for any document.

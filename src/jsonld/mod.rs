@@ -318,6 +318,11 @@ pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
         return Err(JsonLdProblem::Invalid("the document is not a JSON object".into()));
     };
     let ctx = map.get("@context").ok_or_else(|| JsonLdProblem::BadContext("missing".into()))?;
+    let stripped = without_repeated_proof_contexts(map, ctx);
+    let (doc, map) = match &stripped {
+        Some(Value::Object(m)) => (stripped.as_ref().unwrap_or(doc), m),
+        _ => (doc, map),
+    };
     depth_checked(doc)?;
     non_term_keys(doc, "")?;
     let json = json_syntax::Value::from_serde_json(doc.clone());
@@ -342,6 +347,44 @@ pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
     without_context.remove("@context");
     same_data(&Value::Object(without_context), &compacted, &mut String::new())
         .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })
+}
+
+/// A proof may repeat the document's contexts (or their first entries) in its own
+/// `@context`, as `eddsa-jcs-2022` proofs do: scoped there, they change nothing, so the
+/// document is checked without them. `None` when no proof does; a proof with any other
+/// `@context` keeps it and is refused as not in compact form.
+fn without_repeated_proof_contexts(map: &serde_json::Map<String, Value>, ctx: &Value) -> Option<Value> {
+    let as_list = |v: &Value| match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    let top = as_list(ctx);
+    let repeats = |p: &Value| {
+        p.get("@context").is_some_and(|c| {
+            let c = as_list(c);
+            c.len() <= top.len() && c[..] == top[..c.len()]
+        })
+    };
+    let mut out = map.clone();
+    let mut changed = false;
+    match out.get_mut("proof") {
+        Some(Value::Object(p)) if repeats(&Value::Object(p.clone())) => {
+            p.remove("@context");
+            changed = true;
+        }
+        Some(Value::Array(a)) => {
+            for p in a.iter_mut() {
+                if repeats(p) {
+                    if let Some(o) = p.as_object_mut() {
+                        o.remove("@context");
+                        changed = true;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    changed.then_some(Value::Object(out))
 }
 
 /// Refuses keys that are not terms (full or compact IRIs, `@`-keywords other than the

@@ -245,3 +245,93 @@ async fn an_open_badge_on_vc_1_1_with_an_ed25519signature2020_proof_verifies() {
     let r = verify(&undated.to_string()).await;
     assert!(codes(&r).contains(&"validity.invalid_date".to_owned()), "{:?}", r.errors);
 }
+
+/// Runs `tests/js/jcs.mjs` (Digital Bazaar eddsa-jcs-2022); `None` when its modules are
+/// not installed (skipped, but never in CI).
+fn jcs_js(args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+    if !root().join("tests/js/node_modules/@digitalbazaar/eddsa-jcs-2022-cryptosuite").is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Digital Bazaar check: npm ci in tests/js");
+        eprintln!("SKIP: tests/js/node_modules missing (npm ci in tests/js); eddsa-jcs-2022 not compared");
+        return None;
+    }
+    Some(std::process::Command::new("node").arg(root().join("tests/js/jcs.mjs")).args(args).output().expect("node"))
+}
+
+/// eddsa-jcs-2022 (JSON Canonicalization Scheme instead of RDFC-1.0): a credential signed
+/// by the Digital Bazaar cryptosuite verifies with us, one signed by us verifies there, and
+/// both verifiers refuse the same tampered copies.
+#[tokio::test]
+async fn eddsa_jcs_2022_proofs_verify_both_ways_with_the_digital_bazaar_suite() {
+    use base64::Engine;
+    use microcred::crypto::jcs;
+    let seed = [7u8; 32];
+    let secret = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let jwk: JWK = serde_json::from_value(
+        json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&secret.verifying_key().to_bytes()), "d": b64(&seed)}),
+    )
+    .expect("jwk");
+    let did = ssi::dids::DIDKey::generate(&jwk).expect("did").to_string();
+    let vm = ssi::dids::DIDKey::generate_url(&jwk).expect("vm").to_string();
+    let credential = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a12",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Teamwork",
+        "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+            "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d91", "type": ["Achievement"], "name": "Teamwork",
+            "description": "Works well in a team.", "criteria": {"narrative": "Completed the team project."}}}
+    });
+    let tamper = |c: &Value| {
+        let mut t = c.clone();
+        t["credentialSubject"]["achievement"]["name"] = "Leadership".into();
+        t
+    };
+    // Ours.
+    let options = json!({"type": "DataIntegrityProof", "cryptosuite": jcs::CRYPTOSUITE, "created": "2025-06-01T00:00:00Z",
+        "verificationMethod": vm, "proofPurpose": "assertionMethod", "@context": credential["@context"]});
+    let ours = jcs::sign(&credential, options.as_object().expect("object").clone(), &secret).expect("sign");
+    let r = verify(&ours.to_string()).await;
+    assert!(r.valid, "{:?}", r.errors);
+    assert_eq!(codes(&verify(&tamper(&ours).to_string()).await), ["signature.invalid"]);
+    let mut wrong_suite = ours.clone();
+    wrong_suite["proof"]["cryptosuite"] = "eddsa-rdfc-2022".into();
+    assert!(!verify(&wrong_suite.to_string()).await.valid, "a JCS signature is not an RDFC one");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = |n: &str| dir.path().join(n);
+    std::fs::write(path("unsigned.json"), credential.to_string()).expect("write");
+    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    let Some(out) =
+        jcs_js(&["sign".as_ref(), hex.as_ref(), path("unsigned.json").as_os_str(), "2025-06-01T00:00:00Z".as_ref()])
+    else {
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let theirs: Value = serde_json::from_slice(&out.stdout).expect("signed credential");
+    assert_eq!(theirs["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    let r = verify(&theirs.to_string()).await;
+    assert!(r.valid, "the Digital Bazaar signature: {:?}", r.errors);
+    assert_eq!(codes(&verify(&tamper(&theirs).to_string()).await), ["signature.invalid"]);
+
+    for (name, doc) in [("ours", &ours), ("ours-tampered", &tamper(&ours)), ("theirs-tampered", &tamper(&theirs))] {
+        std::fs::write(path(name), doc.to_string()).expect("write");
+    }
+    let out = jcs_js(&[
+        "verify".as_ref(),
+        "--now".as_ref(),
+        "2025-09-01T00:00:00Z".as_ref(),
+        path("ours").as_os_str(),
+        path("ours-tampered").as_os_str(),
+        path("theirs-tampered").as_os_str(),
+    ])
+    .expect("node modules present");
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines.len(), 3, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(lines[0]["verified"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["verified"], false, "{}", lines[1]);
+    assert_eq!(lines[2]["verified"], false, "{}", lines[2]);
+}
