@@ -60,6 +60,75 @@ fn issuer_id(credential: &Map<String, Value>) -> Option<&str> {
     }
 }
 
+/// A VC 1.1 JWT (VC Data Model 1.1, section 6.3.1, as Open Badges 3.0 on VC 1.1 writes
+/// it): the credential is the `vc` claim and the registered claims stand for its members:
+/// `iss` its issuer, `jti` its `id`, `nbf` its `issuanceDate`, `exp` its `expirationDate`,
+/// `sub` its subject's `id`. `None` when the payload is a VC 2.0 credential itself (it has
+/// an `@context`, or no `vc` object). Otherwise the credential with the members the claims
+/// stand for filled in where it lacks them (the 1.1 decoding rules); a member the
+/// credential also has must agree with its claim (dates to the second).
+pub fn vc11_credential(payload: &Map<String, Value>) -> Option<Result<Map<String, Value>, JwtFailure>> {
+    if payload.contains_key("@context") {
+        return None;
+    }
+    let Some(Value::Object(vc)) = payload.get("vc") else { return None };
+    let mut credential = vc.clone();
+    let mismatch = |claim: &str, member: &str, got: &Value, want: &Value| {
+        Err(JwtFailure::ClaimMismatch(format!("'{claim}' is {got} but the credential's {member} is {want}")))
+    };
+    let date = |t: i64| DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let check = |credential: &mut Map<String, Value>| -> Result<(), JwtFailure> {
+        if let Some(iss) = payload.get("iss") {
+            match issuer_id(credential) {
+                Some(i) if Value::from(i) != *iss => return mismatch("iss", "issuer", iss, &Value::from(i)),
+                Some(_) => {}
+                None => {
+                    credential.insert("issuer".into(), iss.clone());
+                }
+            }
+        }
+        if let Some(jti) = payload.get("jti") {
+            match credential.get("id") {
+                Some(id) if id != jti => return mismatch("jti", "id", jti, id),
+                Some(_) => {}
+                None => {
+                    credential.insert("id".into(), jti.clone());
+                }
+            }
+        }
+        for (claim, member) in [("nbf", "issuanceDate"), ("exp", "expirationDate")] {
+            let Some(v) = payload.get(claim) else { continue };
+            let t = v.as_i64().ok_or_else(|| JwtFailure::ClaimMismatch(format!("'{claim}' is not a NumericDate")))?;
+            match credential.get(member) {
+                Some(m) if m.as_str().and_then(unix) != Some(t) => return mismatch(claim, member, v, m),
+                Some(_) => {}
+                None => {
+                    let d = date(t).ok_or_else(|| JwtFailure::ClaimMismatch(format!("'{claim}' is out of range")))?;
+                    credential.insert(member.into(), d.into());
+                }
+            }
+        }
+        if let Some(sub) = payload.get("sub") {
+            match credential.get_mut("credentialSubject") {
+                Some(Value::Object(s)) => match s.get("id") {
+                    Some(id) if id != sub => return mismatch("sub", "credentialSubject.id", sub, id),
+                    Some(_) => {}
+                    None => {
+                        s.insert("id".into(), sub.clone());
+                    }
+                },
+                _ => {
+                    return Err(JwtFailure::ClaimMismatch(
+                        "'sub' is set but the credential has no single subject".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    };
+    Some(check(&mut credential).map(|()| credential))
+}
+
 /// The registered claims OB 3.0 derives from a credential.
 pub fn registered_claims(credential: &Map<String, Value>) -> Map<String, Value> {
     let mut claims = Map::new();

@@ -335,3 +335,62 @@ async fn eddsa_jcs_2022_proofs_verify_both_ways_with_the_digital_bazaar_suite() 
     assert_eq!(lines[1]["verified"], false, "{}", lines[1]);
     assert_eq!(lines[2]["verified"], false, "{}", lines[2]);
 }
+
+/// An Open Badge on VC 1.1 as a VC-JWT the 1.1 way: the credential in the `vc` claim and
+/// the registered claims standing for its issuer, id, dates and subject (filled in where
+/// the credential leaves them out); a claim that contradicts the credential is refused,
+/// and the signature covers both.
+#[tokio::test]
+async fn a_vc_1_1_jwt_with_a_vc_claim_verifies_and_its_claims_must_agree() {
+    let secret = JWK::generate_ed25519().expect("jwk");
+    let did = ssi::dids::DIDKey::generate(&secret).expect("did").to_string();
+    let vm = ssi::dids::DIDKey::generate_url(&secret).expect("vm").to_string();
+    let vc = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"],
+        "id": "urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a13",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Teamwork",
+        "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
+        "issuanceDate": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+            "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d92", "type": ["Achievement"], "name": "Teamwork",
+            "description": "Works well in a team.", "criteria": {"narrative": "Completed the team project."}}}
+    });
+    let sign = |payload: Value| {
+        let header = Header {
+            algorithm: ssi::jwk::Algorithm::EdDSA,
+            key_id: Some(vm.clone()),
+            type_: Some("JWT".into()),
+            ..Default::default()
+        };
+        ssi::claims::jws::encode_sign_custom_header(&payload.to_string(), &secret, &header).expect("sign")
+    };
+    let nbf = 1_735_689_600; // 2025-01-01T00:00:00Z
+    let full = sign(json!({"iss": did, "jti": vc["id"], "nbf": nbf, "vc": vc}));
+    let r = verify(&full).await;
+    assert!(r.valid, "{:?}", r.errors);
+    assert_eq!(r.issuer.as_deref(), Some(did.as_str()));
+
+    // The 1.1 decoding: members the claims stand for may be left out of `vc`.
+    let mut bare = vc.clone();
+    bare.as_object_mut().expect("object").remove("id");
+    bare.as_object_mut().expect("object").remove("issuanceDate");
+    let r = verify(&sign(json!({"iss": did, "jti": vc["id"], "nbf": nbf, "vc": bare}))).await;
+    assert!(r.valid, "members from the claims: {:?}", r.errors);
+
+    for (claim, value) in
+        [("jti", json!("urn:uuid:00000000-0000-4000-8000-000000000000")), ("nbf", json!(nbf + 86_400))]
+    {
+        let mut payload = json!({"iss": did, "jti": vc["id"], "nbf": nbf, "vc": vc});
+        payload[claim] = value;
+        assert_eq!(codes(&verify(&sign(payload)).await), ["jwt.claims_mismatch"], "{claim}");
+    }
+    // Tampered after signing.
+    use base64::Engine;
+    let b64 = base64::prelude::BASE64_URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = full.split('.').collect();
+    let mut payload: Value = serde_json::from_slice(&b64.decode(parts[1]).expect("b64")).expect("json");
+    payload["vc"]["credentialSubject"]["achievement"]["name"] = "Leadership".into();
+    let tampered = format!("{}.{}.{}", parts[0], b64.encode(payload.to_string()), parts[2]);
+    assert_eq!(codes(&verify(&tampered).await), ["signature.invalid"]);
+}
