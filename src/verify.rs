@@ -1143,9 +1143,18 @@ async fn check_status(v: &Value, ctx: VerifyContext<'_>, r: &mut VerificationRep
 /// A status list is current only within a window it states: `validFrom` (if any) passed,
 /// and `validUntil` not passed or, without `validUntil`, a `ttl` (the list is then as
 /// fresh as its fetch, which the status cache bounds by that ttl). Dates that are there
-/// must be well-formed; a list with neither `validUntil` nor `ttl` never goes stale and is
-/// not accepted.
-fn status_list_window(doc: &Value, now: DateTime<Utc>) -> Result<(), String> {
+/// must be well-formed; a Bitstring list with neither `validUntil` nor `ttl` never goes
+/// stale and is not accepted. A Status List 2021 list (VC 1.1) states its window with
+/// `issuanceDate` and `expirationDate`; that method has no `ttl`, and its lists are
+/// commonly published without an expiry, so one without is as fresh as its fetch (the
+/// status cache keeps it at most `cache_for`, 5 minutes by default).
+fn status_list_window(doc: &Value, kind: status_entry::ListKind, now: DateTime<Utc>) -> Result<(), String> {
+    let legacy = kind == status_entry::ListKind::StatusList2021;
+    let (from, until) = if legacy && doc.get("validFrom").is_none() && doc.get("validUntil").is_none() {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
     let time = |name: &str| -> Result<Option<DateTime<Utc>>, String> {
         match doc.get(name) {
             None => Ok(None),
@@ -1156,14 +1165,15 @@ fn status_list_window(doc: &Value, now: DateTime<Utc>) -> Result<(), String> {
                 .ok_or_else(|| format!("the status list's {name} is not a date-time with a time zone")),
         }
     };
-    if time("validFrom")?.is_some_and(|t| t > now + CLOCK_SKEW) {
+    if time(from)?.is_some_and(|t| t > now + CLOCK_SKEW) {
         return Err("the status list is not valid yet".into());
     }
-    match time("validUntil")? {
+    match time(until)? {
         Some(t) if t < now => {
             Err(format!("the status list expired on {t}: the issuer has not published a current one"))
         }
         Some(_) => Ok(()),
+        None if legacy => Ok(()),
         None => {
             let ttl = doc.pointer("/credentialSubject/ttl").and_then(Value::as_u64).filter(|t| *t > 0);
             ttl.map(|_| ())
@@ -1181,8 +1191,8 @@ async fn verify_status_list(
     ctx: VerifyContext<'_>,
 ) -> Result<Bitstring, String> {
     let types = doc.get("type").and_then(Value::as_array).cloned().unwrap_or_default();
-    if !types.iter().any(|t| t == "BitstringStatusListCredential") {
-        return Err("the document is not a BitstringStatusListCredential".into());
+    if !types.iter().any(|t| t == e.kind.list_type()) {
+        return Err(format!("the document is not a {} (as its {} requires)", e.kind.list_type(), e.kind.entry_type()));
     }
     if doc.get("id").and_then(Value::as_str) != Some(e.list_url.as_str()) {
         return Err("the status list credential has another id than the entry names".into());
@@ -1211,7 +1221,7 @@ async fn verify_status_list(
     proof::verify(doc, &key.id, &key.controller, &key.jwk)
         .await
         .map_err(|p| format!("its signature does not verify: {p}"))?;
-    status_list_window(doc, ctx.clock.now())?;
+    status_list_window(doc, e.kind, ctx.clock.now())?;
     let subject = doc.get("credentialSubject").ok_or("the status list has no credentialSubject")?;
     if subject.get("statusPurpose").and_then(Value::as_str) != Some(e.purpose.as_str()) {
         return Err(format!("the list is not a {} list", e.purpose.as_str()));
@@ -1278,7 +1288,7 @@ mod tests {
                     doc[k] = v.clone();
                 }
             }
-            status_list_window(&doc, now())
+            status_list_window(&doc, status_entry::ListKind::Bitstring, now())
         };
         assert!(list(json!({"validUntil": "2026-12-01T00:00:00Z"})).is_ok());
         assert!(list(json!({"validFrom": "2026-11-01T00:00:00Z", "ttl": 300000})).is_ok());
@@ -1288,5 +1298,13 @@ mod tests {
         assert!(list(json!({"validUntil": "soon"})).is_err(), "malformed is not 'never'");
         assert!(list(json!({"validUntil": {"@value": "2026-12-01T00:00:00Z"}})).is_err());
         assert!(list(json!({"validFrom": "2027-01-01T00:00:00Z", "validUntil": "2027-02-01T00:00:00Z"})).is_err());
+        // Status List 2021 (VC 1.1): issuanceDate/expirationDate, and no expiry is allowed.
+        let legacy = |doc: Value| status_list_window(&doc, status_entry::ListKind::StatusList2021, now());
+        assert!(legacy(json!({"issuanceDate": "2026-01-01T00:00:00Z"})).is_ok());
+        assert!(
+            legacy(json!({"issuanceDate": "2026-01-01T00:00:00Z", "expirationDate": "2026-11-01T00:00:00Z"})).is_err()
+        );
+        assert!(legacy(json!({"issuanceDate": "2027-01-01T00:00:00Z"})).is_err(), "not yet");
+        assert!(legacy(json!({"expirationDate": "soon"})).is_err());
     }
 }

@@ -26,6 +26,10 @@ pub const DID_V1_URL: &str = "https://www.w3.org/ns/did/v1";
 /// URL of the JSON Web Key 2020 suite context (DID documents with `JsonWebKey` methods).
 pub const JWS_2020_URL: &str = "https://w3id.org/security/suites/jws-2020/v1";
 
+/// URL of the W3C CCG Status List 2021 context (`StatusList2021Entry` in VC 1.1
+/// credentials, as the Digital Credentials Consortium's issuers write them).
+pub const STATUS_LIST_2021_URL: &str = "https://w3id.org/vc/status-list/2021/v1";
+
 /// URL of our issuer trust list context ([`crate::trust::list`]).
 pub const TRUST_V1_URL: &str = "https://w3id.org/microcred/contexts/trust-v1.jsonld";
 
@@ -59,6 +63,11 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
         include_str!("../../contexts/ed25519-2020-v1.jsonld"),
     ),
     (JWS_2020_URL, "jws-2020-v1.jsonld", include_str!("../../contexts/jws-2020-v1.jsonld")),
+    (
+        STATUS_LIST_2021_URL,
+        "vc-status-list-2021-v1.jsonld",
+        include_str!("../../contexts/vc-status-list-2021-v1.jsonld"),
+    ),
     (
         CREDENTIALS_EXAMPLES_V2_URL,
         "credentials-examples-v2.jsonld",

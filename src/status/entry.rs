@@ -40,9 +40,43 @@ impl Purpose {
 /// suspension need two).
 pub const MAX_ENTRIES: usize = 4;
 
+/// The status method of an entry, and so of the list it points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListKind {
+    /// W3C Bitstring Status List v1.0 (`BitstringStatusListEntry`,
+    /// `BitstringStatusListCredential`): what we issue.
+    #[default]
+    Bitstring,
+    /// Its predecessor, W3C CCG Status List 2021 (`StatusList2021Entry`,
+    /// `StatusList2021Credential`), in VC 1.1 credentials of other issuers (the Digital
+    /// Credentials Consortium's among them). Same bits; the list states its validity with
+    /// `issuanceDate`/`expirationDate` and has no `ttl`.
+    StatusList2021,
+}
+
+impl ListKind {
+    /// The entry's `type`.
+    pub fn entry_type(self) -> &'static str {
+        match self {
+            Self::Bitstring => "BitstringStatusListEntry",
+            Self::StatusList2021 => "StatusList2021Entry",
+        }
+    }
+
+    /// The `type` its list credential must have.
+    pub fn list_type(self) -> &'static str {
+        match self {
+            Self::Bitstring => "BitstringStatusListCredential",
+            Self::StatusList2021 => "StatusList2021Credential",
+        }
+    }
+}
+
 /// One entry read from a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// Status method.
+    pub kind: ListKind,
     /// Purpose.
     pub purpose: Purpose,
     /// Index in the list.
@@ -114,12 +148,16 @@ pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
         .into_iter()
         .map(|e| {
             let ty = e.get("type").and_then(Value::as_str).unwrap_or_default();
-            if ty != "BitstringStatusListEntry" {
-                return Err(format!(
-                    "credentialStatus of type '{}' is not supported (BitstringStatusListEntry is)",
-                    ty.chars().take(60).collect::<String>()
-                ));
-            }
+            let kind = match ty {
+                "BitstringStatusListEntry" => ListKind::Bitstring,
+                "StatusList2021Entry" => ListKind::StatusList2021,
+                _ => {
+                    return Err(format!(
+                        "credentialStatus of type '{}' is not supported (BitstringStatusListEntry and StatusList2021Entry are)",
+                        ty.chars().take(60).collect::<String>()
+                    ));
+                }
+            };
             if e.get("statusSize")
                 .and_then(|s| s.as_str().map(str::to_owned).or_else(|| s.as_u64().map(|n| n.to_string())))
                 .is_some_and(|s| s != "1")
@@ -143,7 +181,7 @@ pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
                 .and_then(Value::as_str)
                 .ok_or("statusListCredential is missing")?
                 .to_owned();
-            Ok(Entry { purpose, index, list_url })
+            Ok(Entry { kind, purpose, index, list_url })
         })
         .collect()
 }
@@ -224,7 +262,12 @@ mod tests {
         let one = json!({"credentialStatus": entry_json("https://x/s/1", Purpose::Revocation, 42)});
         assert_eq!(
             entries(&one).expect("ok"),
-            vec![Entry { purpose: Purpose::Revocation, index: 42, list_url: "https://x/s/1".into() }]
+            vec![Entry {
+                kind: ListKind::Bitstring,
+                purpose: Purpose::Revocation,
+                index: 42,
+                list_url: "https://x/s/1".into()
+            }]
         );
         let two = json!({"credentialStatus": [entry_json("https://x/r", Purpose::Revocation, 1), entry_json("https://x/s", Purpose::Suspension, 1)]});
         assert_eq!(entries(&two).expect("ok").len(), 2);

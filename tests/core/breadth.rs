@@ -394,3 +394,77 @@ async fn a_vc_1_1_jwt_with_a_vc_claim_verifies_and_its_claims_must_agree() {
     let tampered = format!("{}.{}.{}", parts[0], b64.encode(payload.to_string()), parts[2]);
     assert_eq!(codes(&verify(&tampered).await), ["signature.invalid"]);
 }
+
+/// A credential as the Digital Credentials Consortium issues it: VC 1.1, an
+/// Ed25519Signature2020 proof and a `StatusList2021Entry` whose list is a VC 1.1
+/// `StatusList2021Credential` (no expiry, `encodedList` without a multibase prefix). It
+/// verifies with its status checked; revoked in the list, it is revoked; a document that is
+/// not a `StatusList2021Credential`, or a list signed by someone else, leaves the status
+/// unknown.
+#[tokio::test]
+async fn a_vc_1_1_credential_with_a_status_list_2021_entry_has_its_status_checked() {
+    use microcred::status::bitstring::Bitstring;
+    use microcred::status::check::{GivenStatusLists, NoStatusLists};
+    use microcred::verify::{VerifyContext, verify_text_with};
+    let secret = JWK::generate_ed25519().expect("jwk");
+    let did = ssi::dids::DIDKey::generate(&secret).expect("did").to_string();
+    let list_url = "https://issuer.example/status/3";
+    let ctx = [
+        "https://www.w3.org/2018/credentials/v1",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "https://w3id.org/vc/status-list/2021/v1",
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+    ];
+    let credential = json!({
+        "@context": ctx,
+        "id": "urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a14",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Teamwork",
+        "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
+        "issuanceDate": "2025-01-01T00:00:00Z",
+        "credentialStatus": {"id": format!("{list_url}#94567"), "type": "StatusList2021Entry",
+            "statusPurpose": "revocation", "statusListIndex": "94567", "statusListCredential": list_url},
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+            "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d93", "type": ["Achievement"], "name": "Teamwork",
+            "description": "Works well in a team.", "criteria": {"narrative": "Completed the team project."}}}
+    });
+    let vc = sign_2020(&credential, &secret).await;
+    let list = |revoked: bool, signer: &JWK, kind: &str| {
+        let mut bits = Bitstring::zeroed(131_072);
+        bits.set(94567, revoked).expect("in range");
+        let encoded = bits.encode();
+        let issuer = ssi::dids::DIDKey::generate(signer).expect("did").to_string();
+        json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/vc/status-list/2021/v1",
+                "https://w3id.org/security/suites/ed25519-2020/v1"],
+            "id": list_url,
+            "type": ["VerifiableCredential", kind],
+            "issuer": issuer,
+            "issuanceDate": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"id": format!("{list_url}#list"), "type": "StatusList2021",
+                "statusPurpose": "revocation", "encodedList": encoded.strip_prefix('u').unwrap_or(&encoded)}
+        })
+    };
+    let (resolver, clock) = (Resolver::new(), fixture_clock());
+    let check = |doc: Value| {
+        let (resolver, clock, vc) = (&resolver, &clock, vc.to_string());
+        async move {
+            let lists = GivenStatusLists {
+                lists: std::collections::HashMap::from([(list_url.to_owned(), doc)]),
+                fallback: Box::new(NoStatusLists),
+            };
+            let ctx = VerifyContext { status: &lists, ..VerifyContext::offline(resolver, clock) };
+            verify_text_with(&vc, ctx).await
+        }
+    };
+    let r = check(sign_2020(&list(false, &secret, "StatusList2021Credential"), &secret).await).await;
+    assert!(r.valid, "{:?}", r.errors);
+    assert_eq!(r.checks.get("status"), Some(&microcred::verify::CheckStatus::Passed));
+    let r = check(sign_2020(&list(true, &secret, "StatusList2021Credential"), &secret).await).await;
+    assert_eq!(codes(&r), ["status.revoked"]);
+    let r = check(sign_2020(&list(true, &secret, "StatusList2021"), &secret).await).await;
+    assert_eq!(codes(&r), ["status.unknown"], "not a list credential");
+    let mallory = JWK::generate_ed25519().expect("jwk");
+    let r = check(sign_2020(&list(false, &mallory, "StatusList2021Credential"), &mallory).await).await;
+    assert_eq!(codes(&r), ["status.unknown"], "someone else's list");
+}
