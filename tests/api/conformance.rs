@@ -320,3 +320,43 @@ async fn a_presentation_verifies_with_its_challenge_and_domain_and_every_credent
         .await;
     assert_eq!(r.status(), 400);
 }
+
+/// VC 2.0 presentations carry JOSE-secured credentials as `EnvelopedVerifiableCredential`s
+/// (`id: data:application/vc+jwt,<JWT>`): the JWT inside is verified like any VC-JWT; a
+/// tampered one fails; an envelope of a media type we cannot verify is a 400 naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enveloped_vc_jwt_in_a_presentation_is_verified() {
+    let app = spawn_app_on_wall_clock(|_| {}).await;
+    let key = app.institution("ehb", "ehb").await;
+    let mut rec = own_records("valid.json").remove(0);
+    rec["format"] = "jwt".into();
+    let r = app.issue(&key, &rec).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let jwt = r.json::<Value>().await.unwrap()["credential"].as_str().unwrap().to_owned();
+    let envelope = |jwt: &str, media: &str| {
+        json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential",
+            "id": format!("data:{media},{jwt}")})
+    };
+    let vp = |c: Value| json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"], "verifiableCredential": [c]});
+    let (status, ok) = verify_vp(&app, vp(envelope(&jwt, "application/vc+jwt")), json!({})).await;
+    assert_eq!(status, 200, "{ok}");
+    assert_eq!(ok["credentialResults"][0]["verified"], true, "{ok}");
+
+    let mut tampered = jwt.clone().into_bytes();
+    let at = jwt.rfind('.').unwrap() + 5;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let (status, bad) = verify_vp(&app, vp(envelope(&tampered, "application/vc+jwt")), json!({})).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["credentialResults"][0]["verified"], false, "{bad}");
+
+    let r = app
+        .post_json(
+            "/presentations/verify",
+            None,
+            &json!({"verifiablePresentation": vp(envelope(&jwt, "application/vc+sd-jwt"))}),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("application/vc+sd-jwt"));
+}

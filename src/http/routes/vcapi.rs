@@ -125,11 +125,46 @@ pub async fn verify_credential(State(state): State<AppState>, JsonBody(body): Js
 /// The most credentials one presentation may carry.
 pub const MAX_PRESENTED: usize = 10;
 
+/// Whether a presented credential is an `EnvelopedVerifiableCredential` (VC 2.0 §4.13.1:
+/// a credential secured by an enveloping proof, carried as a `data:` URL in `id`).
+fn is_enveloped(o: &serde_json::Map<String, Value>) -> bool {
+    match o.get("type") {
+        Some(Value::String(t)) => t == "EnvelopedVerifiableCredential",
+        Some(Value::Array(a)) => a.iter().any(|t| t == "EnvelopedVerifiableCredential"),
+        _ => false,
+    }
+}
+
+/// The VC-JWT inside an `EnvelopedVerifiableCredential`: its `id` is
+/// `data:application/vc+jwt,<compact JWS>` (VC-JOSE-COSE; the earlier media types
+/// `application/vc-ld+jwt` and `application/jwt` are read too).
+fn enveloped_jwt(o: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
+    let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
+    let Some((media, data)) = id.strip_prefix("data:").and_then(|rest| rest.split_once(',')) else {
+        return Err(ApiError::BadRequest(
+            "an EnvelopedVerifiableCredential carries its credential in id as a data: URL, e.g. data:application/vc+jwt,eyJ…".into(),
+        ));
+    };
+    let media = media.split(';').next().unwrap_or_default();
+    if !matches!(media, "application/vc+jwt" | "application/vc-ld+jwt" | "application/jwt") {
+        return Err(ApiError::BadRequest(format!(
+            "an EnvelopedVerifiableCredential of media type '{}' cannot be verified; application/vc+jwt can",
+            media.chars().take(60).collect::<String>()
+        )));
+    }
+    if !crate::crypto::jwt::looks_like_jwt(data) {
+        return Err(ApiError::BadRequest(
+            "the EnvelopedVerifiableCredential's data: URL does not hold a compact JWT".into(),
+        ));
+    }
+    Ok(data.to_owned())
+}
+
 /// `POST /presentations/verify`: `{verifiablePresentation, options}` → 200
 /// `{verified: true, presentationResult, credentialResults}` or 400 `{verified: false, …}`.
 /// The presentation's proof is checked for `authentication`, with `options.challenge` and
-/// `options.domain`; every embedded credential (object or VC-JWT string) is verified as a
-/// credential; all must pass.
+/// `options.domain`; every embedded credential (object, VC-JWT string, or
+/// `EnvelopedVerifiableCredential` holding a VC-JWT) is verified as a credential; all must pass.
 pub async fn verify_presentation(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
@@ -170,11 +205,12 @@ pub async fn verify_presentation(
     let mut results = Vec::with_capacity(credentials.len());
     for c in credentials {
         let text = match c {
+            Value::Object(o) if is_enveloped(&o) => enveloped_jwt(&o)?,
             Value::Object(_) => c.to_string(),
             Value::String(jwt) if crate::crypto::jwt::looks_like_jwt(&jwt) => jwt,
             _ => {
                 return Err(ApiError::BadRequest(
-                    "each verifiableCredential must be a credential object or a compact VC-JWT".into(),
+                    "each verifiableCredential must be a credential object, an EnvelopedVerifiableCredential or a compact VC-JWT".into(),
                 ));
             }
         };
