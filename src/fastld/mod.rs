@@ -21,6 +21,12 @@ pub fn as_ours(doc: &Value) -> Option<OpenBadgeCredential> {
     if ctx.len() != 3 || ctx[0] != CREDENTIALS_V2_URL || ctx[1] != OB_V3P0_URL || ctx[2] != MICROCRED_V1_URL {
         return None;
     }
+    // What the general JSON-LD processor refuses (whole numbers outside 64 bits, nesting
+    // deeper than its limit, …) the fast path does not take either, so both paths give one
+    // answer (a fuzz finding: the fast path canonicalised such documents).
+    if crate::jsonld::unsupported_value(doc).is_some() || crate::jsonld::too_deep(doc) {
+        return None;
+    }
     // `proof` is not a member of the typed credential: deserialising ignores it.
     let typed = OpenBadgeCredential::deserialize(doc).ok()?;
     // Nothing may be lost or re-shaped by the typed structure.

@@ -312,3 +312,28 @@ async fn repeated_array_values_count_once_on_both_paths_and_in_jsonld_js() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), general);
 }
+
+/// What the general JSON-LD processor refuses, the fast path does not take either (fuzz
+/// finding: it canonicalised a credential with a whole number outside 64 bits, and one
+/// nested deeper than the JSON-LD limit, that the general path refuses).
+#[tokio::test]
+async fn the_fast_path_refuses_what_the_general_path_refuses() {
+    let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let rec = &all_valid_records()[0];
+    let issued = issue(rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
+    assert!(fastld::as_ours(&issued.credential).is_some(), "our credential takes the fast path");
+    let text = issued.credential.to_string();
+    let ects = issued.credential["credentialSubject"]["achievement"]["creditsAvailable"].to_string();
+    let huge: Value = serde_json::from_str(&text.replacen(
+        &format!("\"creditsAvailable\":{ects}"),
+        "\"creditsAvailable\":18446744073709551616",
+        1,
+    ))
+    .expect("json");
+    assert_ne!(huge, issued.credential, "the number was replaced");
+    let mut doc = huge.clone();
+    doc.as_object_mut().expect("object").remove("proof");
+    assert!(canonical_nquads(&doc).await.is_err(), "the general path refuses it");
+    assert!(fastld::as_ours(&huge).is_none(), "so does the fast path");
+}
