@@ -11,6 +11,7 @@ fn inst(slug: &str) -> InstitutionRow {
         name: "U".into(),
         url: "https://u".into(),
         created_at: "2025-01-01T00:00:00Z".into(),
+        did_method: Default::default(),
     }
 }
 
@@ -138,6 +139,7 @@ async fn contract(store: &dyn Store) {
         request_hash: "rh".into(),
         public_id: "p2".into(),
         created_at: "2025-01-01T00:00:00Z".into(),
+        did_method: Default::default(),
     };
     assert_eq!(store.insert_credential(&cred("a", "p2"), Some(&idem)).await.unwrap(), InsertOutcome::Inserted);
     let again = IdempotencyRow { public_id: "p3".into(), ..idem.clone() };
