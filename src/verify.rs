@@ -1003,6 +1003,7 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     if r.errors.len() == before {
         r.pass("validity_period");
     }
+    check_related_resources(&v, &mut r);
     if r.checks.get("signature") == Some(&CheckStatus::Passed) {
         check_status(&v, ctx, &mut r).await;
     }
@@ -1119,6 +1120,29 @@ pub fn is_open_badge(v: &Value) -> bool {
         Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
         Some(Value::String(t)) => t == "OpenBadgeCredential" || t == "AchievementCredential",
         _ => false,
+    }
+}
+
+/// VC 2.0 §5.3: "If the digest provided by the issuer does not match the digest computed
+/// for the retrieved resource, the conforming verifier implementation MUST produce an
+/// error." The resources we hold byte for byte (our contexts, VC 2.0 and its examples
+/// context) are judged; nothing is fetched for the others.
+fn check_related_resources(v: &Value, r: &mut VerificationReport) {
+    let list: Vec<(String, &Value)> = match v.get("relatedResource") {
+        None => return,
+        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, x)| (format!("/relatedResource/{i}"), x)).collect(),
+        Some(x) => vec![("/relatedResource".to_owned(), x)],
+    };
+    let before = r.errors.len();
+    for (at, item) in list {
+        let text = |k: &str| item.get(k).and_then(Value::as_str);
+        let Some(id) = text("id") else { continue };
+        if let Err(m) = jsonld::contexts::check_related_digests(id, text("digestSRI"), text("digestMultibase")) {
+            r.fail("related_resource", "related_resource.digest_mismatch", m, Some(at));
+        }
+    }
+    if r.errors.len() == before {
+        r.pass("related_resource");
     }
 }
 

@@ -106,6 +106,7 @@ fn is_url(s: &str) -> bool {
 /// object with a URL `id`, unique, and a digest (§5.3); a `BitstringStatusListEntry` is
 /// well-formed (Bitstring Status List v1.0 §2.1).
 fn check_vc2(c: &Map<String, Value>) -> Result<(), ServiceError> {
+    check_object_ids(c, "")?;
     let subjects = objects("credentialSubject", c.get("credentialSubject").unwrap_or(&Value::Null))?;
     if subjects.iter().any(|s| s.is_empty()) {
         return Err(bad("credentialSubject must make at least one claim about its subject; {} is empty"));
@@ -181,41 +182,41 @@ fn is_sri(d: &str) -> bool {
     base64::prelude::BASE64_STANDARD.decode(b64).is_ok_and(|b| b.len() == len)
 }
 
-/// Where the resource is one we publish (our own contexts: our copy is the published
-/// document, byte for byte), its digest must be its digest. Other resources are not
-/// loaded (nothing is fetched), and our copies of other publishers' contexts need not be
-/// byte-identical to what they serve, so their digests are not judged.
+/// Where we hold the published bytes of the resource (our contexts, VC 2.0 and its
+/// examples context), its digests must be its digests; other resources are not fetched.
 fn check_known_digest(at: &str, id: &str, o: &Map<String, Value>) -> Result<(), ServiceError> {
-    use crate::jsonld::contexts::{MICROCRED_V1_URL, TRUST_V1_URL};
-    use base64::Engine;
-    use sha2::Digest;
-    if id != MICROCRED_V1_URL && id != TRUST_V1_URL {
-        return Ok(());
-    }
-    let Some(content) = crate::jsonld::contexts::get(id) else { return Ok(()) };
-    if let Some(sri) = o.get("digestSRI").and_then(Value::as_str)
-        && let Some((alg, b64)) = sri.split_once('-')
-    {
-        let want = match alg {
-            "sha256" => sha2::Sha256::digest(content.as_bytes()).to_vec(),
-            "sha384" => sha2::Sha384::digest(content.as_bytes()).to_vec(),
-            _ => sha2::Sha512::digest(content.as_bytes()).to_vec(),
-        };
-        if base64::prelude::BASE64_STANDARD.encode(want) != b64 {
-            return Err(bad(format!("{at}.digestSRI does not match the content of {id}")));
+    let text = |k: &str| o.get(k).and_then(Value::as_str);
+    crate::jsonld::contexts::check_related_digests(id, text("digestSRI"), text("digestMultibase"))
+        .map_err(|m| bad(format!("{at}.{m}")))
+}
+
+/// Every `id` of the credential is a single URL (VC 2.0 §4.4), wherever it is (the
+/// `@context` aside: an inline context's keys are not data).
+fn check_object_ids(o: &Map<String, Value>, path: &str) -> Result<(), ServiceError> {
+    for (k, x) in o.iter().filter(|(k, _)| k.as_str() != "@context") {
+        let at = format!("{path}/{k}");
+        if k == "id" && !x.as_str().is_some_and(|s| is_url(s) && !s.chars().any(char::is_whitespace)) {
+            return Err(bad(format!(
+                "{at} must be a single URL (VC 2.0 §4.4), such as https://… or urn:uuid:…; it is {}",
+                short(x)
+            )));
         }
-    }
-    if let Some(mb) = o.get("digestMultibase").and_then(Value::as_str)
-        && let Ok((_, bytes)) = multibase::decode(mb)
-    {
-        // A bare SHA-256 digest, or one with its multihash header (0x12 0x20).
-        let digest = sha2::Sha256::digest(content.as_bytes()).to_vec();
-        let ok = bytes == digest || (bytes.len() == 34 && bytes[..2] == [0x12, 0x20] && bytes[2..] == digest[..]);
-        if !ok {
-            return Err(bad(format!("{at}.digestMultibase does not match the content of {id} (SHA-256)")));
-        }
+        check_ids(x, &at)?;
     }
     Ok(())
+}
+
+fn check_ids(v: &Value, path: &str) -> Result<(), ServiceError> {
+    match v {
+        Value::Object(o) => check_object_ids(o, path),
+        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| check_ids(x, &format!("{path}/{i}"))),
+        _ => Ok(()),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s }
 }
 
 /// Issues a caller-supplied credential for institution `slug`; returns the signed one.

@@ -139,7 +139,6 @@ async fn contract(store: &dyn Store) {
         request_hash: "rh".into(),
         public_id: "p2".into(),
         created_at: "2025-01-01T00:00:00Z".into(),
-        did_method: Default::default(),
     };
     assert_eq!(store.insert_credential(&cred("a", "p2"), Some(&idem)).await.unwrap(), InsertOutcome::Inserted);
     let again = IdempotencyRow { public_id: "p3".into(), ..idem.clone() };

@@ -1,0 +1,126 @@
+//! What the W3C VC 2.0 suite found in the VC-API issuer and verifier on its second run
+//! (issue 13), each as our own test: identifiers that are not URLs, and the digests of
+//! related resources we hold byte for byte (the VC 2.0 context among them).
+
+use base64::Engine;
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use crate::helpers::*;
+
+fn vc(extra: Value) -> Value {
+    let mut c = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:learner-1", "name": "Jan Peeters"}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    c
+}
+
+async fn issue(app: &TestApp, key: &str, c: &Value) -> (u16, Value) {
+    let r = app.post_json("/credentials/issue", Some(key), &json!({"credential": c})).await;
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_identifier_is_a_single_url() {
+    let app = spawn_app().await;
+    let key = app.institution("ugent", "ugent").await;
+    let cases = [
+        (json!({"id": "https ://not-a-url/vcs/343cf54b"}), "/id"),
+        (json!({"id": "not a url"}), "/id"),
+        (json!({"id": ["urn:uuid:1", "urn:uuid:2"]}), "/id"),
+        (json!({"credentialSubject": {"id": "learner 1", "name": "Jan"}}), "/credentialSubject/id"),
+        (
+            json!({"credentialSubject": [{"id": "did:example:a", "name": "A"}, {"id": 5, "name": "B"}]}),
+            "/credentialSubject/1/id",
+        ),
+        (json!({"evidence": [{"id": "evidence one", "type": ["Evidence"]}]}), "/evidence/0/id"),
+    ];
+    for (extra, at) in cases {
+        let (status, p) = issue(&app, &key, &vc(extra.clone())).await;
+        assert_eq!(status, 400, "{extra}");
+        let detail = p["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("{at} must be a single URL")), "{extra}: {detail}");
+    }
+    for id in
+        ["urn:uuid:4b9e1a4e-6a2f-4c1b-8a53-1f7d0f3c2b10", "https://example.edu/credentials/3732", "did:example:c1"]
+    {
+        let (status, p) = issue(&app, &key, &vc(json!({"id": id}))).await;
+        assert_eq!(status, 201, "{id}: {p}");
+    }
+    // Ids inside an inline context are not data, and are not judged.
+    let inline = vc(json!({"@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        {"id": "@id", "Example": "https://example.edu/vocab#Example"}
+    ], "type": ["VerifiableCredential", "Example"]}));
+    let (status, p) = issue(&app, &key, &inline).await;
+    assert_eq!(status, 201, "{p}");
+}
+
+fn digests(content: &str) -> (String, String) {
+    let sri = format!("sha384-{}", base64::prelude::BASE64_STANDARD.encode(sha2::Sha384::digest(content.as_bytes())));
+    let mb = multibase::encode(multibase::Base::Base64Url, sha2::Sha256::digest(content.as_bytes()));
+    (sri, mb)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_of_the_vc2_context_is_judged_by_issuer_and_verifier() {
+    let app = spawn_app().await;
+    let key = app.institution("ugent", "ugent").await;
+    let vc2 = microcred::jsonld::contexts::get(microcred::jsonld::contexts::CREDENTIALS_V2_URL).unwrap();
+    let (sri, mb) = digests(vc2);
+    let related = |sri: &str, mb: &str| {
+        vc(json!({"relatedResource": [{
+            "id": "https://www.w3.org/ns/credentials/v2", "mediaType": "application/ld+json",
+            "digestSRI": sri, "digestMultibase": mb
+        }]}))
+    };
+    let (status, issued) = issue(&app, &key, &related(&sri, &mb)).await;
+    assert_eq!(status, 201, "{issued}");
+    let signed = issued["verifiableCredential"].clone();
+    let v: Value = app
+        .post_json("/credentials/verify", None, &json!({"verifiableCredential": signed}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verified"], true, "{v}");
+    assert!(v["checks"].as_array().unwrap().contains(&json!("related_resource")), "{v}");
+
+    // The digests of the July 2024 draft of the context (the W3C suite's fixture): another
+    // document than the one published, refused at issuance…
+    let draft_sri = "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg";
+    let draft_mb = "uJKGMkOmFbVJhEfKTduMC2XCyvRAYLjOVmZWwIH1wQ7k";
+    for (s, m) in [(draft_sri, mb.as_str()), (sri.as_str(), draft_mb)] {
+        let (status, p) = issue(&app, &key, &related(s, m)).await;
+        assert_eq!(status, 400, "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("does not match the content of https://www.w3.org/ns/credentials/v2")
+        );
+    }
+    // …and, signed by someone who did not check, refused by the verifier.
+    let signer = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
+    let mut unsigned = related(draft_sri, draft_mb);
+    unsigned["issuer"] = signer.did().into();
+    let proof =
+        microcred::crypto::proof::sign(&unsigned, &signer, microcred::clock::Clock::now(&clock())).await.unwrap();
+    let mut forged = unsigned.clone();
+    forged["proof"] = proof;
+    let v: Value = app
+        .post_json("/credentials/verify", None, &json!({"verifiableCredential": forged}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verified"], false, "{v}");
+    let codes: Vec<&str> = v["errors"].as_array().unwrap().iter().filter_map(|e| e["code"].as_str()).collect();
+    assert_eq!(codes, ["related_resource.digest_mismatch"], "{v}");
+    assert_eq!(v["errors"][0]["path"], "/relatedResource/0");
+}
