@@ -9,7 +9,23 @@ use super::credentials::new_public_id;
 use super::issuer_check::{Claims, check_claims};
 use super::{ServiceError, Services};
 use crate::crypto::{jwt, proof};
-use crate::jsonld::contexts::CREDENTIALS_V2_URL;
+use crate::jsonld::contexts::{CREDENTIALS_V1_URL, CREDENTIALS_V2_URL, DATA_INTEGRITY_V2_URL};
+
+/// Appends a context to a credential's `@context` unless it is there.
+fn add_context(c: &mut Map<String, Value>, url: &str) {
+    let Some(ctx) = c.get_mut("@context") else {
+        c.insert("@context".into(), Value::Array(vec![url.into()]));
+        return;
+    };
+    if !ctx.is_array() {
+        *ctx = Value::Array(vec![ctx.take()]);
+    }
+    if let Value::Array(list) = ctx
+        && !list.iter().any(|x| x == url)
+    {
+        list.push(url.into());
+    }
+}
 use crate::jsonld::{self, JsonLdProblem};
 use crate::ob3::reverse;
 use crate::store::{CredentialRow, InsertOutcome, Selector, StatusAction};
@@ -237,12 +253,18 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     if !(options.is_null() || options.is_object()) {
         return Err(bad("options must be an object"));
     }
-    // The VC 2.0 data model.
+    // The VC 2.0 data model, or VC 1.1 (still what many verifiers expect).
     let first =
         c.get("@context").and_then(|v| v.as_array().and_then(|a| a.first()).or(Some(v))).and_then(Value::as_str);
-    if first != Some(CREDENTIALS_V2_URL) {
-        return Err(bad(format!("@context must be a list starting with {CREDENTIALS_V2_URL}")));
-    }
+    let vc11 = match first {
+        Some(CREDENTIALS_V2_URL) => false,
+        Some(CREDENTIALS_V1_URL) => true,
+        _ => {
+            return Err(bad(format!(
+                "@context must be a list starting with {CREDENTIALS_V2_URL} (VC 2.0) or {CREDENTIALS_V1_URL} (VC 1.1)"
+            )));
+        }
+    };
     let types: Vec<String> = match c.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
@@ -257,6 +279,22 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     check_vc2(&c)?;
     if c.contains_key("proof") {
         return Err(bad("the credential already has a proof; send it unsigned"));
+    }
+    if vc11 {
+        // VC 1.1 §4.6-4.7: issuanceDate required, expirationDate optional.
+        if !c.contains_key("issuanceDate") {
+            return Err(bad("issuanceDate is required in a VC 1.1 credential (VC 2.0 names it validFrom, optional)"));
+        }
+        check_time(&c, "issuanceDate")?;
+        check_time(&c, "expirationDate")?;
+        if types.iter().any(|t| *t == "OpenBadgeCredential" || *t == "AchievementCredential") {
+            return Err(bad(format!(
+                "an Open Badge 3.0 is issued on VC 2.0: start @context with {CREDENTIALS_V2_URL}"
+            )));
+        }
+        // The VC 1.1 context does not define the Data Integrity terms of the proof we
+        // add, so their context is added (Data Integrity 1.0 §2.1, "Add Proof").
+        add_context(&mut c, DATA_INTEGRITY_V2_URL);
     }
     check_time(&c, "validFrom")?;
     check_time(&c, "validUntil")?;
@@ -281,7 +319,9 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     // An institution issues only as itself: the same check as the other issuance paths.
     check_claims(s, slug, &claims(&c)?).await?;
     // Status: a revocation entry (and suspension, when configured) unless the caller set one.
-    let wants_status = options.get("credentialStatus") != Some(&Value::Bool(false));
+    // Bitstring Status List is a VC 2.0 mechanism (its context is VC 2.0's): a VC 1.1
+    // credential gets no entry of ours (verifiers of VC 1.1 know StatusList2021, not it).
+    let wants_status = options.get("credentialStatus") != Some(&Value::Bool(false)) && !vc11;
     let slot = if !c.contains_key("credentialStatus") && wants_status {
         let slot = super::status::assign(s, slug).await?;
         c.insert("credentialStatus".into(), slot.credential_status.clone());

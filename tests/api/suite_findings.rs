@@ -124,3 +124,53 @@ async fn the_digest_of_the_vc2_context_is_judged_by_issuer_and_verifier() {
     assert_eq!(codes, ["related_resource.digest_mismatch"], "{v}");
     assert_eq!(v["errors"][0]["path"], "/relatedResource/0");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vc_1_1_credential_is_issued_with_the_data_integrity_context_and_no_status() {
+    let app = spawn_app().await;
+    let key = app.institution("ugent", "ugent").await;
+    let did = app.services.directory.snapshot().await.unwrap().did_of("ugent").unwrap().to_owned();
+    let v11 = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "id": "urn:uuid:86294362-4254-4f36-854f-3952fe42555d",
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "issuanceDate": "2020-03-16T22:37:26.544Z",
+        "credentialSubject": {"id": "did:example:learner-1"}
+    });
+    let (status, issued) = issue(&app, &key, &v11).await;
+    assert_eq!(status, 201, "{issued}");
+    let signed = issued["verifiableCredential"].clone();
+    // The proof's terms need the Data Integrity context, added after the caller's; the
+    // members keep their order, @context first.
+    assert_eq!(
+        signed["@context"],
+        json!(["https://www.w3.org/2018/credentials/v1", "https://w3id.org/security/data-integrity/v2"])
+    );
+    assert_eq!(signed.as_object().unwrap().keys().next().unwrap(), "@context");
+    assert!(signed.get("credentialStatus").is_none(), "Bitstring Status List is VC 2.0's: {signed}");
+    assert_eq!(signed["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
+    let v: Value = app
+        .post_json("/credentials/verify", None, &json!({"verifiableCredential": signed}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verified"], true, "{v}");
+
+    let mut undated = v11.clone();
+    undated.as_object_mut().unwrap().remove("issuanceDate");
+    undated["id"] = "urn:uuid:2".into();
+    let (status, p) = issue(&app, &key, &undated).await;
+    assert_eq!(status, 400);
+    assert!(p["detail"].as_str().unwrap().contains("issuanceDate is required"), "{p}");
+    let mut badge = v11.clone();
+    badge["id"] = "urn:uuid:3".into();
+    badge["type"] = json!(["VerifiableCredential", "OpenBadgeCredential"]);
+    let (status, p) = issue(&app, &key, &badge).await;
+    assert_eq!(status, 400);
+    assert!(p["detail"].as_str().unwrap().contains("Open Badge 3.0 is issued on VC 2.0"), "{p}");
+    let (status, p) = issue(&app, &key, &vc(json!({"@context": ["https://example.edu/other"]}))).await;
+    assert_eq!(status, 400);
+    assert!(p["detail"].as_str().unwrap().contains("(VC 1.1)"), "{p}");
+}
