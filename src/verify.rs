@@ -968,6 +968,7 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     }
     let clock = ctx.clock;
     let now = clock.now();
+    warn_undefined_terms(&v, &mut r);
     let before = r.errors.len();
     // VC 1.1 names the period `issuanceDate` (required) .. `expirationDate`.
     let vc11 = is_vc11(&v);
@@ -1120,6 +1121,30 @@ pub fn is_open_badge(v: &Value) -> bool {
         Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
         Some(Value::String(t)) => t == "OpenBadgeCredential" || t == "AchievementCredential",
         _ => false,
+    }
+}
+
+/// VC 2.0 §4.3: a document that uses terms no context defines names the undefined-terms
+/// context last, which maps them to `…/undefined-term#`. Valid, and verified; but what
+/// such a term means is only what its issuer had in mind, so the report says so.
+fn warn_undefined_terms(v: &Value, r: &mut VerificationReport) {
+    let named = match v.get("@context") {
+        Some(Value::Array(a)) => a.iter().any(|c| c == jsonld::contexts::UNDEFINED_TERMS_V2_URL),
+        Some(c) => c == jsonld::contexts::UNDEFINED_TERMS_V2_URL,
+        None => false,
+    };
+    if named {
+        r.warnings.push(VerifyError {
+            check: "json_ld",
+            code: "jsonld.undefined_terms".into(),
+            message: format!(
+                "the credential names {}: terms that no context defines are read as {}<term>, whose meaning \
+                 is only what the issuer had in mind; do not rely on them",
+                jsonld::contexts::UNDEFINED_TERMS_V2_URL,
+                jsonld::contexts::UNDEFINED_TERM_VOCAB
+            ),
+            path: Some("/@context".into()),
+        });
     }
 }
 

@@ -8,6 +8,12 @@ pub const CREDENTIALS_V1_URL: &str = "https://www.w3.org/2018/credentials/v1";
 /// URL of the W3C VC 2.0 examples context (a single `@vocab`), which example and test
 /// credentials use.
 pub const CREDENTIALS_EXAMPLES_V2_URL: &str = "https://www.w3.org/ns/credentials/examples/v2";
+/// URL of the VC 2.0 undefined-terms context: one `@vocab`
+/// (`https://www.w3.org/ns/credentials/undefined-term#`) that a document which uses terms
+/// no context defines must name last (VC 2.0 §4.3). Verified with a warning, never signed.
+pub const UNDEFINED_TERMS_V2_URL: &str = "https://www.w3.org/ns/credentials/undefined-terms/v2";
+/// The namespace the undefined-terms context maps every undefined term to.
+pub const UNDEFINED_TERM_VOCAB: &str = "https://www.w3.org/ns/credentials/undefined-term#";
 /// URL of the Open Badges 3.0.3 context.
 pub const OB_V3P0_URL: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// URL of the 1EdTech extensions context (defines `1EdTechJsonSchemaValidator2019`).
@@ -64,6 +70,11 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
         "credentials-examples-v2.jsonld",
         include_str!("../../contexts/credentials-examples-v2.jsonld"),
     ),
+    (
+        UNDEFINED_TERMS_V2_URL,
+        "credentials-undefined-terms-v2.jsonld",
+        include_str!("../../contexts/credentials-undefined-terms-v2.jsonld"),
+    ),
     (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
     (TRUST_V1_URL, "microcred-trust-v1.jsonld", include_str!("../../contexts/microcred-trust-v1.jsonld")),
 ];
@@ -75,10 +86,11 @@ pub fn get(url: &str) -> Option<&'static str> {
 
 /// The contexts whose file in `contexts/` is, byte for byte, the document published at
 /// their URL: ours (we publish them), the VC 2.0 context (its SHA-256 is the one VC 2.0
-/// §B.1 publishes, `59955ced…2734`) and the VC 2.0 examples context. A `relatedResource`
+/// §B.1 publishes, `59955ced…2734`), the VC 2.0 examples and undefined-terms contexts. A `relatedResource`
 /// digest of one of these is judged against our copy; the other copies are re-serialised
 /// by their npm packages (same JSON, other bytes), so their digests cannot be judged.
-pub const BYTE_EXACT: &[&str] = &[CREDENTIALS_V2_URL, CREDENTIALS_EXAMPLES_V2_URL, MICROCRED_V1_URL, TRUST_V1_URL];
+pub const BYTE_EXACT: &[&str] =
+    &[CREDENTIALS_V2_URL, CREDENTIALS_EXAMPLES_V2_URL, UNDEFINED_TERMS_V2_URL, MICROCRED_V1_URL, TRUST_V1_URL];
 
 /// Checks the digests a `relatedResource` gives for `url` (VC 2.0 §5.3) when we hold the
 /// published bytes of that resource ([`BYTE_EXACT`]): `digestSRI` (`sha256-`, `sha384-`

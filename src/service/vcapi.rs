@@ -330,7 +330,16 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
         None
     };
     let doc = Value::Object(c);
-    jsonld::check_contexts(&doc).map_err(|p| bad(p.to_string()))?;
+    let urls = jsonld::check_contexts(&doc).map_err(|p| bad(p.to_string()))?;
+    if urls.iter().any(|u| u == crate::jsonld::contexts::UNDEFINED_TERMS_V2_URL) {
+        return Err(bad(format!(
+            "{} maps every term no context defines to {}…: this issuer signs only terms a context defines \
+             (JSON-LD safe mode, as VC 2.0 §4.3 recommends); define them in a context of yours, inline or \
+             published, instead",
+            crate::jsonld::contexts::UNDEFINED_TERMS_V2_URL,
+            crate::jsonld::contexts::UNDEFINED_TERM_VOCAB
+        )));
+    }
     // Signed as written: the document must be the compact form of its own data, so that
     // every verifier reading it by member names reads what is signed.
     jsonld::check_signed_form(&doc).await.map_err(|p| match p {

@@ -174,3 +174,71 @@ async fn a_vc_1_1_credential_is_issued_with_the_data_integrity_context_and_no_st
     assert_eq!(status, 400);
     assert!(p["detail"].as_str().unwrap().contains("(VC 1.1)"), "{p}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undefined_terms_are_verified_with_a_warning_and_never_signed() {
+    let app = spawn_app().await;
+    let key = app.institution("ugent", "ugent").await;
+    let with_undefined = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/undefined-terms/v2"],
+        "type": ["VerifiableCredential", "MembershipCard"],
+        "credentialSubject": {"id": "did:example:learner-1", "favouriteColour": "blue"}
+    });
+    let (status, p) = issue(&app, &key, &with_undefined).await;
+    assert_eq!(status, 400);
+    assert!(p["detail"].as_str().unwrap().contains("signs only terms a context defines"), "{p}");
+
+    // Signed by another issuer: valid, with a warning naming the context.
+    let signer = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
+    let mut unsigned = with_undefined.clone();
+    unsigned["issuer"] = signer.did().into();
+    let proof =
+        microcred::crypto::proof::sign(&unsigned, &signer, microcred::clock::Clock::now(&clock())).await.unwrap();
+    let mut signed = unsigned.clone();
+    signed["proof"] = proof;
+    let v: Value = app
+        .post_json("/credentials/verify", None, &json!({"verifiableCredential": signed}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verified"], true, "{v}");
+    let warning = v["warnings"].as_array().unwrap().iter().find(|w| w["code"] == "jsonld.undefined_terms").cloned();
+    let warning = warning.unwrap_or_else(|| panic!("no undefined-terms warning: {v}"));
+    assert_eq!(warning["path"], "/@context");
+    // Without that context the same terms are still refused as undefined (safe mode).
+    let mut strict = signed.clone();
+    strict["@context"] = json!(["https://www.w3.org/ns/credentials/v2"]);
+    let v: Value = app
+        .post_json("/credentials/verify", None, &json!({"verifiableCredential": strict}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verified"], false, "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issuer_name_may_be_any_language_form_of_the_institutions_own_name() {
+    let app = spawn_app().await;
+    let key = app.institution("ugent", "ugent").await;
+    let did = app.services.directory.snapshot().await.unwrap().did_of("ugent").unwrap().to_owned();
+    let own = "Universiteit Gent";
+    let with_name = |name: Value| vc(json!({"issuer": {"id": did, "name": name}}));
+    for name in [
+        json!(own),
+        json!({"@value": own, "@language": "nl"}),
+        json!({"@value": own, "@language": "nl", "@direction": "ltr"}),
+        json!([{"@value": own, "@language": "nl"}, {"@value": own, "@language": "en"}]),
+    ] {
+        let (status, p) = issue(&app, &key, &with_name(name.clone())).await;
+        assert_eq!(status, 201, "{name}: {p}");
+    }
+    // A language value with extra members is not one (VC 2.0 §11.1).
+    let (status, _) = issue(&app, &key, &with_name(json!({"@value": own, "@language": "nl", "extra": 1}))).await;
+    assert_eq!(status, 400);
+    // Another name is impersonation, whatever its form (the W3C suite's "ExampleIssuer").
+    let (status, p) = issue(&app, &key, &with_name(json!("ExampleIssuer"))).await;
+    assert_eq!(status, 403, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("/credential/issuer/name"), "{p}");
+}
