@@ -244,6 +244,10 @@ pub struct InstitutionSettings {
     pub name: Option<String>,
     /// Homepage (defaults to the institution's homepage).
     pub url: Option<String>,
+    /// `"web"` (default: `did:web:{host}:issuers:{slug}`) or `"key"` (the did:key of its
+    /// one signing key). Fixed when the institution is created.
+    #[serde(default)]
+    pub did_method: crate::crypto::did::DidMethod,
 }
 
 impl Default for ServerSettings {

@@ -341,7 +341,8 @@ fn too_deep(v: &Value, r: &mut VerificationReport) -> bool {
 }
 
 /// The proofs of a credential: one object, or a proof set (a list, every one of which
-/// must verify). Proof chains (`previousProof`) are not supported.
+/// must verify), whose members may form chains (`previousProof`, checked by
+/// [`previous_proofs`]).
 fn proof_set(v: &Value) -> Result<Vec<&Map<String, Value>>, String> {
     let list: Vec<&Value> = match v.get("proof") {
         None => return Err("the credential has no proof; sign it, or give the JWT".into()),
@@ -356,10 +357,35 @@ fn proof_set(v: &Value) -> Result<Vec<&Map<String, Value>>, String> {
         .into_iter()
         .map(|p| p.as_object().ok_or_else(|| "proof is not an object".to_owned()))
         .collect::<Result<Vec<_>, _>>()?;
-    if proofs.iter().any(|p| p.contains_key("previousProof")) {
-        return Err("proof chains (previousProof) are not supported; a proof set of independent proofs is".into());
-    }
     Ok(proofs)
+}
+
+/// The proofs a chained proof follows (Data Integrity 1.0 §4.5): its `previousProof`, a
+/// string or a list of strings, each the `id` of another proof of the set. Empty for a
+/// proof that follows none; an error naming the id when one is no proof of the set.
+fn previous_proofs(proof: &Map<String, Value>, all: &[Map<String, Value>]) -> Result<Vec<Value>, String> {
+    let ids: Vec<&str> = match proof.get("previousProof") {
+        None => return Ok(vec![]),
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .map(|v| v.as_str().ok_or_else(|| "previousProof must be a string or a list of strings".to_owned()))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("previousProof must be a string or a non-empty list of strings".into()),
+    };
+    ids.into_iter()
+        .map(|id| {
+            all.iter()
+                .find(|p| p.get("id").and_then(Value::as_str) == Some(id) && !std::ptr::eq(*p, proof))
+                .map(|p| Value::Object(p.clone()))
+                .ok_or_else(|| {
+                    format!(
+                        "previousProof '{}' is the id of no other proof of this credential: the chain is broken",
+                        id.chars().take(80).collect::<String>()
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The most proofs in one proof set (each costs a signature check and may cost a
@@ -418,6 +444,14 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
             );
         }
         check_proof_options(proof, ctx, &mut r);
+        let previous = match previous_proofs(proof, &proofs) {
+            Ok(p) => p,
+            Err(m) => {
+                r.fail("signature", "proof.chain_broken", m, Some(at.clone()));
+                all_verified = false;
+                continue;
+            }
+        };
         // In a proof set, co-signers may sign too; one proof must be the issuer's.
         let key = if set {
             match ctx.resolver.resolve_assertion_key(field("verificationMethod")) {
@@ -443,7 +477,12 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
             let mut one = v.clone();
             one["proof"] = Value::Object(proof.clone());
             let canonical = if set { None } else { canonical.as_deref() };
-            match proof::verify_canonical(&one, &key.id, &key.controller, &key.jwk, canonical).await {
+            let outcome = if previous.is_empty() {
+                proof::verify_canonical(&one, &key.id, &key.controller, &key.jwk, canonical).await
+            } else {
+                proof::verify_chained(&v, proof, previous, &key.jwk).await
+            };
+            match outcome {
                 Ok(()) => {
                     verified = true;
                     if r.issuer.as_deref() == Some(key.controller.as_str()) && issuer_signed.is_none() {
@@ -939,6 +978,7 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     }
     let clock = ctx.clock;
     let now = clock.now();
+    warn_undefined_terms(&v, &mut r);
     let before = r.errors.len();
     // VC 1.1 names the period `issuanceDate` (required) .. `expirationDate`.
     let vc11 = is_vc11(&v);
@@ -974,6 +1014,7 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     if r.errors.len() == before {
         r.pass("validity_period");
     }
+    check_related_resources(&v, &mut r);
     if r.checks.get("signature") == Some(&CheckStatus::Passed) {
         check_status(&v, ctx, &mut r).await;
     }
@@ -1090,6 +1131,53 @@ pub fn is_open_badge(v: &Value) -> bool {
         Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
         Some(Value::String(t)) => t == "OpenBadgeCredential" || t == "AchievementCredential",
         _ => false,
+    }
+}
+
+/// VC 2.0 §4.3: a document that uses terms no context defines names the undefined-terms
+/// context last, which maps them to `…/undefined-term#`. Valid, and verified; but what
+/// such a term means is only what its issuer had in mind, so the report says so.
+fn warn_undefined_terms(v: &Value, r: &mut VerificationReport) {
+    let named = match v.get("@context") {
+        Some(Value::Array(a)) => a.iter().any(|c| c == jsonld::contexts::UNDEFINED_TERMS_V2_URL),
+        Some(c) => c == jsonld::contexts::UNDEFINED_TERMS_V2_URL,
+        None => false,
+    };
+    if named {
+        r.warnings.push(VerifyError {
+            check: "json_ld",
+            code: "jsonld.undefined_terms".into(),
+            message: format!(
+                "the credential names {}: terms that no context defines are read as {}<term>, whose meaning \
+                 is only what the issuer had in mind; do not rely on them",
+                jsonld::contexts::UNDEFINED_TERMS_V2_URL,
+                jsonld::contexts::UNDEFINED_TERM_VOCAB
+            ),
+            path: Some("/@context".into()),
+        });
+    }
+}
+
+/// VC 2.0 §5.3: "If the digest provided by the issuer does not match the digest computed
+/// for the retrieved resource, the conforming verifier implementation MUST produce an
+/// error." The resources we hold byte for byte (our contexts, VC 2.0 and its examples
+/// context) are judged; nothing is fetched for the others.
+fn check_related_resources(v: &Value, r: &mut VerificationReport) {
+    let list: Vec<(String, &Value)> = match v.get("relatedResource") {
+        None => return,
+        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, x)| (format!("/relatedResource/{i}"), x)).collect(),
+        Some(x) => vec![("/relatedResource".to_owned(), x)],
+    };
+    let before = r.errors.len();
+    for (at, item) in list {
+        let text = |k: &str| item.get(k).and_then(Value::as_str);
+        let Some(id) = text("id") else { continue };
+        if let Err(m) = jsonld::contexts::check_related_digests(id, text("digestSRI"), text("digestMultibase")) {
+            r.fail("related_resource", "related_resource.digest_mismatch", m, Some(at));
+        }
+    }
+    if r.errors.len() == before {
+        r.pass("related_resource");
     }
 }
 

@@ -235,6 +235,10 @@ enum InstitutionsCommand {
         /// Homepage (default: the official homepage).
         #[arg(long)]
         url: Option<String>,
+        /// `web`: sign as did:web:{host}:issuers:{slug} (keys can be rotated); `key`: sign
+        /// as the did:key of its one key (verifiers need no network; no rotation).
+        #[arg(long, default_value = "web", value_parser = ["web", "key"])]
+        did_method: String,
         #[command(flatten)]
         config: ConfigArgs,
     },
@@ -507,12 +511,18 @@ async fn dispatch(command: Command) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Serve { config } => serve(&config).await,
-        Command::Institutions(InstitutionsCommand::Create { slug, institution_id, name, url, config }) => {
+        Command::Institutions(InstitutionsCommand::Create { slug, institution_id, name, url, did_method, config }) => {
             let s = services(&config).await?;
-            let new =
-                crate::service::institutions::NewInstitution { slug, institution_id: Some(institution_id), name, url };
+            let did_method = did_method.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let new = crate::service::institutions::NewInstitution {
+                slug,
+                institution_id: Some(institution_id),
+                name,
+                url,
+                did_method,
+            };
             let row = s.directory.create(new, s.clock.as_ref()).await?;
-            println!("{}", s.directory.did(&row.slug));
+            println!("{}", s.directory.did_for(&row).await?);
             Ok(exit::OK)
         }
         Command::Institutions(InstitutionsCommand::List { config }) => {
@@ -521,7 +531,7 @@ async fn dispatch(command: Command) -> Result<u8> {
                 println!(
                     "{}\t{}\t{}\t{}",
                     row.slug,
-                    s.directory.did(&row.slug),
+                    s.directory.did_for(&row).await?,
                     row.institution_id.as_deref().unwrap_or("(any: demo)"),
                     row.name
                 );

@@ -12,6 +12,48 @@ use ssi::jwk::Params;
 
 use crate::jsonld::contexts::{DID_V1_URL, JWS_2020_URL, MULTIKEY_V1_URL};
 
+/// How an institution names itself: `did:web` under the deployment's base URL (the
+/// default; its keys can be rotated behind one stable DID), or the `did:key` of its
+/// signing key, which any verifier resolves without a network (the W3C test suites
+/// resolve nothing else) but which is the key itself: a did:key institution keeps one key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DidMethod {
+    /// `did:web:{host}:issuers:{slug}`.
+    #[default]
+    Web,
+    /// `did:key:z6Mk…` of the institution's (only) key.
+    Key,
+}
+
+impl DidMethod {
+    /// `web` or `key`, as stored and configured.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Key => "key",
+        }
+    }
+}
+
+impl std::fmt::Display for DidMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DidMethod {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "web" => Ok(Self::Web),
+            "key" => Ok(Self::Key),
+            other => Err(format!("did_method '{other}' must be \"web\" or \"key\"")),
+        }
+    }
+}
+
 /// A DID document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

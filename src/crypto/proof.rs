@@ -309,6 +309,44 @@ pub(crate) fn ed25519_key(public: &JWK) -> Option<ed25519_dalek::VerifyingKey> {
     fast::verifying_key(public)
 }
 
+/// Verifies one eddsa-rdfc-2022 proof of a proof chain (Data Integrity 1.0 §4.5, "Verify
+/// Proof Sets and Chains"): a proof naming `previousProof` signs the document together
+/// with the proofs it names, so the document hashed is `doc` (without any proof) with
+/// `proof` set to `previous`, and the proof configuration is the proof without its
+/// `proofValue` (its `previousProof` included) under the document's `@context`.
+pub async fn verify_chained(
+    doc: &Value,
+    proof: &serde_json::Map<String, Value>,
+    previous: Vec<Value>,
+    public: &JWK,
+) -> Result<(), ProofFailure> {
+    let field = |k: &str| proof.get(k).and_then(Value::as_str).unwrap_or_default();
+    if field("type") != "DataIntegrityProof" || field("cryptosuite") != CRYPTOSUITE {
+        return Err(ProofFailure::Malformed(format!(
+            "a proof chain is verified for DataIntegrityProof with {CRYPTOSUITE} only"
+        )));
+    }
+    let key = fast::verifying_key(public)
+        .ok_or_else(|| ProofFailure::Malformed("the key of a chained proof must be Ed25519".into()))?;
+    let Ok((multibase::Base::Base58Btc, bytes)) = multibase::decode(field("proofValue")) else {
+        return Err(ProofFailure::Malformed("proofValue must be a base58-btc multibase string (z…)".into()));
+    };
+    let signature = ed25519_dalek::Signature::from_slice(&bytes).map_err(|_| ProofFailure::BadSignature)?;
+    let mut config = proof.clone();
+    config.remove("proofValue");
+    config.insert("@context".into(), doc.get("@context").cloned().unwrap_or(Value::Null));
+    // `canonical_nquads` drops a member named `proof`; the chained document keeps it,
+    // so it goes in under a fresh object whose `proof` is the previous proofs.
+    let config_nquads = jsonld::canonical_nquads(&Value::Object(config)).await.map_err(ProofFailure::JsonLd)?;
+    let mut chained = doc.clone();
+    chained["proof"] = Value::Array(previous);
+    let doc_nquads = jsonld::canonical_nquads_keeping_proof(&chained).await.map_err(ProofFailure::JsonLd)?;
+    let mut data = Vec::with_capacity(64);
+    data.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(config_nquads.as_bytes()));
+    data.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(doc_nquads.as_bytes()));
+    key.verify_strict(&data, &signature).map_err(|_| ProofFailure::BadSignature)
+}
+
 /// [`verify`] through the general JSON-LD processor (ssi), for any document.
 pub async fn verify_general(doc: &Value, vm_id: &str, controller: &str, public: &JWK) -> Result<(), ProofFailure> {
     if let Some(why) = jsonld::unsupported_value(doc) {

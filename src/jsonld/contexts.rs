@@ -8,6 +8,12 @@ pub const CREDENTIALS_V1_URL: &str = "https://www.w3.org/2018/credentials/v1";
 /// URL of the W3C VC 2.0 examples context (a single `@vocab`), which example and test
 /// credentials use.
 pub const CREDENTIALS_EXAMPLES_V2_URL: &str = "https://www.w3.org/ns/credentials/examples/v2";
+/// URL of the VC 2.0 undefined-terms context: one `@vocab`
+/// (`https://www.w3.org/ns/credentials/undefined-term#`) that a document which uses terms
+/// no context defines must name last (VC 2.0 §4.3). Verified with a warning, never signed.
+pub const UNDEFINED_TERMS_V2_URL: &str = "https://www.w3.org/ns/credentials/undefined-terms/v2";
+/// The namespace the undefined-terms context maps every undefined term to.
+pub const UNDEFINED_TERM_VOCAB: &str = "https://www.w3.org/ns/credentials/undefined-term#";
 /// URL of the Open Badges 3.0.3 context.
 pub const OB_V3P0_URL: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// URL of the 1EdTech extensions context (defines `1EdTechJsonSchemaValidator2019`).
@@ -73,6 +79,11 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
         "credentials-examples-v2.jsonld",
         include_str!("../../contexts/credentials-examples-v2.jsonld"),
     ),
+    (
+        UNDEFINED_TERMS_V2_URL,
+        "credentials-undefined-terms-v2.jsonld",
+        include_str!("../../contexts/credentials-undefined-terms-v2.jsonld"),
+    ),
     (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
     (TRUST_V1_URL, "microcred-trust-v1.jsonld", include_str!("../../contexts/microcred-trust-v1.jsonld")),
 ];
@@ -80,4 +91,82 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
 /// The embedded content of a context URL, if we ship it.
 pub fn get(url: &str) -> Option<&'static str> {
     CONTEXTS.iter().find(|(u, _, _)| *u == url).map(|(_, _, c)| *c)
+}
+
+/// The contexts whose file in `contexts/` is, byte for byte, the document published at
+/// their URL: ours (we publish them), the VC 2.0 context (its SHA-256 is the one VC 2.0
+/// §B.1 publishes, `59955ced…2734`), the VC 2.0 examples and undefined-terms contexts. A `relatedResource`
+/// digest of one of these is judged against our copy; the other copies are re-serialised
+/// by their npm packages (same JSON, other bytes), so their digests cannot be judged.
+pub const BYTE_EXACT: &[&str] =
+    &[CREDENTIALS_V2_URL, CREDENTIALS_EXAMPLES_V2_URL, UNDEFINED_TERMS_V2_URL, MICROCRED_V1_URL, TRUST_V1_URL];
+
+/// Checks the digests a `relatedResource` gives for `url` (VC 2.0 §5.3) when we hold the
+/// published bytes of that resource ([`BYTE_EXACT`]): `digestSRI` (`sha256-`, `sha384-`
+/// or `sha512-` and base64) and `digestMultibase` (a SHA-256, bare or with its multihash
+/// header `0x12 0x20`). `Err` names the digest that does not match; other resources are
+/// not loaded, so their digests pass unjudged.
+pub fn check_related_digests(url: &str, sri: Option<&str>, multibase: Option<&str>) -> Result<(), String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let Some(content) = BYTE_EXACT.contains(&url).then(|| get(url)).flatten() else { return Ok(()) };
+    if let Some(sri) = sri {
+        let want = match sri.split_once('-') {
+            Some(("sha256", b64)) => Some((sha2::Sha256::digest(content.as_bytes()).to_vec(), b64)),
+            Some(("sha384", b64)) => Some((sha2::Sha384::digest(content.as_bytes()).to_vec(), b64)),
+            Some(("sha512", b64)) => Some((sha2::Sha512::digest(content.as_bytes()).to_vec(), b64)),
+            _ => None,
+        };
+        match want {
+            Some((digest, b64)) if base64::prelude::BASE64_STANDARD.encode(&digest) == b64 => {}
+            _ => return Err(format!("digestSRI does not match the content of {url}")),
+        }
+    }
+    if let Some(mb) = multibase {
+        let digest = sha2::Sha256::digest(content.as_bytes()).to_vec();
+        let ok = multibase::decode(mb).is_ok_and(|(_, bytes)| {
+            bytes == digest || (bytes.len() == 34 && bytes[..2] == [0x12, 0x20] && bytes[2..] == digest[..])
+        });
+        if !ok {
+            return Err(format!("digestMultibase does not match the content of {url} (SHA-256)"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vc2_context_is_the_published_document_byte_for_byte() {
+        use sha2::Digest;
+        let vc2 = get(CREDENTIALS_V2_URL).unwrap_or_default();
+        // VC Data Model 2.0 §B.1 "Base Context": the SHA2-256 digest of the base context file.
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(vc2.as_bytes())),
+            "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"
+        );
+        // It defines no @vocab: undefined terms stay undefined (safe mode refuses them).
+        let v: serde_json::Value = serde_json::from_str(vc2).unwrap_or_default();
+        assert!(v["@context"].get("@vocab").is_none());
+    }
+
+    #[test]
+    fn related_digests_are_judged_only_for_byte_exact_copies() {
+        use base64::Engine;
+        use sha2::Digest;
+        let vc2 = get(CREDENTIALS_V2_URL).unwrap_or_default();
+        let sri = format!("sha384-{}", base64::prelude::BASE64_STANDARD.encode(sha2::Sha384::digest(vc2.as_bytes())));
+        let raw = multibase::encode(multibase::Base::Base64Url, sha2::Sha256::digest(vc2.as_bytes()));
+        assert_eq!(check_related_digests(CREDENTIALS_V2_URL, Some(&sri), Some(&raw)), Ok(()));
+        // The digest of an earlier draft of the context (another document) is refused.
+        let draft = "uJKGMkOmFbVJhEfKTduMC2XCyvRAYLjOVmZWwIH1wQ7k";
+        assert!(check_related_digests(CREDENTIALS_V2_URL, None, Some(draft)).is_err());
+        assert!(check_related_digests(CREDENTIALS_V2_URL, Some("sha384-AAAA"), None).is_err());
+        assert!(check_related_digests(CREDENTIALS_V2_URL, Some("md5-AAAA"), None).is_err());
+        // A re-serialised copy or an unknown resource: not judged.
+        assert_eq!(check_related_digests(DATA_INTEGRITY_V2_URL, None, Some(draft)), Ok(()));
+        assert_eq!(check_related_digests("https://example.edu/a", Some("sha384-AAAA"), None), Ok(()));
+    }
 }

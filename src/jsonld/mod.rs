@@ -607,11 +607,18 @@ mod tests {
 /// The RDFC-1.0 canonical N-Quads of a document (its `proof` removed), as the
 /// eddsa-rdfc-2022 cryptosuite hashes them.
 pub async fn canonical_nquads(doc: &Value) -> Result<String, JsonLdProblem> {
-    depth_checked(doc)?;
     let mut doc = doc.clone();
     if let Value::Object(o) = &mut doc {
         o.remove("proof");
     }
+    canonical_nquads_keeping_proof(&doc).await
+}
+
+/// The RDFC-1.0 canonical N-Quads of a document as it is, `proof` included (the
+/// document a chained proof signs: the credential with the proofs it follows).
+pub async fn canonical_nquads_keeping_proof(doc: &Value) -> Result<String, JsonLdProblem> {
+    depth_checked(doc)?;
+    let doc = doc.clone();
     let json = json_syntax::Value::from_serde_json(doc);
     let mut ld = ssi::rdf::LdEnvironment::default();
     let expanded = CompactJsonLd(json).expand_with(&mut ld, loader()).await.map_err(|e| classify(&e.to_string()))?;

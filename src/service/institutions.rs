@@ -2,6 +2,13 @@
 //! documents and OB 3.0 Profiles, and the in-memory directory the service signs and
 //! resolves with. A rotated-out key stays in the DID document, so every credential it
 //! signed keeps verifying.
+//!
+//! An institution created with `did_method = "key"` signs as the did:key of its key
+//! instead: verifiers that resolve only did:key (the W3C test suites, some wallets) need
+//! nothing of ours. Its DID *is* its key, so it has exactly one: a rotation would be a
+//! new issuer (another DID, status lists signed by someone else than the credentials
+//! they list), and is refused. A compromised did:key institution is retired by marking
+//! its key compromised and creating a new institution.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,7 +21,7 @@ use super::ServiceError;
 use super::keystore::{Keystore, Stored};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::crypto::did::{DidDocument, Resolver, did_document};
+use crate::crypto::did::{DidDocument, DidMethod, Resolver, did_document};
 use crate::crypto::keys::{IssuerKey, KeyAlg};
 use crate::domain::Institution;
 use crate::jsonld::contexts::{CREDENTIALS_V2_URL, OB_V3P0_URL};
@@ -68,6 +75,11 @@ pub fn did_web(base_url: &str, slug: &str) -> String {
     format!("{did}:issuers:{slug}")
 }
 
+/// The DID of a verification method id (`did:key:z…#z…` → `did:key:z…`).
+fn key_did(kid: &str) -> String {
+    kid.split_once('#').map_or(kid, |(did, _)| did).to_owned()
+}
+
 /// A loaded institution.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -92,6 +104,18 @@ pub struct Snapshot {
     pub trust: TrustRegistry,
 }
 
+impl Snapshot {
+    /// The slug of the institution that signs as `did` (did:web or did:key).
+    pub fn slug_of(&self, did: &str) -> Option<&str> {
+        self.institutions.values().find(|e| e.did == did).map(|e| e.row.slug.as_str())
+    }
+
+    /// The DID an institution signs as now.
+    pub fn did_of(&self, slug: &str) -> Option<&str> {
+        self.institutions.get(slug).map(|e| e.did.as_str())
+    }
+}
+
 /// The institution directory.
 #[derive(Debug)]
 pub struct Directory {
@@ -112,6 +136,8 @@ pub struct NewInstitution {
     pub name: Option<String>,
     /// Homepage (defaults from the registry).
     pub url: Option<String>,
+    /// did:web (default) or did:key.
+    pub did_method: DidMethod,
 }
 
 impl Directory {
@@ -120,9 +146,30 @@ impl Directory {
         Self { store, keystore, base_url: base_url.trim_end_matches('/').to_owned(), cache: RwLock::new(None) }
     }
 
-    /// The DID of a slug.
+    /// The did:web of a slug (what a did:web institution signs as).
     pub fn did(&self, slug: &str) -> String {
         did_web(&self.base_url, slug)
+    }
+
+    /// The DID an institution signs as: its did:web, or for a did:key institution the
+    /// did:key of its key (`None` while it has none).
+    pub fn did_of_row(&self, row: &InstitutionRow, keys: &[KeyRow]) -> Option<String> {
+        match row.did_method {
+            DidMethod::Web => Some(self.did(&row.slug)),
+            DidMethod::Key => keys.iter().rev().find(|k| k.status == "active").or(keys.last()).map(|k| key_did(&k.kid)),
+        }
+    }
+
+    /// The DID a stored institution signs as (reads its keys for a did:key institution).
+    pub async fn did_for(&self, row: &InstitutionRow) -> Result<String, ServiceError> {
+        match row.did_method {
+            DidMethod::Web => Ok(self.did(&row.slug)),
+            DidMethod::Key => {
+                let keys = self.store.list_keys(&row.slug).await?;
+                self.did_of_row(row, &keys)
+                    .ok_or_else(|| ServiceError::Internal(format!("institution '{}' has no key", row.slug)))
+            }
+        }
     }
 
     /// Forgets the cached snapshot (after a change).
@@ -158,19 +205,30 @@ impl Directory {
                     lives.insert(k.kid.clone(), life);
                 }
             }
+            // A did:web institution is one DID; a did:key institution is the DID of each
+            // key it ever had (one, as it cannot rotate).
+            let dids: Vec<String> = match row.did_method {
+                DidMethod::Web => vec![self.did(&row.slug)],
+                DidMethod::Key => keys.iter().map(|k| key_did(&k.kid)).collect(),
+            };
             if let Some(id) = row.institution_id.as_deref().filter(|_| row.slug != DEMO_SLUG) {
                 let en = crate::trust::flemish(id).map_or_else(|| row.name.clone(), |(n, _)| n.en);
-                recognised.push(TrustEntry {
-                    did: self.did(&row.slug),
-                    institution_id: Some(id.to_owned()),
-                    names: Names { nl: row.name.clone(), en },
-                    url: row.url.clone(),
-                    valid_from: None,
-                    valid_until: None,
-                    source: "deployment".into(),
-                });
+                for did in &dids {
+                    recognised.push(TrustEntry {
+                        did: did.clone(),
+                        institution_id: Some(id.to_owned()),
+                        names: Names { nl: row.name.clone(), en: en.clone() },
+                        url: row.url.clone(),
+                        valid_from: None,
+                        valid_until: None,
+                        source: "deployment".into(),
+                    });
+                }
             }
-            let did = self.did(&row.slug);
+            let Some(did) = self.did_of_row(&row, &keys) else {
+                tracing::warn!(slug = %row.slug, "institution has no key; it cannot issue");
+                continue;
+            };
             let public: Vec<(String, ssi::JWK)> = keys
                 .iter()
                 .filter_map(|k| serde_json::from_str::<ssi::JWK>(&k.public_jwk).ok().map(|j| (k.kid.clone(), j)))
@@ -181,7 +239,10 @@ impl Directory {
                 continue;
             };
             let key = self.keystore.open(&active.kid, active.secret.as_deref(), active.key_file.as_deref())?;
-            snap.resolver.add_document(document.clone());
+            if row.did_method == DidMethod::Web {
+                // A did:key resolves from itself.
+                snap.resolver.add_document(document.clone());
+            }
             snap.institutions.insert(row.slug.clone(), Entry { row, did, active: Arc::new(key), document });
         }
         snap.trust = TrustRegistry::new(recognised, lives);
@@ -203,9 +264,10 @@ impl Directory {
             name: new.name.or_else(|| known.map(|k| k.name.to_owned())).unwrap_or_else(|| new.slug.clone()),
             url: new.url.or_else(|| known.map(|k| k.url.to_owned())).unwrap_or_else(|| self.base_url.clone()),
             created_at: clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            did_method: new.did_method,
         };
         self.store.insert_institution(&row).await?;
-        self.add_key(&row.slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await?;
+        self.add_key(&row, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await?;
         Ok(row)
     }
 
@@ -222,15 +284,26 @@ impl Directory {
         reason: Option<&str>,
         clock: &dyn Clock,
     ) -> Result<KeyRow, ServiceError> {
-        if self.store.get_institution(slug).await?.is_none() {
+        let Some(row) = self.store.get_institution(slug).await? else {
             return Err(ServiceError::NotFound(format!("institution '{slug}'")));
-        }
+        };
         if since > clock.now() {
             return Err(ServiceError::BadRequest(
                 "since must not be in the future: report a compromise once it happened".into(),
             ));
         }
-        let kid = if key.contains('#') { key.to_owned() } else { format!("{}#{key}", self.did(slug)) };
+        let kid = match (key.contains('#'), row.did_method) {
+            (true, _) => key.to_owned(),
+            (false, DidMethod::Web) => format!("{}#{key}", self.did(slug)),
+            // The fragment of a did:key method is its multibase key: find it among the keys.
+            (false, DidMethod::Key) => {
+                let keys = self.store.list_keys(slug).await?;
+                keys.iter()
+                    .find(|k| k.kid.rsplit_once('#').is_some_and(|(_, f)| f == key))
+                    .map(|k| k.kid.clone())
+                    .ok_or_else(|| ServiceError::NotFound(format!("key '{key}' of institution '{slug}'")))?
+            }
+        };
         let ts = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         if !self.store.mark_key_compromised(slug, &kid, &ts(since), actor, reason, &ts(clock.now())).await? {
             return Err(ServiceError::NotFound(format!("key '{key}' of institution '{slug}'")));
@@ -243,16 +316,32 @@ impl Directory {
     }
 
     /// Generates a new signing key; the old ones are retired but stay in the DID document.
+    /// A did:key institution cannot rotate (`Conflict`): its DID is its key.
     pub async fn rotate(&self, slug: &str, clock: &dyn Clock) -> Result<KeyRow, ServiceError> {
-        if self.store.get_institution(slug).await?.is_none() {
+        let Some(row) = self.store.get_institution(slug).await? else {
             return Err(ServiceError::NotFound(format!("institution '{slug}'")));
+        };
+        if row.did_method == DidMethod::Key {
+            return Err(ServiceError::Conflict(format!(
+                "institution '{slug}' signs as the did:key of its key, so its key cannot be rotated: a new key \
+                 would be a new issuer DID, and the credentials already issued would no longer match their \
+                 status lists. To stop using the key, report it compromised; to issue with a new key, create \
+                 a new institution (did_method \"web\" can rotate)"
+            )));
         }
-        self.add_key(slug, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await
+        self.add_key(&row, IssuerKey::generate(KeyAlg::Ed25519)?, clock).await
     }
 
-    async fn add_key(&self, slug: &str, key: IssuerKey, clock: &dyn Clock) -> Result<KeyRow, ServiceError> {
-        let n = self.store.next_key_number(slug).await?;
-        let kid = format!("{}#key-{n}", self.did(slug));
+    async fn add_key(&self, row: &InstitutionRow, key: IssuerKey, clock: &dyn Clock) -> Result<KeyRow, ServiceError> {
+        let slug = row.slug.as_str();
+        let kid = match row.did_method {
+            DidMethod::Web => format!("{}#key-{}", self.did(slug), self.store.next_key_number(slug).await?),
+            DidMethod::Key => {
+                let mut jwk = key.public_jwk();
+                jwk.key_id = None;
+                ssi::dids::DIDKey::generate_url(&jwk).map_err(|e| ServiceError::Internal(e.to_string()))?.to_string()
+            }
+        };
         let mut jwk: ssi::JWK =
             serde_json::from_str(&key.to_private_json()).map_err(|e| ServiceError::Internal(e.to_string()))?;
         jwk.key_id = Some(kid.clone());
@@ -297,11 +386,25 @@ impl Directory {
                     )));
                 }
                 self.create(
-                    NewInstitution { slug: i.slug.clone(), institution_id, name: i.name.clone(), url: i.url.clone() },
+                    NewInstitution {
+                        slug: i.slug.clone(),
+                        institution_id,
+                        name: i.name.clone(),
+                        url: i.url.clone(),
+                        did_method: i.did_method,
+                    },
                     clock,
                 )
                 .await?;
-                tracing::info!(slug = %i.slug, "institution created from configuration");
+                tracing::info!(slug = %i.slug, did_method = %i.did_method, "institution created from configuration");
+            } else if let Some(row) = self.store.get_institution(&i.slug).await?
+                && row.did_method != i.did_method
+            {
+                return Err(ServiceError::BadRequest(format!(
+                    "institution '{}' was created with did_method \"{}\", the configuration says \"{}\": the DID \
+                     method is fixed at creation (credentials name the DID); configure \"{}\" or use another slug",
+                    i.slug, row.did_method, i.did_method, row.did_method
+                )));
             }
         }
         if self.store.list_institutions().await?.is_empty() {
@@ -317,6 +420,7 @@ impl Directory {
             name: "microcred demo issuer (not for production)".into(),
             url: self.base_url.clone(),
             created_at: clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            did_method: DidMethod::Web,
         };
         self.store.insert_institution(&row).await?;
         let (key, public) = match IssuerKey::load(&settings.keys.demo_key) {
@@ -326,7 +430,7 @@ impl Directory {
                 (IssuerKey::generate(KeyAlg::Ed25519)?, false)
             }
         };
-        self.add_key(DEMO_SLUG, key, clock).await?;
+        self.add_key(&row, key, clock).await?;
         tracing::warn!("{}", demo_mode_message(public, &settings.keys.demo_key));
         Ok(())
     }

@@ -300,6 +300,10 @@ impl StatusSource for ServiceStatusLists {
             .map_err(|e| FetchError::Failed(format!("status store unavailable: {e}")))?
             .ok_or_else(|| FetchError::Failed(format!("no status list at {url}")))?;
         let bits = Bitstring::decode(&row.bits).map_err(|e| FetchError::Unusable(e.to_string()))?;
-        Ok(ListDoc::Trusted { issuer: self.services.directory.did(&slug), purpose, bits })
+        let issuer = match self.services.directory.snapshot().await {
+            Ok(snap) => snap.did_of(&slug).map_or_else(|| self.services.directory.did(&slug), str::to_owned),
+            Err(e) => return Err(FetchError::Failed(format!("institution directory unavailable: {e}"))),
+        };
+        Ok(ListDoc::Trusted { issuer, purpose, bits })
     }
 }

@@ -9,7 +9,23 @@ use super::credentials::new_public_id;
 use super::issuer_check::{Claims, check_claims};
 use super::{ServiceError, Services};
 use crate::crypto::{jwt, proof};
-use crate::jsonld::contexts::CREDENTIALS_V2_URL;
+use crate::jsonld::contexts::{CREDENTIALS_V1_URL, CREDENTIALS_V2_URL, DATA_INTEGRITY_V2_URL};
+
+/// Appends a context to a credential's `@context` unless it is there.
+fn add_context(c: &mut Map<String, Value>, url: &str) {
+    let Some(ctx) = c.get_mut("@context") else {
+        c.insert("@context".into(), Value::Array(vec![url.into()]));
+        return;
+    };
+    if !ctx.is_array() {
+        *ctx = Value::Array(vec![ctx.take()]);
+    }
+    if let Value::Array(list) = ctx
+        && !list.iter().any(|x| x == url)
+    {
+        list.push(url.into());
+    }
+}
 use crate::jsonld::{self, JsonLdProblem};
 use crate::ob3::reverse;
 use crate::store::{CredentialRow, InsertOutcome, Selector, StatusAction};
@@ -106,6 +122,7 @@ fn is_url(s: &str) -> bool {
 /// object with a URL `id`, unique, and a digest (§5.3); a `BitstringStatusListEntry` is
 /// well-formed (Bitstring Status List v1.0 §2.1).
 fn check_vc2(c: &Map<String, Value>) -> Result<(), ServiceError> {
+    check_object_ids(c, "")?;
     let subjects = objects("credentialSubject", c.get("credentialSubject").unwrap_or(&Value::Null))?;
     if subjects.iter().any(|s| s.is_empty()) {
         return Err(bad("credentialSubject must make at least one claim about its subject; {} is empty"));
@@ -181,41 +198,41 @@ fn is_sri(d: &str) -> bool {
     base64::prelude::BASE64_STANDARD.decode(b64).is_ok_and(|b| b.len() == len)
 }
 
-/// Where the resource is one we publish (our own contexts: our copy is the published
-/// document, byte for byte), its digest must be its digest. Other resources are not
-/// loaded (nothing is fetched), and our copies of other publishers' contexts need not be
-/// byte-identical to what they serve, so their digests are not judged.
+/// Where we hold the published bytes of the resource (our contexts, VC 2.0 and its
+/// examples context), its digests must be its digests; other resources are not fetched.
 fn check_known_digest(at: &str, id: &str, o: &Map<String, Value>) -> Result<(), ServiceError> {
-    use crate::jsonld::contexts::{MICROCRED_V1_URL, TRUST_V1_URL};
-    use base64::Engine;
-    use sha2::Digest;
-    if id != MICROCRED_V1_URL && id != TRUST_V1_URL {
-        return Ok(());
-    }
-    let Some(content) = crate::jsonld::contexts::get(id) else { return Ok(()) };
-    if let Some(sri) = o.get("digestSRI").and_then(Value::as_str)
-        && let Some((alg, b64)) = sri.split_once('-')
-    {
-        let want = match alg {
-            "sha256" => sha2::Sha256::digest(content.as_bytes()).to_vec(),
-            "sha384" => sha2::Sha384::digest(content.as_bytes()).to_vec(),
-            _ => sha2::Sha512::digest(content.as_bytes()).to_vec(),
-        };
-        if base64::prelude::BASE64_STANDARD.encode(want) != b64 {
-            return Err(bad(format!("{at}.digestSRI does not match the content of {id}")));
+    let text = |k: &str| o.get(k).and_then(Value::as_str);
+    crate::jsonld::contexts::check_related_digests(id, text("digestSRI"), text("digestMultibase"))
+        .map_err(|m| bad(format!("{at}.{m}")))
+}
+
+/// Every `id` of the credential is a single URL (VC 2.0 §4.4), wherever it is (the
+/// `@context` aside: an inline context's keys are not data).
+fn check_object_ids(o: &Map<String, Value>, path: &str) -> Result<(), ServiceError> {
+    for (k, x) in o.iter().filter(|(k, _)| k.as_str() != "@context") {
+        let at = format!("{path}/{k}");
+        if k == "id" && !x.as_str().is_some_and(|s| is_url(s) && !s.chars().any(char::is_whitespace)) {
+            return Err(bad(format!(
+                "{at} must be a single URL (VC 2.0 §4.4), such as https://… or urn:uuid:…; it is {}",
+                short(x)
+            )));
         }
-    }
-    if let Some(mb) = o.get("digestMultibase").and_then(Value::as_str)
-        && let Ok((_, bytes)) = multibase::decode(mb)
-    {
-        // A bare SHA-256 digest, or one with its multihash header (0x12 0x20).
-        let digest = sha2::Sha256::digest(content.as_bytes()).to_vec();
-        let ok = bytes == digest || (bytes.len() == 34 && bytes[..2] == [0x12, 0x20] && bytes[2..] == digest[..]);
-        if !ok {
-            return Err(bad(format!("{at}.digestMultibase does not match the content of {id} (SHA-256)")));
-        }
+        check_ids(x, &at)?;
     }
     Ok(())
+}
+
+fn check_ids(v: &Value, path: &str) -> Result<(), ServiceError> {
+    match v {
+        Value::Object(o) => check_object_ids(o, path),
+        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| check_ids(x, &format!("{path}/{i}"))),
+        _ => Ok(()),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s }
 }
 
 /// Issues a caller-supplied credential for institution `slug`; returns the signed one.
@@ -236,12 +253,18 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     if !(options.is_null() || options.is_object()) {
         return Err(bad("options must be an object"));
     }
-    // The VC 2.0 data model.
+    // The VC 2.0 data model, or VC 1.1 (still what many verifiers expect).
     let first =
         c.get("@context").and_then(|v| v.as_array().and_then(|a| a.first()).or(Some(v))).and_then(Value::as_str);
-    if first != Some(CREDENTIALS_V2_URL) {
-        return Err(bad(format!("@context must be a list starting with {CREDENTIALS_V2_URL}")));
-    }
+    let vc11 = match first {
+        Some(CREDENTIALS_V2_URL) => false,
+        Some(CREDENTIALS_V1_URL) => true,
+        _ => {
+            return Err(bad(format!(
+                "@context must be a list starting with {CREDENTIALS_V2_URL} (VC 2.0) or {CREDENTIALS_V1_URL} (VC 1.1)"
+            )));
+        }
+    };
     let types: Vec<String> = match c.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
@@ -256,6 +279,22 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     check_vc2(&c)?;
     if c.contains_key("proof") {
         return Err(bad("the credential already has a proof; send it unsigned"));
+    }
+    if vc11 {
+        // VC 1.1 §4.6-4.7: issuanceDate required, expirationDate optional.
+        if !c.contains_key("issuanceDate") {
+            return Err(bad("issuanceDate is required in a VC 1.1 credential (VC 2.0 names it validFrom, optional)"));
+        }
+        check_time(&c, "issuanceDate")?;
+        check_time(&c, "expirationDate")?;
+        if types.iter().any(|t| *t == "OpenBadgeCredential" || *t == "AchievementCredential") {
+            return Err(bad(format!(
+                "an Open Badge 3.0 is issued on VC 2.0: start @context with {CREDENTIALS_V2_URL}"
+            )));
+        }
+        // The VC 1.1 context does not define the Data Integrity terms of the proof we
+        // add, so their context is added (Data Integrity 1.0 §2.1, "Add Proof").
+        add_context(&mut c, DATA_INTEGRITY_V2_URL);
     }
     check_time(&c, "validFrom")?;
     check_time(&c, "validUntil")?;
@@ -280,7 +319,9 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     // An institution issues only as itself: the same check as the other issuance paths.
     check_claims(s, slug, &claims(&c)?).await?;
     // Status: a revocation entry (and suspension, when configured) unless the caller set one.
-    let wants_status = options.get("credentialStatus") != Some(&Value::Bool(false));
+    // Bitstring Status List is a VC 2.0 mechanism (its context is VC 2.0's): a VC 1.1
+    // credential gets no entry of ours (verifiers of VC 1.1 know StatusList2021, not it).
+    let wants_status = options.get("credentialStatus") != Some(&Value::Bool(false)) && !vc11;
     let slot = if !c.contains_key("credentialStatus") && wants_status {
         let slot = super::status::assign(s, slug).await?;
         c.insert("credentialStatus".into(), slot.credential_status.clone());
@@ -289,7 +330,16 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
         None
     };
     let doc = Value::Object(c);
-    jsonld::check_contexts(&doc).map_err(|p| bad(p.to_string()))?;
+    let urls = jsonld::check_contexts(&doc).map_err(|p| bad(p.to_string()))?;
+    if urls.iter().any(|u| u == crate::jsonld::contexts::UNDEFINED_TERMS_V2_URL) {
+        return Err(bad(format!(
+            "{} maps every term no context defines to {}…: this issuer signs only terms a context defines \
+             (JSON-LD safe mode, as VC 2.0 §4.3 recommends); define them in a context of yours, inline or \
+             published, instead",
+            crate::jsonld::contexts::UNDEFINED_TERMS_V2_URL,
+            crate::jsonld::contexts::UNDEFINED_TERM_VOCAB
+        )));
+    }
     // Signed as written: the document must be the compact form of its own data, so that
     // every verifier reading it by member names reads what is signed.
     jsonld::check_signed_form(&doc).await.map_err(|p| match p {

@@ -99,6 +99,8 @@ pub struct InstitutionRow {
     pub url: String,
     /// RFC 3339.
     pub created_at: String,
+    /// The DID it signs as: did:web (default) or the did:key of its key. Fixed at creation.
+    pub did_method: crate::crypto::did::DidMethod,
 }
 
 /// A signing key of an institution. Only the public half is ever shown.

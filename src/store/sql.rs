@@ -156,6 +156,12 @@ where
         name: r.try_get("name")?,
         url: r.try_get("url")?,
         created_at: r.try_get("created_at")?,
+        did_method: {
+            let method: String = r.try_get("did_method")?;
+            method
+                .parse()
+                .map_err(|e: String| sqlx::Error::ColumnDecode { index: "did_method".into(), source: e.into() })?
+        },
     })
 }
 
@@ -591,12 +597,13 @@ macro_rules! store_impl {
             }
 
             async fn insert_institution(&self, row: &InstitutionRow) -> Result<(), StoreError> {
-                sqlx::query("INSERT INTO institutions (slug, institution_id, name, url, created_at) VALUES ($1, $2, $3, $4, $5)")
+                sqlx::query("INSERT INTO institutions (slug, institution_id, name, url, created_at, did_method) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(&row.slug)
                     .bind(&row.institution_id)
                     .bind(&row.name)
                     .bind(&row.url)
                     .bind(&row.created_at)
+                    .bind(row.did_method.as_str())
                     .execute(&self.pool)
                     .await
                     .map_err(|e| match StoreError::from(e) {

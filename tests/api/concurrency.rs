@@ -102,6 +102,7 @@ fn institution(slug: &str) -> InstitutionRow {
         name: "N".into(),
         url: "https://n".into(),
         created_at: "2025-01-01T00:00:00Z".into(),
+        did_method: Default::default(),
     }
 }
 

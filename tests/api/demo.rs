@@ -73,6 +73,7 @@ async fn the_demo_institution_is_created_only_while_no_other_institution_exists(
             institution_id: Some("ehb".into()),
             name: None,
             url: None,
+            did_method: Default::default(),
         }];
     };
     assert_eq!(start(with_configured).await, ["ehb"]);

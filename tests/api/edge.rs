@@ -222,6 +222,7 @@ async fn the_sqlite_database_and_its_journal_files_are_created_private() {
             name: "A".into(),
             url: "https://a".into(),
             created_at: "2025-01-01T00:00:00Z".into(),
+            did_method: Default::default(),
         })
         .await
         .unwrap();

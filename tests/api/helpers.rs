@@ -173,6 +173,7 @@ impl TestApp {
             institution_id: Some(institution_id.into()),
             name: None,
             url: None,
+            did_method: Default::default(),
         };
         self.services.directory.create(new, &clock()).await.expect("institution");
         microcred::service::apikeys::create(&self.services, Some(slug), "test").await.expect("key").1

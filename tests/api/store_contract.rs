@@ -11,6 +11,7 @@ fn inst(slug: &str) -> InstitutionRow {
         name: "U".into(),
         url: "https://u".into(),
         created_at: "2025-01-01T00:00:00Z".into(),
+        did_method: Default::default(),
     }
 }
 

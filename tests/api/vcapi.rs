@@ -94,7 +94,7 @@ async fn undefined_terms_unknown_contexts_wrong_issuers_and_signed_input_are_400
         ("unknown context", unknown_ctx, "unknown JSON-LD context"),
         ("wrong issuer", wrong_issuer, "issuer must be"),
         ("already signed", signed, "already has a proof"),
-        ("VC 1.1", v1, "@context"),
+        ("VC 1.1 without issuanceDate", v1, "issuanceDate is required"),
         ("bad date", bad_date, "validFrom"),
     ] {
         let r = app.post_json("/credentials/issue", Some(&key), &json!({"credential": c})).await;

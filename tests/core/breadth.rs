@@ -136,8 +136,93 @@ async fn every_proof_of_a_proof_set_must_verify_and_one_must_be_the_issuers() {
     let mut chain = set.clone();
     chain["proof"][1]["previousProof"] = "urn:uuid:1".into();
     let r = verify(&chain.to_string()).await;
-    assert_eq!(codes(&r), ["proof.missing"]);
-    assert!(r.errors[0].message.contains("previousProof"));
+    assert_eq!(codes(&r), ["proof.chain_broken"], "{:?}", r.errors);
+    assert!(r.errors[0].message.contains("urn:uuid:1"));
+}
+
+/// An eddsa-rdfc-2022 proof made by ssi over `doc` exactly as given (a `proof` member
+/// in it is signed as data, as a chained proof signs the proofs it follows), with extra
+/// proof members (`id`, `previousProof`).
+async fn sign_with_extra(doc: &Value, secret: &JWK, extra: &[(&str, &str)]) -> Value {
+    use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrityDocument, ProofOptions};
+    use ssi::json_ld::iref::IriBuf;
+    use ssi::verification_methods::{AnyMethod, Multikey, SingleSecretSigner};
+    let did = ssi::dids::DIDKey::generate(secret).expect("did").to_string();
+    let vm = ssi::dids::DIDKey::generate_url(secret).expect("vm").to_string();
+    let public = microcred::crypto::proof::ed25519_public(secret).expect("ed25519");
+    let method = AnyMethod::Multikey(Multikey::from_public_key(
+        IriBuf::new(vm.clone()).expect("iri"),
+        ssi::json_ld::iref::UriBuf::new(did.into_bytes()).expect("uri"),
+        &public,
+    ));
+    let methods = std::collections::HashMap::from([(IriBuf::new(vm.clone()).expect("iri"), method)]);
+    let unsecured: DataIntegrityDocument = serde_json::from_value(doc.clone()).expect("doc");
+    let mut options = ProofOptions::from_method(IriBuf::new(vm).expect("iri").into());
+    options.created = Some("2025-06-01T00:00:00Z".parse().expect("date"));
+    for (k, v) in extra {
+        options.extra_properties.insert((*k).into(), json_syntax::Value::String((*v).into()));
+    }
+    let signer = SingleSecretSigner::new(secret.clone()).into_local();
+    let env = ssi::claims::SignatureEnvironment { json_ld_loader: microcred::jsonld::loader(), eip712_loader: () };
+    let signed = AnySuite::EdDsaRdfc2022
+        .sign_with(env, unsecured, &methods, &signer, options, Default::default())
+        .await
+        .expect("sign");
+    let proofs = serde_json::to_value(&signed.proofs).expect("json");
+    proofs.as_array().map_or(proofs.clone(), |a| a[0].clone())
+}
+
+#[tokio::test]
+async fn a_proof_chain_verifies_each_proof_over_the_proofs_it_follows() {
+    let issuer = JWK::generate_ed25519().expect("jwk");
+    let notary = JWK::generate_ed25519().expect("jwk");
+    let did = ssi::dids::DIDKey::generate(&issuer).expect("did").to_string();
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "id": "urn:uuid:9c7d1a6e-2f4b-4c59-9d0e-0a7b3c1d2e4f",
+        "type": ["VerifiableCredential", "ExampleChainCredential"],
+        "issuer": did,
+        "credentialSubject": {"id": "did:example:learner", "skill": "chains"}
+    });
+    let first = sign_with_extra(&doc, &issuer, &[("id", "urn:uuid:proof-1")]).await;
+    // The notary's proof signs the credential together with the issuer's proof.
+    let mut with_first = doc.clone();
+    with_first["proof"] = json!([first.clone()]);
+    let second = sign_with_extra(&with_first, &notary, &[("previousProof", "urn:uuid:proof-1")]).await;
+    let mut chain = doc.clone();
+    chain["proof"] = json!([first.clone(), second.clone()]);
+    let r = verify(&chain.to_string()).await;
+    assert!(r.valid, "{:?}", r.errors);
+
+    // previousProof as a one-element list is the same data (an unordered set of ids).
+    let mut listed = chain.clone();
+    listed["proof"][1]["previousProof"] = json!(["urn:uuid:proof-1"]);
+    let r = verify(&listed.to_string()).await;
+    assert!(r.valid, "{:?}", r.errors);
+
+    // The second proof made over the bare credential is not a chained proof.
+    let independent = sign_with_extra(&doc, &notary, &[("previousProof", "urn:uuid:proof-1")]).await;
+    let mut unchained = doc.clone();
+    unchained["proof"] = json!([first.clone(), independent]);
+    assert_eq!(codes(&verify(&unchained.to_string()).await), ["signature.invalid"]);
+
+    // The first proof cannot be changed: it fails itself (and the second signed it).
+    let mut changed = chain.clone();
+    changed["proof"][0]["created"] = "2025-06-02T00:00:00Z".into();
+    let r = verify(&changed.to_string()).await;
+    assert!(!r.valid && codes(&r).contains(&"signature.invalid".to_owned()), "{:?}", r.errors);
+
+    // A previousProof naming no proof of the set, or the proof itself.
+    let mut broken = chain.clone();
+    broken["proof"][1]["previousProof"] = "urn:uuid:nowhere".into();
+    let r = verify(&broken.to_string()).await;
+    assert_eq!(codes(&r), ["proof.chain_broken"], "{:?}", r.errors);
+    let mut own = chain.clone();
+    own["proof"][0]["previousProof"] = "urn:uuid:proof-1".into();
+    assert!(codes(&verify(&own.to_string()).await).contains(&"proof.chain_broken".to_owned()));
+    let mut typed = chain.clone();
+    typed["proof"][1]["previousProof"] = json!(5);
+    assert!(codes(&verify(&typed.to_string()).await).contains(&"proof.chain_broken".to_owned()));
 }
 
 /// An Ed25519Signature2020 proof (through ssi) by `secret` (a did:key) over `doc`.

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use crate::crypto::did::DidMethod;
 use crate::http::error::ApiError;
 use crate::http::extract::{Caller, JsonBody};
 use crate::http::state::AppState;
@@ -12,14 +13,17 @@ use crate::service::apikeys;
 use crate::service::institutions::NewInstitution;
 use crate::store::{ApiKeyRow, InstitutionRow};
 
-fn institution_dto(state: &AppState, row: &InstitutionRow) -> Value {
-    let did = state.services.directory.did(&row.slug);
-    json!({
+async fn institution_dto(state: &AppState, row: &InstitutionRow) -> Result<Value, ApiError> {
+    let did = state.services.directory.did_for(row).await?;
+    // A did:key resolves from itself: there is no DID document of ours to publish.
+    let did_document_url =
+        (row.did_method == DidMethod::Web).then(|| state.services.url(&format!("/issuers/{}/did.json", row.slug)));
+    Ok(json!({
         "slug": row.slug, "institution_id": row.institution_id, "name": row.name, "url": row.url,
-        "did": did, "created_at": row.created_at,
+        "did": did, "did_method": row.did_method, "created_at": row.created_at,
         "profile_url": state.services.url(&format!("/issuers/{}", row.slug)),
-        "did_document_url": state.services.url(&format!("/issuers/{}/did.json", row.slug)),
-    })
+        "did_document_url": did_document_url,
+    }))
 }
 
 fn text(body: &Value, key: &str) -> Result<Option<String>, ApiError> {
@@ -30,7 +34,7 @@ fn text(body: &Value, key: &str) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// `POST /api/v1/institutions`: `{slug, institution_id, name?, url?}`.
+/// `POST /api/v1/institutions`: `{slug, institution_id, name?, url?, did_method?}`.
 pub async fn create_institution(
     State(state): State<AppState>,
     caller: Caller,
@@ -41,21 +45,35 @@ pub async fn create_institution(
     let institution_id = text(&body, "institution_id")?.ok_or_else(|| {
         ApiError::BadRequest("'institution_id' is required: one of the 18 Flemish institutions".into())
     })?;
+    let did_method = match text(&body, "did_method")? {
+        None => DidMethod::Web,
+        Some(m) => m.parse::<DidMethod>().map_err(|e| {
+            ApiError::BadRequest(format!(
+                "{e}: \"web\" signs as did:web:{{host}}:issuers:{{slug}} (keys can be rotated), \"key\" as the \
+                 did:key of its one key"
+            ))
+        })?,
+    };
     let new = NewInstitution {
         slug,
         institution_id: Some(institution_id),
         name: text(&body, "name")?,
         url: text(&body, "url")?,
+        did_method,
     };
     let row = state.services.directory.create(new, state.services.clock.as_ref()).await?;
-    Ok((StatusCode::CREATED, Json(institution_dto(&state, &row))))
+    Ok((StatusCode::CREATED, Json(institution_dto(&state, &row).await?)))
 }
 
 /// `GET /api/v1/institutions`.
 pub async fn list_institutions(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.admin()?;
     let rows = state.services.store.list_institutions().await?;
-    Ok(Json(json!({"items": rows.iter().map(|r| institution_dto(&state, r)).collect::<Vec<_>>()})))
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        items.push(institution_dto(&state, row).await?);
+    }
+    Ok(Json(json!({ "items": items })))
 }
 
 /// `POST /api/v1/institutions/{slug}/keys/rotate`: a new signing key; old keys stay in the DID document.

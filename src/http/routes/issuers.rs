@@ -27,6 +27,12 @@ pub async fn get_did_document(
 ) -> Result<impl IntoResponse, ApiError> {
     let snap = state.services.directory.snapshot().await?;
     let entry = snap.institutions.get(&slug).ok_or_else(|| ApiError::NotFound(format!("issuer '{slug}' not found")))?;
+    if entry.row.did_method == crate::crypto::did::DidMethod::Key {
+        return Err(ApiError::NotFound(format!(
+            "DID document of issuer '{slug}': it signs as {}, which resolves from itself",
+            entry.did
+        )));
+    }
     Ok((
         [(header::CONTENT_TYPE, "application/did+json"), (header::CACHE_CONTROL, "public, max-age=300")],
         Json(entry.document.clone()),

@@ -97,8 +97,8 @@ pub fn not_found_html(headers: &HeaderMap, lang_query: Option<&str>) -> Result<R
 /// share page does.
 async fn stored_status_since(state: &AppState, report: &VerificationReport, status: &str) -> Option<String> {
     let issuer = report.issuer.as_deref()?;
-    let prefix = state.services.directory.did("");
-    let slug = issuer.strip_prefix(prefix.as_str()).filter(|s| !s.is_empty() && !s.contains(':'))?;
+    let snap = state.services.directory.snapshot().await.ok()?;
+    let slug = snap.slug_of(issuer)?;
     let id = report.credential.as_ref()?.get("id")?.as_str()?;
     let row = state.services.store.get_credential_by_id(slug, id).await.ok()??;
     (row.status == status).then_some(row.status_changed_at).flatten()
