@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use futures_util::FutureExt;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ssi::JWK;
@@ -259,9 +261,16 @@ pub async fn sign_general(
     options.created = Some(timestamp(created).parse().map_err(|e| SignError::Other(format!("{e:?}")))?);
     let signer = SingleSecretSigner::new(secret.clone()).into_local();
     let env = SignatureEnvironment { json_ld_loader: jsonld::loader(), eip712_loader: () };
-    let signed = AnySuite::EdDsaRdfc2022
-        .sign_with(env, unsecured, &methods, &signer, options, Default::default())
+    let signing = AnySuite::EdDsaRdfc2022.sign_with(env, unsecured, &methods, &signer, options, Default::default());
+    // As in `verify_general`: a panic left in ssi refuses the document.
+    let signed = std::panic::AssertUnwindSafe(signing)
+        .catch_unwind()
         .await
+        .map_err(|_| {
+            SignError::JsonLd(jsonld::JsonLdProblem::Invalid(
+                "the JSON-LD library cannot process this document (a value it does not support)".into(),
+            ))
+        })?
         .map_err(|e| {
             let msg = e.to_string();
             if msg.contains("expansion") || msg.contains("context") || msg.contains("Key `") {
@@ -363,7 +372,15 @@ pub async fn verify_general(doc: &Value, vm_id: &str, controller: &str, public: 
     let secured: DataIntegrity<DataIntegrityDocument, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
         .map_err(|e| ProofFailure::Malformed(format!("the proof cannot be read: {e}")))?;
     let params = VerificationParameters::from_resolver(&methods).with_json_ld_loader(jsonld::loader());
-    match secured.verify(&params).await {
+    // ssi unwraps in places (numbers `json-number` cannot write back, found by the fuzzer);
+    // `unsupported_value` refuses the known ones first, and a panic left in the library is
+    // a refusal of this document, not a crash of the request.
+    let verified = std::panic::AssertUnwindSafe(secured.verify(&params)).catch_unwind().await.map_err(|_| {
+        ProofFailure::JsonLd(jsonld::JsonLdProblem::Invalid(
+            "the JSON-LD library cannot process this document (a value it does not support)".into(),
+        ))
+    })?;
+    match verified {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_invalid)) => Err(ProofFailure::BadSignature),
         Err(e) => {

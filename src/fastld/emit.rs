@@ -142,6 +142,11 @@ impl Graph {
             if tag.is_empty() || !tag.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
                 return Err("language tag not in lowercase");
             }
+            // Only well-formed BCP 47 tags (what the JSON-LD processor keeps as a language);
+            // others (`microcredential`, `1e-999`: fuzz findings) go to the general path.
+            if langtag::LangTag::new(tag.as_str()).is_err() {
+                return Err("language tag not well-formed (BCP 47)");
+            }
             if !plain_text(v) {
                 return Err("text with control characters");
             }

@@ -336,4 +336,13 @@ async fn the_fast_path_refuses_what_the_general_path_refuses() {
     doc.as_object_mut().expect("object").remove("proof");
     assert!(canonical_nquads(&doc).await.is_err(), "the general path refuses it");
     assert!(fastld::as_ours(&huge).is_none(), "so does the fast path");
+
+    // A language map key that is not a well-formed BCP 47 tag: the JSON-LD processor does
+    // not keep it as a language, so the fast path leaves the credential to it.
+    for tag in ["microcredential", "1e-999"] {
+        let mut odd = issued.credential.clone();
+        odd["credentialSubject"]["achievement"]["localizedName"][tag] = "x".into();
+        let typed = fastld::as_ours(&odd).expect("still our shape");
+        assert_eq!(fastld::canonical(&typed), None, "{tag}");
+    }
 }
