@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod state;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -57,6 +57,21 @@ pub fn to_credential(record: &Record, inputs: &MappingInputs) -> OpenBadgeCreden
     }
 }
 
+/// Names our extension context `context_url` and our extension schema
+/// `{base}/microcred/schemas/v1.json` instead of their w3id.org URLs.
+pub fn publish_extension_under(c: &mut OpenBadgeCredential, context_url: &str, base: &str) {
+    for url in &mut c.context {
+        if url == MICROCRED_V1_URL {
+            context_url.clone_into(url);
+        }
+    }
+    for s in &mut c.credential_schema {
+        if s.id == EXTENSION_SCHEMA_URL {
+            s.id = format!("{base}{EXTENSION_SCHEMA_PATH}");
+        }
+    }
+}
+
 /// `YYYY-MM-DDT00:00:00Z`: OB 3.0 dates are date-times with a zone.
 pub fn date_time(d: NaiveDate) -> String {
     format!("{}T00:00:00Z", d.format("%Y-%m-%d"))

@@ -16,6 +16,8 @@ pub const OB_SCHEMA_URL: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 /// URL of our extension JSON Schema, version 1.
 pub const EXTENSION_SCHEMA_URL: &str = "https://w3id.org/microcred/schemas/v1.json";
+/// Path of our extension JSON Schema, version 1, under a context base URL.
+pub const EXTENSION_SCHEMA_PATH: &str = "/microcred/schemas/v1.json";
 /// The `credentialSchema` type OB 3.0 uses.
 pub const SCHEMA_VALIDATOR_TYPE: &str = "1EdTechJsonSchemaValidator2019";
 /// ECTS in the EU education-credit vocabulary.

@@ -24,6 +24,7 @@ mod signed_form;
 #[path = "../common/skip.rs"]
 mod skip;
 mod status;
+mod tls;
 mod store_contract;
 mod trust;
 mod two_nodes;
