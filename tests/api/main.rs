@@ -30,3 +30,4 @@ mod trust;
 mod two_nodes;
 mod vcapi;
 mod vcapi_scope;
+mod verifier_core;
