@@ -8,6 +8,7 @@ mod badges;
 mod batch;
 mod concurrency;
 mod conformance;
+mod contexts;
 mod crash_safety;
 mod demo;
 mod edge;
