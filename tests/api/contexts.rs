@@ -40,6 +40,8 @@ async fn the_context_is_named_and_served_under_the_context_base_url() {
     let served = app.client.get(&context_url).send().await.unwrap().text().await.unwrap();
     let shipped = microcred::jsonld::contexts::get(microcred::jsonld::contexts::MICROCRED_V1_URL).unwrap();
     assert_eq!(served, shipped, "served byte for byte");
+    let trust = app.client.get(app.url("/microcred/contexts/trust-v1.jsonld")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(trust, microcred::jsonld::contexts::get(microcred::jsonld::contexts::TRUST_V1_URL).unwrap());
     let meta: Value = app.client.get(app.url("/.well-known/openid-credential-issuer")).send().await.unwrap().json().await.unwrap();
     let defs = meta["credential_configurations_supported"].as_object().unwrap();
     assert!(defs.values().any(|d| d["credential_definition"]["@context"][2] == context_url.as_str()), "{meta}");
