@@ -473,7 +473,8 @@ impl Settings {
         }
         if self.server.tls_cert.is_some() != self.server.tls_key.is_some() {
             return Err(ConfigError(
-                "server.tls_cert and server.tls_key go together: set both (PEM files) to serve HTTPS, or neither".into(),
+                "server.tls_cert and server.tls_key go together: set both (PEM files) to serve HTTPS, or neither"
+                    .into(),
             ));
         }
         if !self.server.context_base_url.is_empty() {

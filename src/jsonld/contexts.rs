@@ -124,9 +124,6 @@ pub fn own_digests() -> &'static [([u8; 32], &'static str)] {
     use sha2::Digest;
     static D: std::sync::OnceLock<Vec<([u8; 32], &'static str)>> = std::sync::OnceLock::new();
     D.get_or_init(|| {
-        OWN_CONTEXTS
-            .iter()
-            .filter_map(|u| get(u).map(|c| (sha2::Sha256::digest(c.as_bytes()).into(), *u)))
-            .collect()
+        OWN_CONTEXTS.iter().filter_map(|u| get(u).map(|c| (sha2::Sha256::digest(c.as_bytes()).into(), *u))).collect()
     })
 }

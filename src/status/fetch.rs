@@ -134,8 +134,7 @@ impl Fetcher {
             return Ok(v.clone());
         }
         let body = self.fetch_bytes(url).await?;
-        let v: Value =
-            serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")))?;
+        let v: Value = serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")))?;
         let size = body.len();
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(url, v.clone(), size, self.policy.cache_bytes, self.policy.cache_for);

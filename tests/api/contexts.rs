@@ -40,9 +40,11 @@ async fn the_context_is_named_and_served_under_the_context_base_url() {
     let served = app.client.get(&context_url).send().await.unwrap().text().await.unwrap();
     let shipped = microcred::jsonld::contexts::get(microcred::jsonld::contexts::MICROCRED_V1_URL).unwrap();
     assert_eq!(served, shipped, "served byte for byte");
-    let trust = app.client.get(app.url("/microcred/contexts/trust-v1.jsonld")).send().await.unwrap().text().await.unwrap();
+    let trust =
+        app.client.get(app.url("/microcred/contexts/trust-v1.jsonld")).send().await.unwrap().text().await.unwrap();
     assert_eq!(trust, microcred::jsonld::contexts::get(microcred::jsonld::contexts::TRUST_V1_URL).unwrap());
-    let meta: Value = app.client.get(app.url("/.well-known/openid-credential-issuer")).send().await.unwrap().json().await.unwrap();
+    let meta: Value =
+        app.client.get(app.url("/.well-known/openid-credential-issuer")).send().await.unwrap().json().await.unwrap();
     let defs = meta["credential_configurations_supported"].as_object().unwrap();
     assert!(defs.values().any(|d| d["credential_definition"]["@context"][2] == context_url.as_str()), "{meta}");
 
@@ -84,7 +86,9 @@ async fn another_deployments_context_is_accepted_only_when_its_bytes_are_a_versi
     // context byte for byte.
     let shipped = microcred::jsonld::contexts::get(microcred::jsonld::contexts::MICROCRED_V1_URL).unwrap();
     let same = serve_bytes(shipped).await;
-    let changed = serve_bytes(Box::leak(shipped.replacen("\"@protected\": true", "\"@protected\": false", 1).into_boxed_str())).await;
+    let changed =
+        serve_bytes(Box::leak(shipped.replacen("\"@protected\": true", "\"@protected\": false", 1).into_boxed_str()))
+            .await;
     let spaced = serve_bytes(Box::leak(format!("{shipped} ").into_boxed_str())).await;
 
     let ok = with_context(&cred, &format!("{same}/elsewhere/microcred/contexts/v1.jsonld"));
@@ -107,7 +111,8 @@ async fn another_deployments_context_is_accepted_only_when_its_bytes_are_a_versi
 
     // The CLI: the same rules, and a hint naming the option.
     let file = dir.join("elsewhere.json");
-    std::fs::write(&file, with_context(&cred, &format!("{same}/cli/microcred/contexts/v1.jsonld")).to_string()).unwrap();
+    std::fs::write(&file, with_context(&cred, &format!("{same}/cli/microcred/contexts/v1.jsonld")).to_string())
+        .unwrap();
     let run = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_microcred"))
             .args(["verify", file.to_str().unwrap(), "--did-doc", dir.join("did.json").to_str().unwrap()])

@@ -25,8 +25,8 @@ mod signed_form;
 #[path = "../common/skip.rs"]
 mod skip;
 mod status;
-mod tls;
 mod store_contract;
+mod tls;
 mod trust;
 mod two_nodes;
 mod vcapi;

@@ -29,7 +29,8 @@ pub fn test_pki(dir: &Path) -> TestPki {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.distinguished_name.push(DnType::CommonName, "microcred test CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::from_params(&ca_params, &ca_key);
 
@@ -56,11 +57,7 @@ pub fn test_pki(dir: &Path) -> TestPki {
 /// A reqwest client trusting only the test CA.
 pub fn client_trusting(ca: &Path) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
-    reqwest::Client::builder()
-        .tls_certs_only([ca])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().tls_certs_only([ca]).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,7 +78,8 @@ async fn with_a_certificate_the_service_speaks_https_only_on_its_port() {
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     // The DID document names the https base URL.
-    let doc: serde_json::Value = client.get(app.url("/issuers/demo/did.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value =
+        client.get(app.url("/issuers/demo/did.json")).send().await.unwrap().json().await.unwrap();
     let port = app.address.rsplit(':').next().unwrap();
     assert_eq!(doc["id"], format!("did:web:localhost%3A{port}:issuers:demo"));
 
@@ -120,7 +118,10 @@ async fn a_missing_unreadable_or_mismatched_certificate_stops_the_start_with_the
     let missing = dir.path().join("absent.pem");
 
     let e = start_error(settings_with(dir.path(), Some(missing.clone()), Some(pki.key.clone()))).await;
-    assert!(e.contains("absent.pem") && e.contains("server.tls_cert") && e.contains("MICROCRED_SERVER__TLS_CERT"), "{e}");
+    assert!(
+        e.contains("absent.pem") && e.contains("server.tls_cert") && e.contains("MICROCRED_SERVER__TLS_CERT"),
+        "{e}"
+    );
 
     let e = start_error(settings_with(dir.path(), Some(pki.cert.clone()), Some(missing))).await;
     assert!(e.contains("absent.pem") && e.contains("server.tls_key"), "{e}");

@@ -15,7 +15,10 @@ use crate::tls::{client_trusting, test_pki};
 fn ready() -> bool {
     let ok = root().join("tests/verifier-core/node_modules/@digitalcredentials/verifier-core").is_dir();
     if !ok {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the verifier-core test: run `npm ci` in tests/verifier-core");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the verifier-core test: run `npm ci` in tests/verifier-core"
+        );
         crate::skip::skip(
             "verifier-core over HTTPS (tests/verifier-core/node_modules missing)",
             "(cd tests/verifier-core && npm ci)",
@@ -94,7 +97,11 @@ async fn verifier_core_verifies_a_service_credential_over_https_and_sees_revocat
     // Revoked through the API: verifier-core reads the bit from the re-signed list.
     let public_id = issued["public_id"].as_str().unwrap();
     let res = app
-        .post_json(&format!("/api/v1/credentials/{public_id}/revoke"), Some(&key), &json!({"reason": "issued in error"}))
+        .post_json(
+            &format!("/api/v1/credentials/{public_id}/revoke"),
+            Some(&key),
+            &json!({"reason": "issued in error"}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     let v = verifier_core(&pki.ca, &[&good_f]);
