@@ -119,6 +119,13 @@ pub fn get(url: &str) -> Option<&'static str> {
     CONTEXTS.iter().find(|(u, _, _)| *u == url).map(|(_, _, c)| *c)
 }
 
+/// `sha256-<base64>` (Subresource Integrity) of a shipped context's bytes.
+pub fn sri(url: &str) -> Option<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    get(url).map(|c| format!("sha256-{}", base64::prelude::BASE64_STANDARD.encode(sha2::Sha256::digest(c.as_bytes()))))
+}
+
 /// The SHA-256 digest of the content of each of [`OWN_CONTEXTS`], with its URL.
 pub fn own_digests() -> &'static [([u8; 32], &'static str)] {
     use sha2::Digest;

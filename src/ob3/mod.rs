@@ -78,6 +78,23 @@ pub struct OpenBadgeCredential {
     /// Status entries (revocation, suspension), when the issuer keeps status lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_status: Option<serde_json::Value>,
+    /// VC 2.0 `relatedResource`: our extension context under the URL the credential
+    /// names it by, with its digest (service-issued credentials).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_resource: Vec<RelatedResource>,
+}
+
+/// A VC 2.0 `relatedResource` entry: a resource and its digest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RelatedResource {
+    /// The resource's URL.
+    pub id: String,
+    /// `sha256-<base64>` of its bytes (Subresource Integrity).
+    #[serde(rename = "digestSRI")]
+    pub digest_sri: String,
+    /// Its media type.
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 /// A `credentialSchema` entry.

@@ -40,6 +40,14 @@ async fn the_context_is_named_and_served_under_the_context_base_url() {
     let served = app.client.get(&context_url).send().await.unwrap().text().await.unwrap();
     let shipped = microcred::jsonld::contexts::get(microcred::jsonld::contexts::MICROCRED_V1_URL).unwrap();
     assert_eq!(served, shipped, "served byte for byte");
+    // Its digest, named in relatedResource (VC 2.0), is that of the bytes served.
+    use base64::Engine;
+    use sha2::Digest;
+    let sri = format!("sha256-{}", base64::prelude::BASE64_STANDARD.encode(sha2::Sha256::digest(served.as_bytes())));
+    assert_eq!(
+        cred["relatedResource"],
+        json!([{"id": context_url, "digestSRI": sri, "mediaType": "application/ld+json"}])
+    );
     let trust =
         app.client.get(app.url("/microcred/contexts/trust-v1.jsonld")).send().await.unwrap().text().await.unwrap();
     assert_eq!(trust, microcred::jsonld::contexts::get(microcred::jsonld::contexts::TRUST_V1_URL).unwrap());
