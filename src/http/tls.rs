@@ -65,8 +65,8 @@ pub enum TlsError {
     },
 }
 
-/// The rustls server configuration of a certificate chain and key file (HTTP/1.1 and
-/// HTTP/2 by ALPN). Checks that the key belongs to the leaf certificate.
+/// The rustls server configuration of a certificate chain and key file (HTTP/1.1 by
+/// ALPN). Checks that the key belongs to the leaf certificate.
 pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let read = |path: &Path, what, key, env| {
         std::fs::read(path).map_err(|err| TlsError::Read { what, key, env, path: path.display().to_string(), err })
@@ -105,8 +105,15 @@ pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<rustls::Se
         .map_err(|e| pair(e.to_string()))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| pair(e.to_string()))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        .map_err(|e| {
+            pair(match e {
+                rustls::Error::InconsistentKeys(_) => "the private key does not belong to the certificate (the first certificate in the file must be the server's own, followed by its chain)".into(),
+                other => other.to_string(),
+            })
+        })?;
+    // HTTP/1.1 only: the server speaks no HTTP/2 (axum without its `http2` feature), so
+    // offering `h2` would make browsers and curl choose a protocol it cannot serve.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 

@@ -64,6 +64,12 @@ async fn the_context_is_named_and_served_under_the_context_base_url() {
     let report: Value = app.post_json("/api/v1/verify", None, &old).await.json().await.unwrap();
     assert_eq!(report["valid"], true, "{report}");
 
+    for bad in ["ftp://w3id.org", "w3id.org", "https://"] {
+        let env = [("MICROCRED_SERVER__CONTEXT_BASE_URL".to_owned(), bad.to_owned())];
+        let e = microcred::config::load_from(None, &env).expect_err("not an http(s) URL").to_string();
+        assert!(e.contains("server.context_base_url") && e.contains(bad), "{e}");
+    }
+
     // Set to w3id.org (once the redirect is registered): the w3id URLs.
     let w3id = spawn_with(Backend::Sqlite, |s| s.server.context_base_url = "https://w3id.org/".into()).await;
     let issued: Value = w3id.issue(&w3id.demo_key, &valid_records()[0]).await.json().await.unwrap();

@@ -134,7 +134,7 @@ async fn a_missing_unreadable_or_mismatched_certificate_stops_the_start_with_the
 
     // A key of another certificate.
     let e = start_error(settings_with(dir.path(), Some(pki.cert.clone()), Some(pki.other_key.clone()))).await;
-    assert!(e.contains("cannot be used together") && e.contains("other.key"), "{e}");
+    assert!(e.contains("cannot be used together") && e.contains("other.key") && e.contains("does not belong"), "{e}");
 
     // One without the other is a configuration error.
     let env = [("MICROCRED_SERVER__TLS_CERT".to_owned(), pki.cert.display().to_string())];
