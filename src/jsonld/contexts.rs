@@ -112,13 +112,6 @@ pub fn canonical(url: &str) -> Option<&'static str> {
     aliases().read().ok()?.get(url).copied()
 }
 
-/// The embedded content of a context URL, if we ship it (or it is an alias of one of
-/// ours, [`add_alias`]).
-pub fn get(url: &str) -> Option<&'static str> {
-    let url = canonical(url)?;
-    CONTEXTS.iter().find(|(u, _, _)| *u == url).map(|(_, _, c)| *c)
-}
-
 /// `sha256-<base64>` (Subresource Integrity) of a shipped context's bytes.
 pub fn sri(url: &str) -> Option<String> {
     use base64::Engine;
@@ -133,4 +126,9 @@ pub fn own_digests() -> &'static [([u8; 32], &'static str)] {
     D.get_or_init(|| {
         OWN_CONTEXTS.iter().filter_map(|u| get(u).map(|c| (sha2::Sha256::digest(c.as_bytes()).into(), *u))).collect()
     })
+}
+
+/// The embedded content of a context URL, if we ship it.
+pub fn get(url: &str) -> Option<&'static str> {
+    CONTEXTS.iter().find(|(u, _, _)| *u == url).map(|(_, _, c)| *c)
 }
