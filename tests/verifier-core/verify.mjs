@@ -14,8 +14,13 @@ console.log = (...args) => console.error(...args);
 const {verifyCredential} = await import('@digitalcredentials/verifier-core');
 // Its schema check, unmodified, run once per credentialSchema entry as well: inside
 // verifyCredential one unreachable schema (purl.imsglobal.org offline) hides the others.
-const {checkSchemas} = await import(new URL(
-  './node_modules/@digitalcredentials/verifier-core/dist/schemaCheck.js', import.meta.url));
+// A fresh module instance (its own ajv) each time: verifyCredential gives up on the
+// first failed schema while another is still loading, and that load would race ours.
+const SCHEMA_CHECK = new URL(
+  './node_modules/@digitalcredentials/verifier-core/dist/schemaCheck.js', import.meta.url);
+let instances = 0;
+const freshCheckSchemas = async () =>
+  (await import(`${SCHEMA_CHECK.href}?instance=${++instances}`)).checkSchemas;
 
 const step = (log, id) => {
   const s = (log ?? []).find(e => e.id === id);
@@ -34,6 +39,7 @@ for(const file of process.argv.slice(2)) {
     .map(s => ({schema: s.schema, valid: s.result?.valid ?? null}));
   const each = [];
   for(const entry of [].concat(credential.credentialSchema ?? [])) {
+    const checkSchemas = await freshCheckSchemas();
     const {results} = await checkSchemas({...credential, credentialSchema: [entry]});
     each.push({schema: entry.id,
       valid: Array.isArray(results) ? results[0]?.result?.valid ?? null : String(results)});
