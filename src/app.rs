@@ -16,6 +16,7 @@ use crate::service::{ServiceError, Services};
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
 }
 
 /// Startup failures.
@@ -25,6 +26,9 @@ pub enum StartError {
     /// Binding the address failed.
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
+    /// The TLS certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::http::tls::TlsError),
     /// Store, keys or institutions could not be prepared.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -35,10 +39,11 @@ impl Application {
     /// institutions. An empty `server.base_url` becomes
     /// [`crate::config::ServerSettings::derived_base_url`] of the bound port.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let tls = tls_config(&settings)?;
         let (listener, settings) = bind(settings).await?;
         let services = Services::start(settings, clock).await?;
         startup_sweep(&services).await;
-        Ok(Self { listener, state: AppState::new(services) })
+        Ok(Self { listener, state: AppState::new(services), tls })
     }
 
     /// [`Application::build`] with an already connected store (tests use a fresh
@@ -48,10 +53,11 @@ impl Application {
         store: Arc<dyn crate::store::Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
+        let tls = tls_config(&settings)?;
         let (listener, settings) = bind(settings).await?;
         let services = Services::with_store(settings, store, clock).await?;
         startup_sweep(&services).await;
-        Ok(Self { listener, state: AppState::new(services) })
+        Ok(Self { listener, state: AppState::new(services), tls })
     }
 
     /// The bound port.
@@ -69,12 +75,24 @@ impl Application {
         &self.state.services
     }
 
-    /// Serves until SIGTERM/Ctrl-C, with the janitor on its schedule.
+    /// Whether it serves HTTPS (`server.tls_cert` and `server.tls_key`).
+    pub fn is_https(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Serves until SIGTERM/Ctrl-C, with the janitor on its schedule; HTTPS only when
+    /// a certificate is configured.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = crate::service::janitor::spawn(self.state.services.clone());
         let _stop_janitor = crate::service::batch::AbortOnDrop(janitor);
         let app = router(self.state);
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
+        match self.tls {
+            Some(config) => {
+                let listener = crate::http::tls::TlsListener::new(self.listener, config)?;
+                axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+            }
+            None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await,
+        }
     }
 }
 
@@ -83,6 +101,15 @@ impl Application {
 async fn startup_sweep(services: &Services) {
     if let Err(e) = crate::service::janitor::sweep(services, true).await {
         tracing::warn!(error = %e, "janitor pass at start-up failed");
+    }
+}
+
+/// The TLS configuration, read before anything else starts so that a bad certificate
+/// stops the service at once.
+fn tls_config(settings: &Settings) -> Result<Option<Arc<tokio_rustls::rustls::ServerConfig>>, StartError> {
+    match (&settings.server.tls_cert, &settings.server.tls_key) {
+        (Some(cert), Some(key)) => Ok(Some(crate::http::tls::server_config(cert, key)?)),
+        _ => Ok(None),
     }
 }
 

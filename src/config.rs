@@ -101,6 +101,18 @@ pub struct ServerSettings {
     /// memory stays bounded (at most this many bodies of `max_body_bytes`) whatever the
     /// number of connections. Env `MICROCRED_SERVER__MAX_CONCURRENT_REQUESTS`. Default 256.
     pub max_concurrent_requests: usize,
+    /// PEM file with the TLS certificate chain (leaf first). With `tls_key` set too, the
+    /// service serves HTTPS only (rustls), on the same port. Env `MICROCRED_SERVER__TLS_CERT`.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM file with the TLS private key (PKCS#8, PKCS#1 or SEC1). Env
+    /// `MICROCRED_SERVER__TLS_KEY`.
+    pub tls_key: Option<PathBuf>,
+    /// Base URL under which credentials name our extension context
+    /// (`{context_base_url}/microcred/contexts/v1.jsonld`) and extension schema
+    /// (`…/microcred/schemas/v1.json`); the service serves both there. Empty (the
+    /// default) means `base_url`; `https://w3id.org` once the w3id redirect is registered
+    /// (docs/w3id/README.md). Env `MICROCRED_SERVER__CONTEXT_BASE_URL`.
+    pub context_base_url: String,
 }
 
 /// `[database]`.
@@ -264,6 +276,9 @@ impl Default for ServerSettings {
             janitor_secs: 60,
             idempotency_hours: 24,
             max_concurrent_requests: 256,
+            tls_cert: None,
+            tls_key: None,
+            context_base_url: String::new(),
         }
     }
 }
@@ -293,6 +308,9 @@ const ENV_KEYS: &[&str] = &[
     "SERVER__BASE_URL",
     "SERVER__MAX_BODY_BYTES",
     "SERVER__REQUEST_TIMEOUT_SECS",
+    "SERVER__TLS_CERT",
+    "SERVER__TLS_KEY",
+    "SERVER__CONTEXT_BASE_URL",
     "DATABASE__URL",
     "KEYS__DIR",
     "KEYS__ENCRYPTION_KEY",
@@ -391,6 +409,7 @@ impl ServerSettings {
     /// loopback or unspecified host (`127.0.0.1`, `0.0.0.0`, `::1`, `::`) is written
     /// `localhost`, so that a browser on this machine can open the links.
     pub fn derived_base_url(&self, port: u16) -> String {
+        let scheme = if self.tls_enabled() { "https" } else { "http" };
         let host = if is_local_host(&self.host) {
             "localhost".to_owned()
         } else if self.host.contains(':') && !self.host.starts_with('[') {
@@ -398,7 +417,12 @@ impl ServerSettings {
         } else {
             self.host.clone()
         };
-        format!("http://{host}:{port}")
+        format!("{scheme}://{host}:{port}")
+    }
+
+    /// Whether HTTPS is configured (both `tls_cert` and `tls_key`).
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
     }
 }
 
@@ -451,6 +475,23 @@ impl Settings {
                 )));
             }
         }
+        if self.server.tls_cert.is_some() != self.server.tls_key.is_some() {
+            return Err(ConfigError(
+                "server.tls_cert and server.tls_key go together: set both (PEM files) to serve HTTPS, or neither"
+                    .into(),
+            ));
+        }
+        if !self.server.context_base_url.is_empty() {
+            let base = url::Url::parse(&self.server.context_base_url).map_err(|e| {
+                ConfigError(format!("server.context_base_url '{}' is not a URL: {e}", self.server.context_base_url))
+            })?;
+            if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+                return Err(ConfigError(format!(
+                    "server.context_base_url '{}' must be an http(s) URL with a host",
+                    self.server.context_base_url
+                )));
+            }
+        }
         crate::store::DatabaseUrl::parse(self.database.url.expose())
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
         for i in &self.institutions {
@@ -462,6 +503,25 @@ impl Settings {
     /// The base URL without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.server.base_url.trim_end_matches('/')
+    }
+
+    /// The base URL of our extension context and schema, without a trailing slash:
+    /// `server.context_base_url`, else [`Settings::base_url`].
+    pub fn context_base_url(&self) -> &str {
+        match self.server.context_base_url.trim_end_matches('/') {
+            "" => self.base_url(),
+            set => set,
+        }
+    }
+
+    /// The URL credentials name our extension context by.
+    pub fn extension_context_url(&self) -> String {
+        format!("{}{}", self.context_base_url(), crate::jsonld::contexts::MICROCRED_V1_PATH)
+    }
+
+    /// The URL credentials name our extension schema by.
+    pub fn extension_schema_url(&self) -> String {
+        format!("{}{}", self.context_base_url(), crate::ob3::EXTENSION_SCHEMA_PATH)
     }
 }
 

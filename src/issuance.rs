@@ -49,6 +49,10 @@ pub struct IssueOptions {
     pub credential_status: Option<Value>,
     /// Use this credential id instead of a random `urn:uuid:`.
     pub credential_id: Option<String>,
+    /// Name our extension context and schema under this base URL (a deployment's
+    /// `server.context_base_url`, see [`crate::config::Settings::context_base_url`])
+    /// instead of `https://w3id.org`. It must serve both, byte for byte.
+    pub context_base_url: Option<String>,
 }
 
 /// A signed credential.
@@ -159,6 +163,13 @@ fn build(
     };
     let mut credential = to_credential(record, &inputs);
     credential.credential_status = options.credential_status.clone();
+    if let Some(base) = options.context_base_url.as_deref().map(|b| b.trim_end_matches('/')) {
+        let context_url = format!("{base}{}", crate::jsonld::contexts::MICROCRED_V1_PATH);
+        if crate::jsonld::contexts::canonical(&context_url).is_none() {
+            crate::jsonld::contexts::add_alias(&context_url, crate::jsonld::contexts::MICROCRED_V1_URL);
+        }
+        crate::ob3::mapping::publish_extension_under(&mut credential, &context_url, base);
+    }
     let json = serde_json::to_value(&credential).map_err(|e| IssueError::Signing(e.to_string()))?;
     let violations = schema::check(&json, true);
     if !violations.is_empty() {

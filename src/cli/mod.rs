@@ -97,8 +97,9 @@ enum Command {
         /// A status list credential to use instead of fetching it (repeatable; matched by its id).
         #[arg(long = "status-list")]
         status_lists: Vec<PathBuf>,
-        /// Allow fetching status lists over plain http and from private or loopback
-        /// addresses (closed networks, local testing). Off by default (SSRF protection).
+        /// Allow fetching status lists (and other deployments' copies of our contexts,
+        /// compared by SHA-256) over plain http and from private or loopback addresses
+        /// (closed networks, local testing). Off by default (SSRF protection).
         #[arg(long)]
         allow_private_status_urls: bool,
         /// A signed issuer trust list (repeatable): its issuers are recognised institutions
@@ -637,7 +638,12 @@ async fn serve(config: &ConfigArgs) -> Result<u8> {
     let app = crate::app::Application::build(settings, std::sync::Arc::new(SystemClock)).await?;
     match app.local_addr() {
         Some(addr) => {
-            tracing::info!(address = %addr, base_url = %base, "microcred is listening");
+            tracing::info!(address = %addr, base_url = %base, https = app.is_https(), "microcred is listening");
+            if app.is_https() && base.starts_with("http:") {
+                tracing::warn!(
+                    "the service serves HTTPS only but server.base_url {base} starts with http:, so links, DIDs and status lists name an address that does not answer; set MICROCRED_SERVER__BASE_URL to https://…"
+                );
+            }
             if let Some(why) = crate::config::base_url_mismatch(&base, addr) {
                 tracing::warn!("{why}");
             }

@@ -117,6 +117,8 @@ pub(super) async fn verify_files(files: &[PathBuf], src: Sources<'_>, clock: Box
     }
     let policy =
         FetchPolicy { allow_private: src.allow_private, allow_http: src.allow_private, ..FetchPolicy::default() };
+    // Other deployments' copies of our contexts are fetched with the same rules.
+    let context_fetcher = crate::status::fetch::Fetcher::new(policy.clone());
     let status = GivenStatusLists { lists, fallback: Box::new(HttpStatusLists::new(policy)) };
     let mut entries = Vec::new();
     for path in &src.trust.lists {
@@ -141,6 +143,9 @@ pub(super) async fn verify_files(files: &[PathBuf], src: Sources<'_>, clock: Box
         let mut items = items.into_iter().peekable();
         while items.peek().is_some() {
             let chunk: Vec<String> = items.by_ref().take(CHUNK).collect();
+            for text in &chunk {
+                crate::jsonld::remote::learn(text, &context_fetcher).await;
+            }
             let v = verifier.clone();
             let reports =
                 crate::cpu::run(move |rt| chunk.par_iter().map(|text| rt.block_on(v.verify(text))).collect::<Vec<_>>())
@@ -164,6 +169,7 @@ pub(super) async fn verify_files(files: &[PathBuf], src: Sources<'_>, clock: Box
 struct Hints {
     did_web_unresolved: bool,
     status_refused: bool,
+    context_unknown: bool,
 }
 
 impl Hints {
@@ -174,6 +180,9 @@ impl Hints {
             }
             if e.code == "status.unknown" && e.message.contains("URL refused") {
                 self.status_refused = true;
+            }
+            if e.code == "context.unknown" {
+                self.context_unknown = true;
             }
         }
     }
@@ -188,6 +197,11 @@ impl Hints {
         if self.status_refused && !allow_private {
             eprintln!(
                 "hint: the status list was not fetched from a plain-http or private address; --allow-private-status-urls allows that (local testing), or give the list with --status-list FILE"
+            );
+        }
+        if self.context_unknown && !allow_private {
+            eprintln!(
+                "hint: a context URL we do not ship is fetched only to compare it with our own contexts (SHA-256), never from a plain-http or private address; --allow-private-status-urls allows that (local testing)"
             );
         }
     }

@@ -16,6 +16,7 @@ const CRED: &str = "https://www.w3.org/2018/credentials#";
 const OB: &str = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#";
 const SCHEMA: &str = "https://schema.org/";
 const STATUS: &str = "https://www.w3.org/ns/credentials/status#";
+const SRI_STRING: &str = "https://www.w3.org/2018/credentials#sriString";
 const XSD_DATETIME: &str = "http://www.w3.org/2001/XMLSchema#dateTime";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
 const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
@@ -193,6 +194,14 @@ pub fn credential(c: &OpenBadgeCredential) -> Result<Graph, Unsupported> {
     }
     if let Some(status) = &c.credential_status {
         credential_status(&mut g, &cred, status)?;
+    }
+    for r in &c.related_resource {
+        let n = node(&r.id)?;
+        g.add(&cred, cat(CRED, "relatedResource"), n.clone());
+        g.typed(&n, cat(CRED, "digestSRI"), r.digest_sri.clone(), SRI_STRING)?;
+        if let Some(m) = &r.media_type {
+            g.text(&n, cat(SCHEMA, "encodingFormat"), m)?;
+        }
     }
     let subject = match &c.credential_subject.id {
         Some(id) => node(id)?,

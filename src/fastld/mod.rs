@@ -18,7 +18,9 @@ use crate::ob3::OpenBadgeCredential;
 pub fn as_ours(doc: &Value) -> Option<OpenBadgeCredential> {
     let Value::Object(map) = doc else { return None };
     let ctx = map.get("@context")?.as_array()?;
-    if ctx.len() != 3 || ctx[0] != CREDENTIALS_V2_URL || ctx[1] != OB_V3P0_URL || ctx[2] != MICROCRED_V1_URL {
+    // Our context by its w3id.org URL or by an alias ([`crate::jsonld::contexts::add_alias`]).
+    let ours = |v: &Value| v.as_str().is_some_and(|u| crate::jsonld::contexts::canonical(u) == Some(MICROCRED_V1_URL));
+    if ctx.len() != 3 || ctx[0] != CREDENTIALS_V2_URL || ctx[1] != OB_V3P0_URL || !ours(&ctx[2]) {
         return None;
     }
     // What the general JSON-LD processor refuses (whole numbers outside 64 bits, nesting

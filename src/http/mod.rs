@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod state;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/issuers/{slug}/did.json", get(issuers::get_did_document))
         .route("/issuers/{slug}/status/{purpose}/{list_no}", get(status::get_status_list))
         .route("/microcred/contexts/v1.jsonld", get(contexts::get_context))
+        .route("/microcred/contexts/trust-v1.jsonld", get(contexts::get_trust_context))
         .route("/microcred/schemas/v1.json", get(contexts::get_schema))
         .route("/credentials/issue", post(vcapi::issue_credential))
         .route("/credentials/status", post(vcapi::update_status))

@@ -4,6 +4,7 @@
 //! undefined terms rejected, as 1EdTech certification judges a badge).
 
 pub mod contexts;
+pub mod remote;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -133,16 +134,35 @@ fn depth_checked(doc: &Value) -> Result<(), JsonLdProblem> {
     }
 }
 
-/// The shared offline loader (contexts parsed once per process).
-pub fn loader() -> &'static ContextLoader {
-    static LOADER: OnceLock<ContextLoader> = OnceLock::new();
+/// The shared offline loader (contexts parsed once per process): the shipped contexts,
+/// and aliases of our own ([`contexts::add_alias`]) loaded as the context they name.
+pub fn loader() -> &'static Loader {
+    static LOADER: OnceLock<Loader> = OnceLock::new();
     LOADER.get_or_init(|| {
         let map: HashMap<String, String> =
             contexts::CONTEXTS.iter().map(|(url, _, body)| ((*url).to_owned(), (*body).to_owned())).collect();
-        ContextLoader::empty()
-            .with_context_map_from(map)
-            .unwrap_or_else(|e| unreachable!("embedded contexts are valid JSON with valid IRIs: {e}"))
+        Loader(
+            ContextLoader::empty()
+                .with_context_map_from(map)
+                .unwrap_or_else(|e| unreachable!("embedded contexts are valid JSON with valid IRIs: {e}")),
+        )
     })
+}
+
+/// The offline loader: [`loader`].
+#[derive(Debug, Clone)]
+pub struct Loader(ContextLoader);
+
+impl ssi::json_ld::Loader for Loader {
+    async fn load(&self, url: &ssi::json_ld::iref::Iri) -> ssi::json_ld::LoadingResult {
+        match contexts::canonical(url.as_str()) {
+            Some(canonical) if canonical != url.as_str() => match ssi::json_ld::iref::Iri::new(canonical) {
+                Ok(iri) => self.0.load(iri).await,
+                Err(_) => self.0.load(url).await,
+            },
+            _ => self.0.load(url).await,
+        }
+    }
 }
 
 /// Checks `@context`: it starts with the VC 2.0 (or VC 1.1) context, names only contexts we ship by
@@ -161,7 +181,7 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
     for (i, item) in items.iter().enumerate() {
         match item {
             Value::String(url) => {
-                if contexts::get(url).is_none() {
+                if contexts::canonical(url).is_none() {
                     return Err(JsonLdProblem::UnknownContext(url.to_owned()));
                 }
                 urls.push(url.to_owned());

@@ -54,6 +54,29 @@ pub fn to_credential(record: &Record, inputs: &MappingInputs) -> OpenBadgeCreden
             CredentialSchema { id: EXTENSION_SCHEMA_URL.into(), type_: SCHEMA_VALIDATOR_TYPE.into() },
         ],
         credential_status: None,
+        related_resource: Vec::new(),
+    }
+}
+
+/// Names our extension context `context_url` and our extension schema
+/// `{base}/microcred/schemas/v1.json` instead of their w3id.org URLs, and names the
+/// context's digest in `relatedResource`, so that a verifier that fetches the context
+/// can check it is the one the credential was signed with.
+pub fn publish_extension_under(c: &mut OpenBadgeCredential, context_url: &str, base: &str) {
+    c.related_resource = vec![RelatedResource {
+        id: context_url.to_owned(),
+        digest_sri: crate::jsonld::contexts::sri(MICROCRED_V1_URL).unwrap_or_default(),
+        media_type: Some("application/ld+json".into()),
+    }];
+    for url in &mut c.context {
+        if url == MICROCRED_V1_URL {
+            context_url.clone_into(url);
+        }
+    }
+    for s in &mut c.credential_schema {
+        if s.id == EXTENSION_SCHEMA_URL {
+            s.id = format!("{base}{EXTENSION_SCHEMA_PATH}");
+        }
     }
 }
 

@@ -16,6 +16,8 @@ pub const OB_SCHEMA_URL: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 /// URL of our extension JSON Schema, version 1.
 pub const EXTENSION_SCHEMA_URL: &str = "https://w3id.org/microcred/schemas/v1.json";
+/// Path of our extension JSON Schema, version 1, under a context base URL.
+pub const EXTENSION_SCHEMA_PATH: &str = "/microcred/schemas/v1.json";
 /// The `credentialSchema` type OB 3.0 uses.
 pub const SCHEMA_VALIDATOR_TYPE: &str = "1EdTechJsonSchemaValidator2019";
 /// ECTS in the EU education-credit vocabulary.
@@ -76,6 +78,23 @@ pub struct OpenBadgeCredential {
     /// Status entries (revocation, suspension), when the issuer keeps status lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_status: Option<serde_json::Value>,
+    /// VC 2.0 `relatedResource`: our extension context under the URL the credential
+    /// names it by, with its digest (service-issued credentials).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_resource: Vec<RelatedResource>,
+}
+
+/// A VC 2.0 `relatedResource` entry: a resource and its digest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RelatedResource {
+    /// The resource's URL.
+    pub id: String,
+    /// `sha256-<base64>` of its bytes (Subresource Integrity).
+    #[serde(rename = "digestSRI")]
+    pub digest_sri: String,
+    /// Its media type.
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 /// A `credentialSchema` entry.

@@ -488,6 +488,7 @@ fn sign_and_store(
                 let (record, warnings) = parse_record(&value, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
                 let options = IssueOptions {
                     format: env.format,
+                    context_base_url: Some(s.settings.context_base_url().to_owned()),
                     credential_status: Some(slot.credential_status),
                     ..Default::default()
                 };

@@ -204,6 +204,7 @@ pub async fn issue_prepared(
     let slot = super::status::assign(s, slug).await?;
     let options = IssueOptions {
         format: prepared.format,
+        context_base_url: Some(s.settings.context_base_url().to_owned()),
         credential_status: Some(slot.credential_status.clone()),
         ..Default::default()
     };

@@ -113,6 +113,11 @@ impl Services {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ServiceError> {
+        // This deployment publishes our extension context at its context base URL.
+        crate::jsonld::contexts::add_alias(
+            &settings.extension_context_url(),
+            crate::jsonld::contexts::MICROCRED_V1_URL,
+        );
         let keystore = keystore::Keystore::new(&settings.keys)?;
         let directory = Arc::new(institutions::Directory::new(store.clone(), keystore, settings.base_url()));
         directory.ensure_startup(&settings, clock.as_ref()).await?;

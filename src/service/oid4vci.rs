@@ -17,7 +17,7 @@ use super::credentials::{IssueOutcome, Prepared, issue_prepared, new_public_id, 
 use super::{ServiceError, Services};
 use crate::domain::parse_record;
 use crate::issuance::Format;
-use crate::jsonld::contexts::{CREDENTIALS_V2_URL, MICROCRED_V1_URL, OB_V3P0_URL};
+use crate::jsonld::contexts::{CREDENTIALS_V2_URL, OB_V3P0_URL};
 use crate::store::{OfferRow, Redeemed};
 
 /// Grant type of the pre-authorized code flow.
@@ -126,7 +126,7 @@ pub fn issuer_metadata(s: &Services) -> Value {
             LDP_CONFIG: {
                 "format": "ldp_vc",
                 "scope": "OpenBadgeCredential",
-                "credential_definition": {"@context": [CREDENTIALS_V2_URL, OB_V3P0_URL, MICROCRED_V1_URL], "type": types},
+                "credential_definition": {"@context": [CREDENTIALS_V2_URL, OB_V3P0_URL, s.settings.extension_context_url()], "type": types},
                 "cryptographic_binding_methods_supported": binding,
                 "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
                 "proof_types_supported": proofs,

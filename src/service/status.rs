@@ -237,6 +237,12 @@ impl ServiceStatusLists {
         Arc::new(Self { services, remote: HttpStatusLists::new(policy) })
     }
 
+    /// The fetcher of other issuers' lists (its address rules also apply to other
+    /// deployments' contexts: [`crate::jsonld::remote`]).
+    pub fn fetcher(&self) -> &crate::status::fetch::Fetcher {
+        &self.remote.0
+    }
+
     fn own(&self, url: &str) -> Option<(String, Purpose, i64)> {
         let rest = url.strip_prefix(&self.services.url("/issuers/"))?;
         let mut parts = rest.split('/');

@@ -133,14 +133,18 @@ impl Fetcher {
         {
             return Ok(v.clone());
         }
-        let (v, size) = self.fetch_uncached(url).await?;
+        let body = self.fetch_bytes(url).await?;
+        let v: Value = serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")))?;
+        let size = body.len();
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(url, v.clone(), size, self.policy.cache_bytes, self.policy.cache_for);
         }
         Ok(v)
     }
 
-    async fn fetch_uncached(&self, start: &str) -> Result<(Value, usize), FetchError> {
+    /// Fetches a document's bytes with the same rules, uncached (JSON-LD contexts of
+    /// other deployments, compared by digest: [`crate::jsonld::remote`]).
+    pub async fn fetch_bytes(&self, start: &str) -> Result<Vec<u8>, FetchError> {
         let mut url =
             url::Url::parse(start).map_err(|e| FetchError::Refused(format!("'{start}' is not a URL: {e}")))?;
         for _ in 0..=self.policy.max_redirects {
@@ -180,9 +184,7 @@ impl Fetcher {
                     return Err(FetchError::Unusable(format!("larger than {} bytes", self.policy.max_bytes)));
                 }
             }
-            return serde_json::from_slice(&body)
-                .map(|v| (v, body.len()))
-                .map_err(|e| FetchError::Unusable(format!("not JSON: {e}")));
+            return Ok(body);
         }
         Err(FetchError::Failed(format!("more than {} redirects", self.policy.max_redirects)))
     }

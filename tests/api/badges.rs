@@ -176,8 +176,10 @@ async fn independent_readers_get_the_baked_credential_and_the_digital_bazaar_ver
     assert_eq!(json(by_chunks.lines().next().unwrap()), issued["credential"]);
     let all = dir.join("unbaked.txt");
     std::fs::write(&all, format!("{by_chunks}{by_braces}")).unwrap();
+    let contexts = app.js_contexts().await;
     let out = Command::new("node")
         .arg(root().join("tests/js/verify.mjs"))
+        .args(["--contexts", &contexts])
         .args(["--now", "2025-09-01T00:00:00Z", "--did-doc", doc_f.to_str().unwrap(), all.to_str().unwrap()])
         .output()
         .unwrap();

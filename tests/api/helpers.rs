@@ -150,6 +150,27 @@ pub async fn fresh_store(backend: Backend, dir: &std::path::Path) -> (Arc<dyn St
 }
 
 impl TestApp {
+    /// A contexts directory for the offline JS harness (`verify.mjs --contexts`): the
+    /// shipped contexts, and our extension context under this deployment's URL as the
+    /// service serves it there (the harness never fetches).
+    pub async fn js_contexts(&self) -> String {
+        let dir = self.dir.path().join("js-contexts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let shipped = root().join("contexts");
+        let index: serde_json::Map<String, Value> =
+            serde_json::from_str(&std::fs::read_to_string(shipped.join("index.json")).unwrap()).unwrap();
+        let mut out: serde_json::Map<String, Value> = index
+            .into_iter()
+            .map(|(url, file)| (url, Value::from(shipped.join(file.as_str().unwrap()).display().to_string())))
+            .collect();
+        let url = self.services.settings.extension_context_url();
+        let served = self.client.get(&url).send().await.unwrap().text().await.unwrap();
+        std::fs::write(dir.join("served-microcred-v1.jsonld"), served).unwrap();
+        out.insert(url, Value::from(dir.join("served-microcred-v1.jsonld").display().to_string()));
+        std::fs::write(dir.join("index.json"), Value::Object(out).to_string()).unwrap();
+        dir.display().to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -115,8 +115,10 @@ async fn a_wallet_library_collects_a_credential_bound_to_its_own_key_in_both_for
             .unwrap();
         assert_eq!(report["valid"], true, "{report}");
         if root().join("tests/js/node_modules/@digitalbazaar/vc").is_dir() {
+            let contexts = app.js_contexts().await;
             let out = Command::new("node")
                 .arg(root().join("tests/js/verify.mjs"))
+                .args(["--contexts", &contexts])
                 .args(["--did-doc", app.dir.path().join("did.json").to_str().unwrap(), out_file.to_str().unwrap()])
                 .output()
                 .unwrap();

@@ -18,13 +18,15 @@ fn js_ready() -> bool {
 }
 
 /// Runs the Digital Bazaar verifier on one credential with the given status lists.
-fn js_verify(app: &TestApp, credential: &Value, lists: &[&str]) -> (bool, String) {
+async fn js_verify(app: &TestApp, credential: &Value, lists: &[&str]) -> (bool, String) {
     let dir = app.dir.path();
     let did = std::fs::read_to_string(dir.join("did.json")).unwrap();
     let _ = did;
     let cred_f = dir.join("cred.json");
     std::fs::write(&cred_f, credential.to_string()).unwrap();
     let mut args = vec![
+        "--contexts".to_owned(),
+        app.js_contexts().await,
         "--now".to_owned(),
         "2025-09-01T00:00:00Z".to_owned(),
         "--did-doc".to_owned(),
@@ -80,7 +82,7 @@ async fn revoking_sets_the_bit_and_both_verifiers_report_revoked() {
     assert_eq!(slc["type"][1], "BitstringStatusListCredential");
     assert!(slc["validUntil"].is_string() && slc["credentialSubject"]["ttl"].is_number());
     if js_ready() {
-        let (ok, out) = js_verify(&app, &cred, &[&before]);
+        let (ok, out) = js_verify(&app, &cred, &[&before]).await;
         assert!(ok, "{out}");
     }
 
@@ -106,7 +108,7 @@ async fn revoking_sets_the_bit_and_both_verifiers_report_revoked() {
     assert_eq!(report["valid"], false);
     assert_eq!(codes(&report), ["status.revoked"]);
     if js_ready() {
-        let (ok, out) = js_verify(&app, &cred, &[&after]);
+        let (ok, out) = js_verify(&app, &cred, &[&after]).await;
         assert!(!ok && out.contains("\"verified\":false"), "{out}");
     }
     // Revocation is final.
@@ -165,7 +167,7 @@ async fn suspension_is_visible_to_both_verifiers_and_reinstating_makes_it_valid_
     let (rev, _) = fetch_list(&app, &urls[0]).await;
     let (sus, _) = fetch_list(&app, &urls[1]).await;
     if js_ready() {
-        let (ok, out) = js_verify(&app, &cred, &[&rev, &sus]);
+        let (ok, out) = js_verify(&app, &cred, &[&rev, &sus]).await;
         assert!(!ok, "{out}");
     }
 
@@ -176,7 +178,7 @@ async fn suspension_is_visible_to_both_verifiers_and_reinstating_makes_it_valid_
     assert_eq!(our_verify(&app, &cred).await["valid"], true);
     let (sus, _) = fetch_list(&app, &urls[1]).await;
     if js_ready() {
-        let (ok, out) = js_verify(&app, &cred, &[&rev, &sus]);
+        let (ok, out) = js_verify(&app, &cred, &[&rev, &sus]).await;
         assert!(ok, "{out}");
     }
     let audit: Value =

@@ -42,9 +42,12 @@ async fn a_caller_credential_is_issued_with_its_fields_preserved_and_verifies_ev
     std::fs::write(dir.join("did.json"), doc).unwrap();
     std::fs::write(dir.join("vc.json"), vc.to_string()).unwrap();
     if root().join("tests/js/node_modules/@digitalbazaar/vc").is_dir() {
+        let contexts = app.js_contexts().await;
         let out = std::process::Command::new("node")
             .arg(root().join("tests/js/verify.mjs"))
             .args([
+                "--contexts",
+                &contexts,
                 "--now",
                 "2025-09-01T00:00:01Z",
                 "--did-doc",

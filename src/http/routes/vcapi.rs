@@ -185,6 +185,7 @@ pub async fn verify_presentation(
             credentials.len()
         )));
     }
+    crate::jsonld::remote::learn(&vp.to_string(), state.status.fetcher()).await;
     let snap = state.services.directory.snapshot().await?;
     let (resolver, clock) = (snap.resolver.clone(), state.services.clock.clone());
     let (vp_doc, exp) = (vp.clone(), expect.clone());

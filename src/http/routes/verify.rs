@@ -42,6 +42,7 @@ pub async fn verify_expecting(
     let s = &state.services;
     let (registry, resolver) = s.trust_lists.registry(&snap.trust, &snap.resolver, s.clock.as_ref()).await;
     let (registry, resolver) = (Arc::new(registry), Arc::new(resolver.unwrap_or_else(|| snap.resolver.clone())));
+    crate::jsonld::remote::learn(&text, state.status.fetcher()).await;
     let mut fetched = HashMap::new();
     let mut round = 0;
     loop {
