@@ -169,7 +169,9 @@ pub const BYTE_EXACT: &[&str] =
 pub fn check_related_digests(url: &str, sri: Option<&str>, multibase: Option<&str>) -> Result<(), String> {
     use base64::Engine;
     use sha2::Digest;
-    let Some(content) = BYTE_EXACT.contains(&url).then(|| get(url)).flatten() else { return Ok(()) };
+    // Under its own URL or an alias (our context under a deployment's `context_base_url`).
+    let shipped = canonical(url).filter(|u| BYTE_EXACT.contains(u));
+    let Some(content) = shipped.and_then(get) else { return Ok(()) };
     if let Some(sri) = sri {
         let want = match sri.split_once('-') {
             Some(("sha256", b64)) => Some((sha2::Sha256::digest(content.as_bytes()).to_vec(), b64)),

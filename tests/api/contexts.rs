@@ -58,6 +58,11 @@ async fn the_context_is_named_and_served_under_the_context_base_url() {
 
     let report: Value = app.post_json("/api/v1/verify", None, cred).await.json().await.unwrap();
     assert_eq!(report["valid"], true, "{report}");
+    // The digest is judged under the deployment's URL (an alias of the shipped context) too.
+    let mut wrong = cred.clone();
+    wrong["relatedResource"][0]["digestSRI"] = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into();
+    let report: Value = app.post_json("/api/v1/verify", None, &wrong).await.json().await.unwrap();
+    assert!(codes(&report).contains(&"related_resource.digest_mismatch".to_owned()), "{report}");
     // Credentials issued before, naming the w3id.org URL, keep verifying (the context's
     // name is not part of the signed data: the same credential under that name).
     let old = with_context(cred, microcred::jsonld::contexts::MICROCRED_V1_URL);
