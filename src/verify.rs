@@ -325,18 +325,25 @@ fn single_proof(v: &Value) -> Result<&Map<String, Value>, String> {
 
 /// Refuses a credential nested deeper than JSON-LD processing accepts, before any of it.
 fn too_deep(v: &Value, r: &mut VerificationReport) -> bool {
-    if !jsonld::too_deep(v) {
-        return false;
-    }
-    r.fail(
-        "format",
-        "verification.too_complex",
+    too_complex(v, jsonld::MAX_VALUES, "credential", r)
+}
+
+/// Refuses (`verification.too_complex`) a document nested deeper than JSON-LD processing
+/// takes, or with more than `max_values` JSON values, before any costly work.
+fn too_complex(v: &Value, max_values: usize, what: &str, r: &mut VerificationReport) -> bool {
+    let why = if jsonld::too_deep(v) {
         format!(
-            "the credential nests objects and arrays deeper than {} levels; no issuer produces such credentials, and this verifier does not process them",
+            "the {what} nests objects and arrays deeper than {} levels; no issuer produces such credentials, and this verifier does not process them",
             jsonld::MAX_DEPTH
-        ),
-        None,
-    );
+        )
+    } else if jsonld::too_many_values(v, max_values) {
+        format!(
+            "the {what} has more than {max_values} JSON values (objects, arrays, strings, numbers); verifying it would cost too much, and credentials are far smaller (ours have under 300)"
+        )
+    } else {
+        return false;
+    };
+    r.fail("format", "verification.too_complex", why, None);
     true
 }
 
@@ -583,6 +590,10 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     check_content(credential, ctx, r).await
 }
 
+/// The most JSON values of a presentation, its credentials included (two credentials at
+/// the limit of one, or several of usual size).
+pub const MAX_PRESENTATION_VALUES: usize = 2 * jsonld::MAX_VALUES;
+
 /// Verifies a verifiable presentation's own proof (VC Data Model 2.0 §4.13, VC-API
 /// `/presentations/verify`): a JSON object of type `VerifiablePresentation` with shipped
 /// contexts, in the compact form of its data; its proof (eddsa-rdfc-2022 or
@@ -605,6 +616,10 @@ pub async fn verify_presentation_proof(vp: &Value, ctx: VerifyContext<'_>) -> Ve
             "a presentation is a JSON object of type VerifiablePresentation",
             None,
         );
+        return r.finish();
+    }
+    // The presentation's own proof covers its embedded credentials too.
+    if too_complex(vp, MAX_PRESENTATION_VALUES, "presentation", &mut r) {
         return r.finish();
     }
     r.issuer = vp.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id")?.as_str())).map(str::to_owned);
@@ -1278,6 +1293,13 @@ async fn verify_status_list(
     issuer: Option<&str>,
     ctx: VerifyContext<'_>,
 ) -> Result<Bitstring, String> {
+    if jsonld::too_deep(doc) || jsonld::too_many_values(doc, jsonld::MAX_VALUES) {
+        return Err(format!(
+            "the status list is too complex to check (deeper than {} levels or more than {} JSON values)",
+            jsonld::MAX_DEPTH,
+            jsonld::MAX_VALUES
+        ));
+    }
     let types = doc.get("type").and_then(Value::as_array).cloned().unwrap_or_default();
     if !types.iter().any(|t| t == e.kind.list_type()) {
         return Err(format!("the document is not a {} (as its {} requires)", e.kind.list_type(), e.kind.entry_type()));
