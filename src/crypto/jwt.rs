@@ -80,7 +80,7 @@ pub fn vc11_credential(payload: &Map<String, Value>) -> Option<Result<Map<String
     let check = |credential: &mut Map<String, Value>| -> Result<(), JwtFailure> {
         if let Some(iss) = payload.get("iss") {
             match issuer_id(credential) {
-                Some(i) if Value::from(i) != *iss => return mismatch("iss", "issuer", iss, &Value::from(i)),
+                Some(i) if iss.as_str() != Some(i) => return mismatch("iss", "issuer", iss, &Value::from(i)),
                 Some(_) => {}
                 None => {
                     credential.insert("issuer".into(), iss.clone());

@@ -421,11 +421,11 @@ fn without_repeated_proof_contexts(map: &serde_json::Map<String, Value>, ctx: &V
         }
         Some(Value::Array(a)) => {
             for p in a.iter_mut() {
-                if repeats(p) {
-                    if let Some(o) = p.as_object_mut() {
-                        o.remove("@context");
-                        changed = true;
-                    }
+                if repeats(p)
+                    && let Some(o) = p.as_object_mut()
+                {
+                    o.remove("@context");
+                    changed = true;
                 }
             }
         }

@@ -288,10 +288,11 @@ async fn repeated_array_values_count_once_on_both_paths_and_in_jsonld_js() {
     subject["achievement"]["assessment"]["assessmentType"] = Value::Array(vec![json!("written_exam"); 1000]);
     let general = canonical_nquads(&doc).await.expect("general");
     assert_eq!(general.matches("vocab#assessmentType>").count(), 1, "one assessment type triple:\n{general}");
-    if let Some(typed) = fastld::as_ours(&doc) {
-        if let Some(fast) = fastld::canonical(&typed) {
-            assert_eq!(fast, general);
-        }
+    // Where the fast path takes it, it agrees.
+    if let Some(typed) = fastld::as_ours(&doc)
+        && let Some(fast) = fastld::canonical(&typed)
+    {
+        assert_eq!(fast, general);
     }
     // Signed on the general path, verified on the fast one and back.
     let created = issued.credential["proof"][0]["created"].as_str().expect("created").parse().expect("date");
