@@ -243,7 +243,9 @@ fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Fin
             f.format(
                 "format.invalid_value",
                 &credits.path,
-                format!("credits_earned is {n}; it must be a number above 0."),
+                format!(
+                    "credits_earned is {n}; it must be a number of ECTS credits from 0.001 to 1,000,000, e.g. 6 or 2.5."
+                ),
             );
             None
         }),
@@ -315,6 +317,10 @@ fn optional_url(field: &Field<'_>, f: &mut Findings) -> Option<Url> {
     match field.string() {
         Ok(None) => None,
         Ok(Some(s)) => match Url::parse(s) {
+            Ok(_) if !crate::jsonld::iri_percent_encoding_ok(s) => {
+                f.format("format.invalid_value", &field.path, format!("'{}' has a percent-encoding that is not UTF-8 (such as %C3 alone); encode the characters as UTF-8 (é is %C3%A9).", clip(s)));
+                None
+            }
             Ok(u) if s.len() <= 2048 && u.has_host() && matches!(u.scheme(), "https" | "http") => Some(u),
             _ => {
                 f.format("format.invalid_value", &field.path, format!("'{}' is not an absolute http(s) URL (at most 2048 characters), e.g. https://www.example.be/mc/ethics.", clip(s)));
@@ -412,6 +418,17 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
             let id_field = l.field("learner_id");
             let id = match id_field.string() {
                 Ok(None) => None,
+                Ok(Some(s)) if !crate::jsonld::iri_percent_encoding_ok(s) => {
+                    f.format(
+                        "format.invalid_value",
+                        &id_field.path,
+                        format!(
+                            "learner_id '{}' has a percent-encoding that is not UTF-8 (such as %C3 alone); encode the characters as UTF-8.",
+                            clip(s)
+                        ),
+                    );
+                    None
+                }
                 Ok(Some(s)) => Url::parse(s).ok().filter(|_| s.len() <= 2048).or_else(|| {
                     f.format(
                         "format.invalid_value",
@@ -591,7 +608,7 @@ fn r08_ects(o: &Obj<'_>, f: &mut Findings) -> Option<(Credits, Option<String>)> 
             "MC-R08",
             "ects.invalid",
             &field.path,
-            format!("ects is {shown}; it must be a number of ECTS credits above 0 (normally 3-20)."),
+            format!("ects is {shown}; it must be a number of ECTS credits from 0.001 to 1,000,000 (normally 3-20)."),
         );
         return None;
     };

@@ -103,7 +103,11 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
         _ => None,
     };
     if ects.is_none() {
-        f.format("format.invalid_value", &ects_field.path, "A component needs its ECTS credits: a number above 0.");
+        f.format(
+            "format.invalid_value",
+            &ects_field.path,
+            "A component needs its ECTS credits: a number from 0.001 to 1,000,000.",
+        );
     }
     let level_field = c.field("vks_level");
     let level = level_field.integer().ok().flatten().and_then(Level::new);

@@ -234,9 +234,11 @@ impl Level {
 pub struct Credits(f64);
 
 impl Credits {
-    /// Accepts finite values above zero.
+    /// Accepts values from 0.001 to 1,000,000. Outside that range a number is written into
+    /// the credential in exponent form (`1e-22`, a fuzz finding), which the JSON-LD
+    /// library cannot write back, so the credential would not verify.
     pub fn new(n: f64) -> Option<Self> {
-        (n.is_finite() && n > 0.0).then_some(Self(n))
+        (n.is_finite() && (0.001..=1_000_000.0).contains(&n)).then_some(Self(n))
     }
     /// The number.
     pub fn get(self) -> f64 {
@@ -424,5 +426,6 @@ mod tests {
         assert!(McType::new(0).is_none() && McType::new(5).is_none() && McType::new(4).is_some());
         assert!(Level::new(0).is_none() && Level::new(9).is_none() && Level::new(8).is_some());
         assert!(Credits::new(0.0).is_none() && Credits::new(f64::NAN).is_none() && Credits::new(0.5).is_some());
+        assert!(Credits::new(1e-22).is_none() && Credits::new(1e20).is_none() && Credits::new(2.625).is_some());
     }
 }

@@ -102,7 +102,7 @@ pub fn too_deep(v: &Value) -> bool {
 /// IRI library decodes it and unwraps). Such a document is refused instead.
 pub fn unsupported_value(v: &Value) -> Option<String> {
     let mut stack = vec![v];
-    let pct_ok = |s: &str| !s.contains('%') || std::str::from_utf8(&percent_decoded(s)).is_ok();
+    let pct_ok = iri_percent_encoding_ok;
     while let Some(v) = stack.pop() {
         match v {
             Value::Object(o) => {
@@ -112,7 +112,10 @@ pub fn unsupported_value(v: &Value) -> Option<String> {
                 stack.extend(o.values());
             }
             Value::Array(a) => stack.extend(a.iter()),
-            Value::String(s) if !pct_ok(s) => {
+            // Only IRIs are percent-decoded (absolute or compact: with a ':'); a text such
+            // as a course name "Webstandaar%den" is a literal and stays as it is (a fuzz
+            // finding: such a credential issued but did not verify).
+            Value::String(s) if s.contains(':') && !pct_ok(s) => {
                 return Some(format!("the value '{}' has a percent-encoding that is not UTF-8", short(s)));
             }
             Value::Number(n) if !n.is_i64() && !n.is_u64() => {
@@ -128,6 +131,13 @@ pub fn unsupported_value(v: &Value) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the percent-encodings of an IRI decode to UTF-8 (`%C3%A9` yes, `%C3` or `%d9`
+/// alone no): JSON-LD processing decodes them, and the IRI library panics on the others,
+/// so such an IRI is refused wherever it enters (records, verification input).
+pub fn iri_percent_encoding_ok(s: &str) -> bool {
+    !s.contains('%') || std::str::from_utf8(&percent_decoded(s)).is_ok()
 }
 
 fn percent_decoded(s: &str) -> Vec<u8> {
@@ -582,6 +592,15 @@ mod tests {
             doc[k] = v.clone();
             assert!(unsupported_value(&doc).is_some(), "{k}: {v}");
             assert!(matches!(rt.block_on(canonical_nquads(&doc)), Err(JsonLdProblem::Invalid(_))), "{k}: {v}");
+        }
+        // Relative references and literals are not percent-decoded: no panic, not refused.
+        for (k, v) in [("id", json!("foo%C3")), ("name", json!("Webstandaar%den")), ("id", json!("#x%FF"))] {
+            let mut doc = base.clone();
+            doc[k] = v.clone();
+            assert!(unsupported_value(&doc).is_none(), "{k}: {v}");
+            let _ = rt.block_on(canonical_nquads(&doc));
+            let _ = rt.block_on(check_signed_form(&doc));
+            let _ = rt.block_on(check_terms(&doc));
         }
         for ok in [json!("https://example.org/caf%C3%A9"), json!("100%"), json!(1.5e20), json!(12), json!(u64::MAX)] {
             assert_eq!(unsupported_value(&json!({"a": [ok.clone()]})), None, "{ok}");
