@@ -591,7 +591,7 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
 }
 
 /// The most JSON values of a presentation, its credentials included (two credentials at
-/// the limit of one, or several of usual size).
+/// the limit of one, or several of usual size: ours have under 300).
 pub const MAX_PRESENTATION_VALUES: usize = 2 * jsonld::MAX_VALUES;
 
 /// Verifies a verifiable presentation's own proof (VC Data Model 2.0 §4.13, VC-API

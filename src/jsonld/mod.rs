@@ -53,12 +53,13 @@ pub const MAX_DEPTH: usize = 32;
 
 /// The most JSON values (objects, arrays, strings, numbers, booleans, nulls) one document
 /// may have for JSON-LD processing. Expansion, compaction and RDFC-1.0 in the general
-/// processor cost about 0.3 ms of CPU per value on this hardware (a 14,233-value
-/// credential of 410 KB took 4.5 s; found by the fuzz targets), so the size limit on the
-/// body alone does not bound the cost of a request. Our credentials have at most 265
-/// values, the OB 3.0 test vector 59; 2,000 leaves room for credentials of other issuers
-/// with many alignments or results, and bounds one verification to about half a second.
-pub const MAX_VALUES: usize = 2_000;
+/// processor cost about 0.3-0.4 ms of CPU per value on this hardware (found by the fuzz
+/// targets: a 14,233-value credential of 410 KB took 4.5 s, a 1,228-value one of 24 KB
+/// 0.46 s), so the size limit on the body alone does not bound the cost of a request. Our
+/// credentials have at most 265 values, the OB 3.0 test vector 59; 1,000 leaves room for
+/// credentials of other issuers with many alignments or results, and bounds one
+/// verification to about 0.4 s of CPU.
+pub const MAX_VALUES: usize = 1_000;
 
 /// Whether `v` has more than `max` JSON values (counting stops at `max + 1`).
 pub fn too_many_values(v: &Value, max: usize) -> bool {
