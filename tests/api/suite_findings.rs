@@ -25,6 +25,22 @@ async fn issue(app: &TestApp, key: &str, c: &Value) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
+/// The VC-API verifier's answer for `vc`.
+async fn vcapi_verify(app: &TestApp, vc: &Value) -> Value {
+    app.post_json("/credentials/verify", None, &json!({"verifiableCredential": vc})).await.json().await.unwrap()
+}
+
+/// `doc` issued and signed by a fresh did:key, as an issuer who checks nothing would.
+async fn signed_by_another_issuer(doc: &Value) -> Value {
+    let signer = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
+    let mut unsigned = doc.clone();
+    unsigned["issuer"] = signer.did().into();
+    let proof =
+        microcred::crypto::proof::sign(&unsigned, &signer, microcred::clock::Clock::now(&clock())).await.unwrap();
+    unsigned["proof"] = proof;
+    unsigned
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_identifier_is_a_single_url() {
     let app = spawn_app().await;
@@ -82,12 +98,7 @@ async fn the_digest_of_the_vc2_context_is_judged_by_issuer_and_verifier() {
     let (status, issued) = issue(&app, &key, &related(&sri, &mb)).await;
     assert_eq!(status, 201, "{issued}");
     let signed = issued["verifiableCredential"].clone();
-    let v: Value = app
-        .post_json("/credentials/verify", None, &json!({"verifiableCredential": signed}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = vcapi_verify(&app, &signed).await;
     assert_eq!(v["verified"], true, "{v}");
     assert!(v["checks"].as_array().unwrap().contains(&json!("related_resource")), "{v}");
 
@@ -106,19 +117,8 @@ async fn the_digest_of_the_vc2_context_is_judged_by_issuer_and_verifier() {
         );
     }
     // …and, signed by someone who did not check, refused by the verifier.
-    let signer = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
-    let mut unsigned = related(draft_sri, draft_mb);
-    unsigned["issuer"] = signer.did().into();
-    let proof =
-        microcred::crypto::proof::sign(&unsigned, &signer, microcred::clock::Clock::now(&clock())).await.unwrap();
-    let mut forged = unsigned.clone();
-    forged["proof"] = proof;
-    let v: Value = app
-        .post_json("/credentials/verify", None, &json!({"verifiableCredential": forged}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let forged = signed_by_another_issuer(&related(draft_sri, draft_mb)).await;
+    let v = vcapi_verify(&app, &forged).await;
     assert_eq!(v["verified"], false, "{v}");
     let codes: Vec<&str> = v["errors"].as_array().unwrap().iter().filter_map(|e| e["code"].as_str()).collect();
     assert_eq!(codes, ["related_resource.digest_mismatch"], "{v}");
@@ -150,12 +150,7 @@ async fn a_vc_1_1_credential_is_issued_with_the_data_integrity_context_and_no_st
     assert_eq!(signed.as_object().unwrap().keys().next().unwrap(), "@context");
     assert!(signed.get("credentialStatus").is_none(), "Bitstring Status List is VC 2.0's: {signed}");
     assert_eq!(signed["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
-    let v: Value = app
-        .post_json("/credentials/verify", None, &json!({"verifiableCredential": signed}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = vcapi_verify(&app, &signed).await;
     assert_eq!(v["verified"], true, "{v}");
 
     let mut undated = v11.clone();
@@ -189,19 +184,8 @@ async fn undefined_terms_are_verified_with_a_warning_and_never_signed() {
     assert!(p["detail"].as_str().unwrap().contains("signs only terms a context defines"), "{p}");
 
     // Signed by another issuer: valid, with a warning naming the context.
-    let signer = microcred::crypto::keys::IssuerKey::generate(microcred::crypto::keys::KeyAlg::Ed25519).unwrap();
-    let mut unsigned = with_undefined.clone();
-    unsigned["issuer"] = signer.did().into();
-    let proof =
-        microcred::crypto::proof::sign(&unsigned, &signer, microcred::clock::Clock::now(&clock())).await.unwrap();
-    let mut signed = unsigned.clone();
-    signed["proof"] = proof;
-    let v: Value = app
-        .post_json("/credentials/verify", None, &json!({"verifiableCredential": signed}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let signed = signed_by_another_issuer(&with_undefined).await;
+    let v = vcapi_verify(&app, &signed).await;
     assert_eq!(v["verified"], true, "{v}");
     let warning = v["warnings"].as_array().unwrap().iter().find(|w| w["code"] == "jsonld.undefined_terms").cloned();
     let warning = warning.unwrap_or_else(|| panic!("no undefined-terms warning: {v}"));
@@ -209,12 +193,7 @@ async fn undefined_terms_are_verified_with_a_warning_and_never_signed() {
     // Without that context the same terms are still refused as undefined (safe mode).
     let mut strict = signed.clone();
     strict["@context"] = json!(["https://www.w3.org/ns/credentials/v2"]);
-    let v: Value = app
-        .post_json("/credentials/verify", None, &json!({"verifiableCredential": strict}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = vcapi_verify(&app, &strict).await;
     assert_eq!(v["verified"], false, "{v}");
 }
 
