@@ -328,21 +328,26 @@ fn too_deep(v: &Value, r: &mut VerificationReport) -> bool {
     too_complex(v, jsonld::MAX_VALUES, "credential", r)
 }
 
-/// Refuses (`verification.too_complex`) a document nested deeper than JSON-LD processing
-/// takes, or with more than `max_values` JSON values, before any costly work.
-fn too_complex(v: &Value, max_values: usize, what: &str, r: &mut VerificationReport) -> bool {
-    let why = if jsonld::too_deep(v) {
-        format!(
+/// Why a document is too complex to process: nested deeper than JSON-LD processing takes,
+/// or with more than `max_values` JSON values. Checked before any costly work.
+fn complexity_problem(v: &Value, max_values: usize, what: &str) -> Option<String> {
+    if jsonld::too_deep(v) {
+        Some(format!(
             "the {what} nests objects and arrays deeper than {} levels; no issuer produces such credentials, and this verifier does not process them",
             jsonld::MAX_DEPTH
-        )
+        ))
     } else if jsonld::too_many_values(v, max_values) {
-        format!(
+        Some(format!(
             "the {what} has more than {max_values} JSON values (objects, arrays, strings, numbers); verifying it would cost too much, and credentials are far smaller (ours have under 300)"
-        )
+        ))
     } else {
-        return false;
-    };
+        None
+    }
+}
+
+/// Refuses (`verification.too_complex`) what [`complexity_problem`] finds.
+fn too_complex(v: &Value, max_values: usize, what: &str, r: &mut VerificationReport) -> bool {
+    let Some(why) = complexity_problem(v, max_values, what) else { return false };
     r.fail("format", "verification.too_complex", why, None);
     true
 }
@@ -1293,12 +1298,8 @@ async fn verify_status_list(
     issuer: Option<&str>,
     ctx: VerifyContext<'_>,
 ) -> Result<Bitstring, String> {
-    if jsonld::too_deep(doc) || jsonld::too_many_values(doc, jsonld::MAX_VALUES) {
-        return Err(format!(
-            "the status list is too complex to check (deeper than {} levels or more than {} JSON values)",
-            jsonld::MAX_DEPTH,
-            jsonld::MAX_VALUES
-        ));
+    if let Some(why) = complexity_problem(doc, jsonld::MAX_VALUES, "status list") {
+        return Err(why);
     }
     let types = doc.get("type").and_then(Value::as_array).cloned().unwrap_or_default();
     if !types.iter().any(|t| t == e.kind.list_type()) {

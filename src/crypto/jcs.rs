@@ -46,12 +46,7 @@ fn hash_data(doc: &Value) -> Result<(Vec<u8>, Map<String, Value>), ProofFailure>
     }
     options.remove("proofValue");
     if let Some(ctx) = options.get("@context") {
-        let as_list = |v: &Value| match v {
-            Value::Array(a) => a.clone(),
-            other => vec![other.clone()],
-        };
-        let (theirs, ours) = (as_list(ctx), unsecured.get("@context").map(as_list).unwrap_or_default());
-        if ours.len() < theirs.len() || ours[..theirs.len()] != theirs[..] {
+        if !crate::jsonld::contexts_start_with(unsecured.get("@context"), ctx) {
             return Err(ProofFailure::Malformed(
                 "the proof's @context must be the first entries of the credential's @context, in the same order".into(),
             ));

@@ -407,32 +407,34 @@ pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
         .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })
 }
 
+/// Whether a proof's `@context` is the first entries of the document's `@context`, in the
+/// same order (each a URL or a list of them): the proof then means nothing else under its
+/// own contexts than under the document's (Data Integrity; `eddsa-jcs-2022` checks it).
+pub fn contexts_start_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
+    let as_list = |v: &Value| match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    let (top, theirs) = (doc_ctx.map(as_list).unwrap_or_default(), as_list(proof_ctx));
+    theirs.len() <= top.len() && top[..theirs.len()] == theirs[..]
+}
+
 /// A proof may repeat the document's contexts (or their first entries) in its own
 /// `@context`, as `eddsa-jcs-2022` proofs do: scoped there, they change nothing, so the
 /// document is checked without them. `None` when no proof does; a proof with any other
 /// `@context` keeps it and is refused as not in compact form.
 fn without_repeated_proof_contexts(map: &serde_json::Map<String, Value>, ctx: &Value) -> Option<Value> {
-    let as_list = |v: &Value| match v {
-        Value::Array(a) => a.clone(),
-        other => vec![other.clone()],
-    };
-    let top = as_list(ctx);
-    let repeats = |p: &Value| {
-        p.get("@context").is_some_and(|c| {
-            let c = as_list(c);
-            c.len() <= top.len() && c[..] == top[..c.len()]
-        })
-    };
+    let repeats = |proof_ctx: Option<&Value>| proof_ctx.is_some_and(|c| contexts_start_with(Some(ctx), c));
     let mut out = map.clone();
     let mut changed = false;
     match out.get_mut("proof") {
-        Some(Value::Object(p)) if repeats(&Value::Object(p.clone())) => {
+        Some(Value::Object(p)) if repeats(p.get("@context")) => {
             p.remove("@context");
             changed = true;
         }
         Some(Value::Array(a)) => {
             for p in a.iter_mut() {
-                if repeats(p)
+                if repeats(p.get("@context"))
                     && let Some(o) = p.as_object_mut()
                 {
                     o.remove("@context");
