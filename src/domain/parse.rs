@@ -127,7 +127,7 @@ fn object_at<'a>(field: &Field<'a>, what: &str, f: &mut Findings) -> Option<&'a 
         Ok(None) => {
             f.format(
                 "format.required",
-                &field.path,
+                field.path(),
                 format!("'{what}' is required: an object (see the record format)."),
             );
             None
@@ -242,7 +242,7 @@ fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Fin
         Ok(Some(n)) => Credits::new(n).or_else(|| {
             f.format(
                 "format.invalid_value",
-                &credits.path,
+                credits.path(),
                 format!(
                     "credits_earned is {n}; it must be a number of ECTS credits from 0.001 to 1,000,000, e.g. 6 or 2.5."
                 ),
@@ -252,7 +252,7 @@ fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Fin
         Ok(None) => {
             f.format(
                 "format.required",
-                &credits.path,
+                credits.path(),
                 "credits_earned is required: the ECTS credits the learner earned (normally the full workload).",
             );
             None
@@ -269,7 +269,7 @@ fn read_award(o: &Obj<'_>, clock: &dyn Clock, options: ParseOptions, f: &mut Fin
         Ok(Some(s)) => ResultStatus::parse(s).or_else(|| {
             f.format(
                 "format.invalid_value",
-                &status.path,
+                status.path(),
                 format!(
                     "result_status is '{}'; only completed awards can be issued (allowed: {}).",
                     clip(s),
@@ -307,7 +307,7 @@ pub(crate) fn clip(s: &str) -> String {
 
 fn required_url(field: &Field<'_>, what: &str, f: &mut Findings) -> Option<Url> {
     if !field.is_present() {
-        f.format("format.required", &field.path, format!("This field is required: {what}, an absolute URL."));
+        f.format("format.required", field.path(), format!("This field is required: {what}, an absolute URL."));
         return None;
     }
     optional_url(field, f)
@@ -318,12 +318,12 @@ fn optional_url(field: &Field<'_>, f: &mut Findings) -> Option<Url> {
         Ok(None) => None,
         Ok(Some(s)) => match Url::parse(s) {
             Ok(_) if !crate::jsonld::iri_percent_encoding_ok(s) => {
-                f.format("format.invalid_value", &field.path, format!("'{}' has a percent-encoding that is not UTF-8 (such as %C3 alone); encode the characters as UTF-8 (é is %C3%A9).", clip(s)));
+                f.format("format.invalid_value", field.path(), format!("'{}' has a percent-encoding that is not UTF-8 (such as %C3 alone); encode the characters as UTF-8 (é is %C3%A9).", clip(s)));
                 None
             }
             Ok(u) if s.len() <= 2048 && u.has_host() && matches!(u.scheme(), "https" | "http") => Some(u),
             _ => {
-                f.format("format.invalid_value", &field.path, format!("'{}' is not an absolute http(s) URL (at most 2048 characters), e.g. https://www.example.be/mc/ethics.", clip(s)));
+                f.format("format.invalid_value", field.path(), format!("'{}' is not an absolute http(s) URL (at most 2048 characters), e.g. https://www.example.be/mc/ethics.", clip(s)));
                 None
             }
         },
@@ -340,7 +340,7 @@ fn enum_field<E: EnumValue>(field: &Field<'_>, f: &mut Findings) -> Option<E> {
         Ok(Some(s)) => E::parse_value(s).or_else(|| {
             f.format(
                 "format.invalid_value",
-                &field.path,
+                field.path(),
                 format!("'{}' is not allowed here; use one of: {}.", clip(s), E::allowed_values()),
             );
             None
@@ -375,7 +375,7 @@ fn isced(field: &Field<'_>, f: &mut Findings) -> Option<String> {
         Ok(Some(s)) => {
             f.format(
                 "format.invalid_value",
-                &field.path,
+                field.path(),
                 format!("isced_f_code '{}' is not a 4-digit ISCED-F 2013 code, e.g. 0223.", clip(s)),
             );
             None
@@ -396,7 +396,7 @@ pub(crate) fn lang_object(field: &Field<'_>, f: &mut Findings) -> Option<LangTex
             return None;
         }
     };
-    let o = Obj::new(map, &field.path);
+    let o = Obj::new(map, field.path());
     o.reject_unknown(&["nl", "en"], f);
     LangText::new(o.field("nl").text(f), o.field("en").text(f))
 }
@@ -413,7 +413,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
     };
     let (id, email, given_name, family_name) = match map {
         Some(map) => {
-            let l = Obj::new(map, &field.path);
+            let l = Obj::new(map, field.path());
             l.reject_unknown(&["learner_id", "given_name", "family_name", "email"], f);
             let id_field = l.field("learner_id");
             let id = match id_field.string() {
@@ -421,7 +421,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
                 Ok(Some(s)) if !crate::jsonld::iri_percent_encoding_ok(s) => {
                     f.format(
                         "format.invalid_value",
-                        &id_field.path,
+                        id_field.path(),
                         format!(
                             "learner_id '{}' has a percent-encoding that is not UTF-8 (such as %C3 alone); encode the characters as UTF-8.",
                             clip(s)
@@ -432,7 +432,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
                 Ok(Some(s)) => Url::parse(s).ok().filter(|_| s.len() <= 2048).or_else(|| {
                     f.format(
                         "format.invalid_value",
-                        &id_field.path,
+                        id_field.path(),
                         format!("learner_id '{}' is not a URI; use e.g. urn:uuid:… or a DID.", clip(s)),
                     );
                     None
@@ -448,7 +448,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
                 Ok(Some(s)) => Email::parse(s).or_else(|| {
                     f.format(
                         "format.invalid_value",
-                        &email_field.path,
+                        email_field.path(),
                         "email is not a valid e-mail address (name@domain.tld).",
                     );
                     None
@@ -465,7 +465,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
     let has_id = id.is_some() || email.is_some() || options.hashed_email_present;
     let has_name = given_name.is_some() || family_name.is_some();
     let identified = has_id && has_name;
-    if !identified && !f.has_error_at(&field.path) {
+    if !identified && !f.has_error_at(field.path()) {
         let missing = match (has_id, has_name) {
             (false, false) => "both an identifier and a name are missing",
             (false, true) => "the identifier is missing",
@@ -474,7 +474,7 @@ fn r01_learner(o: &Obj<'_>, options: ParseOptions, f: &mut Findings) -> Option<L
         f.error(
             "MC-R01",
             "learner.identification_missing",
-            &field.path,
+            field.path(),
             format!("The learner must be identified: a learner_id or e-mail, plus a given or family name (Annex I: identification of the learner); {missing}."),
         );
     }
@@ -490,14 +490,14 @@ fn r02_r03_title(o: &Obj<'_>, f: &mut Findings) -> Option<LangText> {
             f.error(
                 "MC-R03",
                 "title.forbidden_term",
-                &field.path,
+                field.path(),
                 format!("Title contains '{}'; the terms micro-degree and micro-master may not be used in Flanders (afsprakenkader). Call it a microcredential.", m.as_str()),
             );
         }
     }
     let title = LangText::new(tnl, ten);
-    if title.is_none() && !f.has_error_at(&nl.path) && !f.has_error_at(&en.path) {
-        f.error("MC-R02", "title.missing", &nl.path, "A title is required (Annex I): give title_nl and/or title_en.");
+    if title.is_none() && !f.has_error_at(nl.path()) && !f.has_error_at(en.path()) {
+        f.error("MC-R02", "title.missing", nl.path(), "A title is required (Annex I): give title_nl and/or title_en.");
     }
     title
 }
@@ -520,7 +520,7 @@ fn r04_institution(o: &Obj<'_>, f: &mut Findings) -> Option<&'static Institution
             f.error(
                 "MC-R04",
                 "issuer.unknown_institution",
-                &field.path,
+                field.path(),
                 format!("institution_id must be text naming one of the 18 institutions, found {t}."),
             );
             return None;
@@ -535,7 +535,7 @@ fn r04_institution(o: &Obj<'_>, f: &mut Findings) -> Option<&'static Institution
         f.error(
             "MC-R04",
             "issuer.unknown_institution",
-            &field.path,
+            field.path(),
             format!("Institution {what}; use one of: {}.", ids.join(", ")),
         );
     }
@@ -554,19 +554,19 @@ fn r05_r06_offering_kind(o: &Obj<'_>, f: &mut Findings) {
         Ok(OfferingKind::Postgraduate) => f.error(
             "MC-R05",
             "offering.postgraduate_not_microcredential",
-            &field.path,
+            field.path(),
             "Postgraduate programmes (postgraduaten) are not microcredentials under the Flemish framework; they cannot be issued here.",
         ),
         Ok(_) => f.error(
             "MC-R06",
             "offering.bridging_or_preparatory_not_microcredential",
-            &field.path,
+            field.path(),
             "Bridging and preparatory programmes (schakel- en voorbereidingsprogramma's) lead to another programme and are not microcredentials.",
         ),
         Err(found) => f.error(
             "MC-R05",
             "offering.not_microcredential",
-            &field.path,
+            field.path(),
             format!("offering_kind is {found}; only offering_kind 'microcredential' can be issued as a microcredential."),
         ),
     }
@@ -585,7 +585,7 @@ fn r07_mc_type(o: &Obj<'_>, f: &mut Findings) -> Option<McType> {
     f.error(
         "MC-R07",
         "mc_type.invalid",
-        &field.path,
+        field.path(),
         format!("mc_type is {found}; it must be 1, 2, 3 or 4 (the four Flemish microcredential types)."),
     );
     None
@@ -607,22 +607,22 @@ fn r08_ects(o: &Obj<'_>, f: &mut Findings) -> Option<(Credits, Option<String>)> 
         f.error(
             "MC-R08",
             "ects.invalid",
-            &field.path,
+            field.path(),
             format!("ects is {shown}; it must be a number of ECTS credits from 0.001 to 1,000,000 (normally 3-20)."),
         );
         return None;
     };
     let n = ects.get();
     if n < 3.0 {
-        f.error("MC-R08", "ects.below_minimum", &field.path, format!("ECTS is {n}; a microcredential needs at least 3 ECTS (afsprakenkader: normally 3-20, exceptions only above 20)."));
+        f.error("MC-R08", "ects.below_minimum", field.path(), format!("ECTS is {n}; a microcredential needs at least 3 ECTS (afsprakenkader: normally 3-20, exceptions only above 20)."));
     } else if n >= 60.0 {
-        f.error("MC-R08", "ects.at_or_above_master_minimum", &field.path, format!("ECTS is {n}; even with an exception a microcredential must stay below 60 ECTS, the minimum size of a master."));
+        f.error("MC-R08", "ects.at_or_above_master_minimum", field.path(), format!("ECTS is {n}; even with an exception a microcredential must stay below 60 ECTS, the minimum size of a master."));
     } else if n > 20.0 && !exception {
-        f.error("MC-R08", "ects.above_20_without_exception", &flag_field.path, format!("ECTS is {n} (> 20) but ects_exception is not true; set the exception flag and give a reason, or reduce the workload."));
+        f.error("MC-R08", "ects.above_20_without_exception", flag_field.path(), format!("ECTS is {n} (> 20) but ects_exception is not true; set the exception flag and give a reason, or reduce the workload."));
     } else if n > 20.0 && reason.is_none() {
-        f.error("MC-R08", "ects.exception_reason_missing", &reason_field.path, format!("ECTS is {n} with ects_exception true, but ects_exception_reason is empty; explain why this microcredential needs more than 20 ECTS."));
+        f.error("MC-R08", "ects.exception_reason_missing", reason_field.path(), format!("ECTS is {n} with ects_exception true, but ects_exception_reason is empty; explain why this microcredential needs more than 20 ECTS."));
     } else if n <= 20.0 && exception {
-        f.warning("MC-R08", "ects.exception_flag_unneeded", &flag_field.path, format!("ects_exception is true but ECTS is {n} (≤ 20); the exception is only needed above 20 ECTS. Set it to false."));
+        f.warning("MC-R08", "ects.exception_flag_unneeded", flag_field.path(), format!("ects_exception is true but ECTS is {n} (≤ 20); the exception is only needed above 20 ECTS. Set it to false."));
     }
     let reason = if n > 20.0 { reason } else { None };
     Some((ects, reason))
@@ -637,7 +637,7 @@ fn r11_level(o: &Obj<'_>, f: &mut Findings) -> Option<Level> {
                     f.warning(
                         "MC-R11",
                         "level.below_higher_education",
-                        &field.path,
+                        field.path(),
                         format!("VKS level {n} is below higher-education levels (5-8); check that this is intended."),
                     );
                 }
@@ -651,7 +651,7 @@ fn r11_level(o: &Obj<'_>, f: &mut Findings) -> Option<Level> {
     f.error(
         "MC-R11",
         "level.out_of_range",
-        &field.path,
+        field.path(),
         format!("{found}; the Flemish Qualifications Framework has levels 1-8 (referenced 1:1 to EQF 1-8)."),
     );
     None
@@ -666,14 +666,14 @@ fn r13_learning_outcomes(
     let items = match field.array() {
         Ok(Some(a)) if !a.is_empty() => a,
         Ok(_) => {
-            f.error("MC-R13", "learning_outcomes.missing", &field.path, "At least one learning outcome is required (Annex I mandatory element; leerresultaten vooraf meegedeeld).");
+            f.error("MC-R13", "learning_outcomes.missing", field.path(), "At least one learning outcome is required (Annex I mandatory element; leerresultaten vooraf meegedeeld).");
             return None;
         }
         Err(t) => {
             f.error(
                 "MC-R13",
                 "learning_outcomes.missing",
-                &field.path,
+                field.path(),
                 format!("learning_outcomes must be a list of outcomes, found {t}."),
             );
             return None;
@@ -682,7 +682,7 @@ fn r13_learning_outcomes(
     let mut out = Vec::new();
     let mut ids = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{}/{i}", field.path);
+        let path = format!("{}/{i}", field.path());
         let Value::Object(map) = item else {
             f.format(
                 "format.wrong_type",
@@ -701,7 +701,7 @@ fn r13_learning_outcomes(
         if !ids.insert(id.clone()) {
             f.format(
                 "format.duplicate",
-                &id_field.path,
+                id_field.path(),
                 format!("Learning outcome id '{}' is used twice; ids must be unique.", clip(&id)),
             );
         }
@@ -728,20 +728,20 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
     let map = match field.object() {
         Ok(Some(m)) => m,
         Ok(None) => {
-            f.error("MC-R14", "assessment.missing", &field.path, "Type of assessment is mandatory (Annex I) and the learning outcomes must be assessed (afsprakenkader).");
+            f.error("MC-R14", "assessment.missing", field.path(), "Type of assessment is mandatory (Annex I) and the learning outcomes must be assessed (afsprakenkader).");
             return None;
         }
         Err(t) => {
             f.error(
                 "MC-R14",
                 "assessment.missing",
-                &field.path,
+                field.path(),
                 format!("assessment must be an object with 'types' and 'announced_in_advance', found {t}."),
             );
             return None;
         }
     };
-    let a = Obj::new(map, &field.path);
+    let a = Obj::new(map, field.path());
     a.reject_unknown(&["types", "announced_in_advance", "description_nl", "description_en"], f);
     let types_field = a.field("types");
     let raw = match types_field.array() {
@@ -750,7 +750,7 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
             f.error(
                 "MC-R14",
                 "assessment.missing",
-                &types_field.path,
+                types_field.path(),
                 format!("Give at least one assessment type; allowed: {}.", AssessmentType::allowed()),
             );
             &[]
@@ -764,7 +764,7 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
             None => f.error(
                 "MC-R14",
                 "assessment.unknown_type",
-                format!("{}/{i}", types_field.path),
+                format!("{}/{i}", types_field.path()),
                 format!("Unknown assessment type {}; allowed: {}.", clip(&t.to_string()), AssessmentType::allowed()),
             ),
         }
@@ -773,13 +773,13 @@ fn r14_assessment(o: &Obj<'_>, f: &mut Findings) -> Option<Assessment> {
         f.error(
             "MC-R14",
             "assessment.attendance_only",
-            &types_field.path,
+            types_field.path(),
             "Attendance alone is not an assessment of the learning outcomes; add the assessment type that tests them.",
         );
     }
     let announced = a.field("announced_in_advance");
     if announced.boolean() != Ok(Some(true)) {
-        f.error("MC-R14", "assessment.not_announced", &announced.path, "announced_in_advance must be true: the assessment format is announced to students in advance (afsprakenkader).");
+        f.error("MC-R14", "assessment.not_announced", announced.path(), "announced_in_advance must be true: the assessment format is announced to students in advance (afsprakenkader).");
     }
     let description = LangText::new(a.field("description_nl").text(f), a.field("description_en").text(f));
     Some(Assessment { types: NonEmptyVec::new(types)?, description })
@@ -793,7 +793,7 @@ fn r15_delivery_mode(o: &Obj<'_>, f: &mut Findings) -> Option<DeliveryMode> {
         f.error(
             "MC-R15",
             "delivery_mode.invalid",
-            &field.path,
+            field.path(),
             format!(
                 "delivery_mode is {shown}; use physical (fysiek), hybrid (hybride) or distance (afstandsonderwijs)."
             ),
@@ -811,16 +811,16 @@ fn r16_quality_assurance(o: &Obj<'_>, f: &mut Findings) -> Option<QualityAssuran
     let map = match field.object() {
         Ok(Some(m)) => m,
         _ => {
-            f.error("MC-R16", "quality_assurance.missing", &field.path, msg);
+            f.error("MC-R16", "quality_assurance.missing", field.path(), msg);
             return None;
         }
     };
-    let q = Obj::new(map, &field.path);
+    let q = Obj::new(map, field.path());
     q.reject_unknown(&["type", "external_review", "description_nl", "description_en"], f);
     let type_field = q.field("type");
     let qa_type = type_field.string().ok().flatten().and_then(QaType::parse);
     if qa_type.is_none() {
-        f.error("MC-R16", "quality_assurance.missing", &type_field.path, msg);
+        f.error("MC-R16", "quality_assurance.missing", type_field.path(), msg);
     }
     let external_review = enum_field::<ExternalReview>(&q.field("external_review"), f);
     let description = LangText::new(q.field("description_nl").text(f), q.field("description_en").text(f));
@@ -836,7 +836,7 @@ fn parse_date(field: &Field<'_>, f: &mut Findings) -> Option<NaiveDate> {
         Ok(None) => "missing".to_owned(),
         Err(t) => t.to_owned(),
     };
-    f.error("MC-R17", "dates.invalid", &field.path, format!("Date is {found}; give a calendar date as YYYY-MM-DD."));
+    f.error("MC-R17", "dates.invalid", field.path(), format!("Date is {found}; give a calendar date as YYYY-MM-DD."));
     None
 }
 
@@ -849,7 +849,7 @@ fn r17_dates(o: &Obj<'_>, clock: &dyn Clock, f: &mut Findings) -> Option<(NaiveD
         f.error(
             "MC-R17",
             "dates.start_after_end",
-            &sf.path,
+            sf.path(),
             format!("The learning activity starts on {s}, after it ends on {e}."),
         );
     }
@@ -859,7 +859,7 @@ fn r17_dates(o: &Obj<'_>, clock: &dyn Clock, f: &mut Findings) -> Option<(NaiveD
         f.error(
             "MC-R17",
             "dates.issued_before_activity_end",
-            &df.path,
+            df.path(),
             format!("Date of issuing {d} is before the end of the learning activity {e}."),
         );
     }
@@ -869,7 +869,7 @@ fn r17_dates(o: &Obj<'_>, clock: &dyn Clock, f: &mut Findings) -> Option<(NaiveD
             f.error(
                 "MC-R17",
                 "dates.issued_in_future",
-                &df.path,
+                df.path(),
                 format!("Date of issuing {d} is in the future (today is {today}); issue on or after that date."),
             );
         }
@@ -885,7 +885,7 @@ fn r18_languages(o: &Obj<'_>, f: &mut Findings) -> Option<NonEmptyVec<LanguageTa
             f.error(
                 "MC-R18",
                 "languages.missing",
-                &field.path,
+                field.path(),
                 "Give at least one language of instruction as a BCP 47 code, e.g. [\"nl\"] or [\"nl\", \"en\"].",
             );
             return None;
@@ -898,7 +898,7 @@ fn r18_languages(o: &Obj<'_>, f: &mut Findings) -> Option<NonEmptyVec<LanguageTa
             Some(_) => {}
             None => f.format(
                 "format.invalid_value",
-                format!("{}/{i}", field.path),
+                format!("{}/{i}", field.path()),
                 format!("{} is not a BCP 47 language code such as nl, en or nl-BE.", clip(&item.to_string())),
             ),
         }
@@ -919,7 +919,7 @@ fn r20_enum<E: EnumValue>(field: &Field<'_>, code: &str, what: &str, f: &mut Fin
             f.error(
                 "MC-R20",
                 code,
-                &field.path,
+                field.path(),
                 format!("{what} must be text, found {t}; allowed: {}.", E::allowed_values()),
             );
             return None;
@@ -929,7 +929,7 @@ fn r20_enum<E: EnumValue>(field: &Field<'_>, code: &str, what: &str, f: &mut Fin
         f.error(
             "MC-R20",
             code,
-            &field.path,
+            field.path(),
             format!("'{}' is not a valid value for {what}; allowed: {}.", clip(s), E::allowed_values()),
         );
         None

@@ -34,8 +34,11 @@ pub struct Obj<'a> {
 pub struct Field<'a> {
     /// The value when present and not "empty".
     pub value: Option<&'a Value>,
-    /// Pointer to the member.
-    pub path: String,
+    /// The pointer of the object the member is in, and the member's name.
+    at: (&'a str, &'a str),
+    /// The member's pointer, written when first asked for: most fields are read
+    /// without a finding, and the record has a hundred or more of them.
+    path: std::cell::OnceCell<String>,
 }
 
 impl<'a> Obj<'a> {
@@ -50,13 +53,13 @@ impl<'a> Obj<'a> {
     }
 
     /// A member by name.
-    pub fn field(&self, key: &str) -> Field<'a> {
+    pub fn field(&self, key: &'a str) -> Field<'a> {
         let value = self.map.get(key).filter(|v| match v {
             Value::Null => false,
             Value::String(s) => !s.trim().is_empty(),
             _ => true,
         });
-        Field { value, path: format!("{}/{}", self.path, escape_token(key)) }
+        Field { value, at: (self.path, key), path: std::cell::OnceCell::new() }
     }
 
     /// Reports every member whose name is not in `known`.
@@ -78,6 +81,11 @@ impl<'a> Obj<'a> {
 }
 
 impl<'a> Field<'a> {
+    /// Pointer to the member.
+    pub fn path(&self) -> &str {
+        self.path.get_or_init(|| format!("{}/{}", self.at.0, escape_token(self.at.1)))
+    }
+
     /// Whether the member is present (and not null or empty).
     pub fn is_present(&self) -> bool {
         self.value.is_some()
@@ -144,7 +152,7 @@ impl<'a> Field<'a> {
             Ok(Some(s)) if s.chars().count() > MAX_TEXT_CHARS => {
                 findings.format(
                     "format.too_long",
-                    &self.path,
+                    self.path(),
                     format!("Text is longer than {MAX_TEXT_CHARS} characters; shorten it."),
                 );
                 None
@@ -167,6 +175,6 @@ impl<'a> Field<'a> {
 
     /// Records a format finding for a value of the wrong JSON type.
     pub fn wrong_type(&self, findings: &mut Findings, expected: &str, found: &str) {
-        findings.format("format.wrong_type", &self.path, format!("Expected {expected} here, found {found}."));
+        findings.format("format.wrong_type", self.path(), format!("Expected {expected} here, found {found}."));
     }
 }

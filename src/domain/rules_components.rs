@@ -52,7 +52,7 @@ pub fn read(field: &Field<'_>, f: &mut Findings) -> Option<Vec<LooseComponent>> 
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{}/{i}", field.path);
+        let path = format!("{}/{i}", field.path());
         let Value::Object(map) = item else {
             f.format("format.wrong_type", &path, format!("A component must be an object, found {}.", type_name(item)));
             continue;
@@ -66,15 +66,15 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
     c.reject_unknown(COMPONENT_FIELDS, f);
     let code_field = c.field("code");
     let code = code_field.text(f);
-    if code.is_none() && !f.has_error_at(&code_field.path) {
-        f.format("format.required", &code_field.path, "Every component needs its course-unit code.");
+    if code.is_none() && !f.has_error_at(code_field.path()) {
+        f.format("format.required", code_field.path(), "Every component needs its course-unit code.");
     }
     let origin_field = c.field("origin");
     let origin = match origin_field.string() {
         Ok(Some(s)) => ComponentOrigin::parse(s).or_else(|| {
             f.format(
                 "format.invalid_value",
-                &origin_field.path,
+                origin_field.path(),
                 format!("origin '{}' is not allowed; use one of: {}.", clip(s), ComponentOrigin::allowed()),
             );
             None
@@ -82,7 +82,7 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
         Ok(None) => {
             f.format(
                 "format.required",
-                &origin_field.path,
+                origin_field.path(),
                 format!("Every component needs an origin: {}.", ComponentOrigin::allowed()),
             );
             None
@@ -94,8 +94,8 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
     };
     let (tnl, ten) = (c.field("title_nl"), c.field("title_en"));
     let title = LangText::new(tnl.text(f), ten.text(f));
-    if title.is_none() && !f.has_error_at(&tnl.path) && !f.has_error_at(&ten.path) {
-        f.format("format.required", &tnl.path, "Every component needs a title_nl and/or title_en.");
+    if title.is_none() && !f.has_error_at(tnl.path()) && !f.has_error_at(ten.path()) {
+        f.format("format.required", tnl.path(), "Every component needs a title_nl and/or title_en.");
     }
     let ects_field = c.field("ects");
     let ects = match ects_field.number() {
@@ -105,14 +105,14 @@ fn read_one(c: &Obj<'_>, f: &mut Findings) -> LooseComponent {
     if ects.is_none() {
         f.format(
             "format.invalid_value",
-            &ects_field.path,
+            ects_field.path(),
             "A component needs its ECTS credits: a number from 0.001 to 1,000,000.",
         );
     }
     let level_field = c.field("vks_level");
     let level = level_field.integer().ok().flatten().and_then(Level::new);
     if level.is_none() {
-        f.format("format.invalid_value", &level_field.path, "A component needs its VKS level: a whole number 1-8.");
+        f.format("format.invalid_value", level_field.path(), "A component needs its VKS level: a whole number 1-8.");
     }
     let (source_programme, source_programme_error) = read_source_programme(&c.field("source_programme"), f);
     LooseComponent {
@@ -137,7 +137,7 @@ fn read_source_programme(field: &Field<'_>, f: &mut Findings) -> (Option<SourceP
             return (None, Some(format!("has a source_programme that is {t}, not an object")));
         }
     };
-    let sp = Obj::new(map, &field.path);
+    let sp = Obj::new(map, field.path());
     sp.reject_unknown(&["name_nl", "programme_type"], f);
     let name_nl = sp.field("name_nl").text(f);
     let pt = sp.field("programme_type");

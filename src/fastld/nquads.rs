@@ -60,17 +60,15 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-fn term_into<'l>(out: &mut String, t: &Term, label: &dyn Fn(usize) -> &'l str) {
+fn term_into(out: &mut String, t: &Term) {
     match t {
         Term::Iri(i) => {
             out.push('<');
             out.push_str(i);
             out.push('>');
         }
-        Term::Blank(b) => {
-            out.push_str("_:");
-            out.push_str(label(*b));
-        }
+        // Blank nodes are written by their label, where the line is assembled.
+        Term::Blank(_) => {}
         Term::Literal(v, dt, lang) => {
             out.push('"');
             escape_into(out, v);
@@ -87,14 +85,22 @@ fn term_into<'l>(out: &mut String, t: &Term, label: &dyn Fn(usize) -> &'l str) {
     }
 }
 
+/// One line of N-Quads: `label` names the blank nodes (`_:…`).
+#[cfg(test)]
 fn line<'l>(t: &Triple, label: &dyn Fn(usize) -> &'l str) -> String {
-    let mut out = String::with_capacity(128);
-    term_into(&mut out, &t.s, label);
-    out.push_str(" <");
-    out.push_str(t.p.0);
-    out.push_str(t.p.1);
-    out.push_str("> ");
-    term_into(&mut out, &t.o, label);
+    let mut out = String::new();
+    for (i, term) in [&t.s, &t.o].into_iter().enumerate() {
+        match term {
+            Term::Blank(b) => out.push_str(label(*b)),
+            other => term_into(&mut out, other),
+        }
+        if i == 0 {
+            out.push_str(" <");
+            out.push_str(t.p.0);
+            out.push_str(t.p.1);
+            out.push_str("> ");
+        }
+    }
     out.push_str(" .\n");
     out
 }
@@ -105,16 +111,123 @@ fn line<'l>(t: &Triple, label: &dyn Fn(usize) -> &'l str) -> String {
 /// node has at most a handful of blank neighbours: they need a few dozen steps.
 const N_DEGREE_BUDGET: usize = 4096;
 
+/// The subject or object of a line: a blank node (written by its label), or the N-Quads
+/// text of any other term, as a range of [`Rows::text`].
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Blank(usize),
+    Text(u32, u32),
+}
+
+/// The triples as lines waiting for their blank node labels: every IRI and literal is
+/// written (escaped) once, and every predicate gets its rank in N-Quads order.
+///
+/// Lines are sorted by (subject text, predicate rank, object text) instead of as whole
+/// strings. That is the same order: a subject or object is followed in its line by a
+/// space, and no byte of a term is a space or below it (literals with control
+/// characters never reach the fast path; see [`plain_text`]), so a term that is a prefix
+/// of another sorts first either way; a predicate `<P>` is followed by `>`, so
+/// predicates rank by the bytes of `P>`.
+struct Rows<'a> {
+    triples: Vec<&'a Triple>,
+    text: String,
+    rows: Vec<(Part, u32, Part)>,
+}
+
+impl<'a> Rows<'a> {
+    /// The distinct triples of `all` (an RDF dataset is a set: a triple given twice, or
+    /// with its predicate IRI split differently, is one).
+    fn new(all: &'a [Triple]) -> Self {
+        // Distinct predicates (a few dozen, static strings: told apart by address here,
+        // by content below), ranked by the bytes of `P>`.
+        let key = |p: &Pred| (p.0.as_ptr() as usize, p.0.len(), p.1.as_ptr() as usize, p.1.len());
+        let mut distinct: rustc_hash::FxHashMap<(usize, usize, usize, usize), u32> = Default::default();
+        let mut names: Vec<(String, Pred)> = Vec::new();
+        for t in all {
+            distinct.entry(key(&t.p)).or_insert_with(|| {
+                names.push((format!("{}{}>", t.p.0, t.p.1), t.p));
+                0
+            });
+        }
+        names.sort_unstable();
+        let mut rank = 0;
+        for (i, (name, p)) in names.iter().enumerate() {
+            if i > 0 && *name != names[i - 1].0 {
+                rank += 1;
+            }
+            distinct.insert(key(p), rank);
+        }
+        let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(all.len(), Default::default());
+        let mut triples = Vec::with_capacity(all.len());
+        let mut ranks = Vec::with_capacity(all.len());
+        for t in all {
+            let rank = distinct.get(&key(&t.p)).copied().unwrap_or_default();
+            if seen.insert((&t.s, rank, &t.o)) {
+                triples.push(t);
+                ranks.push(rank);
+            }
+        }
+        let mut text = String::with_capacity(triples.len() * 64);
+        let part = |text: &mut String, t: &Term| match t {
+            Term::Blank(b) => Part::Blank(*b),
+            other => {
+                let start = text.len();
+                term_into(text, other);
+                // Credentials are bounded far below 4 GiB (the values limit).
+                Part::Text(u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(text.len()).unwrap_or(u32::MAX))
+            }
+        };
+        let rows =
+            triples.iter().zip(ranks).map(|(t, rank)| (part(&mut text, &t.s), rank, part(&mut text, &t.o))).collect();
+        Self { triples, text, rows }
+    }
+
+    fn bytes<'s>(&'s self, part: Part, label: &impl Fn(usize) -> &'s str) -> &'s str {
+        match part {
+            Part::Blank(b) => label(b),
+            Part::Text(a, b) => self.text.get(a as usize..b as usize).unwrap_or_default(),
+        }
+    }
+
+    /// Rows `which` in N-Quads order, blank nodes named by `label`.
+    fn sort<'s>(&'s self, which: &mut [usize], label: &impl Fn(usize) -> &'s str) {
+        let mut keys: Vec<(&str, u32, &str, usize)> = which
+            .iter()
+            .map(|&i| {
+                let (s, p, o) = self.rows[i];
+                (self.bytes(s, label), p, self.bytes(o, label), i)
+            })
+            .collect();
+        keys.sort_unstable();
+        for (slot, k) in which.iter_mut().zip(keys) {
+            *slot = k.3;
+        }
+    }
+
+    /// Appends the lines `which`, in that order, to `out`.
+    fn write<'s>(&'s self, which: &[usize], label: &impl Fn(usize) -> &'s str, out: &mut String) {
+        for &i in which {
+            let (s, _, o) = self.rows[i];
+            let p = self.triples[i].p;
+            out.push_str(self.bytes(s, label));
+            out.push_str(" <");
+            out.push_str(p.0);
+            out.push_str(p.1);
+            out.push_str("> ");
+            out.push_str(self.bytes(o, label));
+            out.push_str(" .\n");
+        }
+    }
+}
+
 /// RDFC-1.0 (<https://www.w3.org/TR/rdf-canon/>) canonical N-Quads of `triples` with
 /// `blanks` blank nodes, N-degree hashing included; `None` only when the work budget is
 /// exceeded (the general path then decides).
 pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
-    // An RDF dataset is a set: drop repeated triples first.
-    let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(triples.len(), Default::default());
-    let triples: Vec<&Triple> = triples.iter().filter(|t| seen.insert(*t)).collect();
+    let rows = Rows::new(triples);
     // Triples mentioning each blank node (4.4.3 step 2).
     let mut mentions: Vec<Vec<usize>> = vec![Vec::new(); blanks];
-    for (i, t) in triples.iter().enumerate() {
+    for (i, t) in rows.triples.iter().enumerate() {
         if let Term::Blank(b) = t.s {
             mentions[b].push(i);
         }
@@ -125,7 +238,7 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
         }
     }
     let mut state = State {
-        triples: &triples,
+        rows: &rows,
         mentions: &mentions,
         first: Vec::with_capacity(blanks),
         canonical: Issuer::new(blanks),
@@ -133,8 +246,9 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     };
     // First-degree hashes (4.4.3 step 3); hex strings sort as their bytes do.
     let mut hashes: Vec<([u8; 32], usize)> = Vec::with_capacity(blanks);
+    let mut scratch = (Vec::new(), String::new());
     for b in 0..blanks {
-        let h = state.first_degree(b);
+        let h = state.first_degree(b, &mut scratch);
         state.first.push(h);
         hashes.push((h, b));
     }
@@ -169,15 +283,13 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
         }
     }
     let labels: Vec<String> =
-        (0..blanks).map(|b| state.canonical.get(b).map_or_else(String::new, |n| format!("c14n{n}"))).collect();
+        (0..blanks).map(|b| state.canonical.get(b).map_or_else(String::new, |n| format!("_:c14n{n}"))).collect();
     let label = |x: usize| labels.get(x).map_or("", String::as_str);
-    let mut lines: Vec<String> = triples.iter().map(|t| line(t, &label)).collect();
-    lines.sort_unstable();
-    lines.dedup();
-    let mut out = String::with_capacity(lines.iter().map(String::len).sum());
-    for l in lines {
-        out.push_str(&l);
-    }
+    let mut order: Vec<usize> = (0..rows.rows.len()).collect();
+    rows.sort(&mut order, &label);
+    let mut out = String::with_capacity(rows.text.len() * 2 + rows.rows.len() * 64);
+    // Every blank node has its own label, and the triples are distinct: so are the lines.
+    rows.write(&order, &label, &mut out);
     Some(out)
 }
 
@@ -211,7 +323,7 @@ impl Issuer {
 
 /// The canonicalization state (RDFC-1.0 4.2).
 struct State<'a> {
-    triples: &'a [&'a Triple],
+    rows: &'a Rows<'a>,
     mentions: &'a [Vec<usize>],
     /// First-degree hash of each blank node.
     first: Vec<[u8; 32]>,
@@ -223,15 +335,16 @@ struct State<'a> {
 
 impl State<'_> {
     /// Hash First Degree Quads (4.6): the node itself is `_:a`, every other blank node `_:z`.
-    fn first_degree(&self, b: usize) -> [u8; 32] {
-        let label = |x: usize| if x == b { "a" } else { "z" };
-        let mut lines: Vec<String> = self.mentions[b].iter().map(|&i| line(self.triples[i], &label)).collect();
-        lines.sort_unstable();
-        let mut h = Sha256::new();
-        for l in &lines {
-            h.update(l.as_bytes());
-        }
-        h.finalize().into()
+    /// `scratch` is reused from node to node.
+    fn first_degree(&self, b: usize, scratch: &mut (Vec<usize>, String)) -> [u8; 32] {
+        let label = |x: usize| if x == b { "_:a" } else { "_:z" };
+        let (which, text) = scratch;
+        which.clear();
+        which.extend_from_slice(&self.mentions[b]);
+        self.rows.sort(which, &label);
+        text.clear();
+        self.rows.write(which, &label, text);
+        Sha256::digest(text.as_bytes()).into()
     }
 
     /// Hash Related Blank Node (4.7).
@@ -259,7 +372,7 @@ impl State<'_> {
         // Steps 1-3: related blank nodes grouped by their hash, groups in hash order.
         let mut groups: std::collections::BTreeMap<[u8; 32], Vec<usize>> = Default::default();
         for &i in &self.mentions[id] {
-            let t = self.triples[i];
+            let t = self.rows.triples[i];
             for (term, position) in [(&t.s, "s"), (&t.o, "o")] {
                 if let Term::Blank(r) = *term
                     && r != id

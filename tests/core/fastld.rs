@@ -243,6 +243,59 @@ fn n_degree_hashing_labels_look_alike_blank_nodes_as_the_general_implementation_
     }
 }
 
+#[test]
+fn lines_are_ordered_as_their_bytes_where_terms_are_prefixes_of_one_another() {
+    // The fast path sorts lines by (subject, predicate, object) instead of as strings.
+    // The cases where that could differ: a predicate, subject or object that is a prefix
+    // of another (`<…/a>` against `<…/a/b>`: `>` sorts after `/`), literals that are
+    // prefixes of others, and labels `_:c14n1` against `_:c14n10`.
+    use fastld::nquads::{Term, Triple, canonicalize};
+    let iri = |s: &str| Term::Iri(s.into());
+    let lit = |v: &str| Term::Literal(v.into(), None, None);
+    let typed = |v: &str| Term::Literal(v.into(), Some("http://www.w3.org/2001/XMLSchema#integer"), None);
+    let t = |s: Term, p, o: Term| Triple { s, p, o };
+    let preds: [(&'static str, &'static str); 5] = [
+        ("https://example.org/", "a"),
+        ("https://example.org/", "a/b"),
+        ("https://example.org/", "a#"),
+        ("https://example.org/a", ""),
+        ("https://example.org/", "a0"),
+    ];
+    let objects = || {
+        vec![
+            iri("https://example.org/a"),
+            iri("https://example.org/a/b"),
+            iri("https://example.org/a#"),
+            lit("a"),
+            lit("a b"),
+            lit("ab"),
+            lit(""),
+            typed("1"),
+            typed("10"),
+        ]
+    };
+    let mut triples = Vec::new();
+    for subject in [iri("urn:a"), iri("urn:a:b"), iri("urn:a/"), iri("urn:ab")] {
+        for (i, p) in preds.iter().enumerate() {
+            for o in objects().into_iter().skip(i) {
+                triples.push(t(subject.clone(), *p, o));
+            }
+        }
+    }
+    // Twelve blank nodes, told apart by their values: labels `c14n0` … `c14n11`.
+    for b in 0..12 {
+        triples.push(t(iri("urn:root"), preds[b % 5], Term::Blank(b)));
+        triples.push(t(Term::Blank(b), preds[(b + 1) % 5], lit(&format!("value {b}"))));
+        triples.push(t(Term::Blank(b), preds[0], Term::Blank((b + 1) % 12)));
+        triples.push(t(Term::Blank(b), preds[1], objects()[b % 9].clone()));
+    }
+    let fast = canonicalize(&triples, 12).expect("within the budget");
+    assert_eq!(fast, general_canonical(&triples));
+    let lines: Vec<&str> = fast.lines().collect();
+    assert!(lines.is_sorted(), "code point order");
+    assert!(fast.contains("_:c14n10 ") && fast.contains("_:c14n1 "));
+}
+
 /// RDFC-1.0 of `triples` by ssi's implementation (the general path's).
 fn general_canonical(triples: &[fastld::nquads::Triple]) -> String {
     use fastld::nquads::Term;
@@ -256,9 +309,11 @@ fn general_canonical(triples: &[fastld::nquads::Triple]) -> String {
         .iter()
         .map(|t| {
             let o = match &t.o {
-                Term::Literal(v, _, _) => RdfTerm::Literal(Literal::new(
+                Term::Literal(v, dt, _) => RdfTerm::Literal(Literal::new(
                     v.clone(),
-                    LiteralType::Any(IriBuf::new("http://www.w3.org/2001/XMLSchema#string".into()).expect("iri")),
+                    LiteralType::Any(
+                        IriBuf::new(dt.unwrap_or("http://www.w3.org/2001/XMLSchema#string").into()).expect("iri"),
+                    ),
                 )),
                 other => RdfTerm::Id(id(other)),
             };
