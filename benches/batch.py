@@ -12,11 +12,15 @@ Records cycle through tests/fixtures/valid.json with a distinct learner for ever
 award (name, e-mail, learner id), as a cohort export from a student system would be.
 
     python3 benches/batch.py --fixtures 1000 --format jwt   # per shared fixture, one core
+    cargo bench --no-run --bench fixtures
+    python3 benches/batch.py --fixtures 1000 --stage target/release/deps/fixtures-<hash>
 
 `--fixtures` issues N copies (distinct learners) of every shared valid fixture
 (/work/shared/fixtures/microcredentials-valid.json, or --fixtures-file) with the CLI pinned
-to one core (`taskset -c 0`), best of --repeat runs, and prints the rate per fixture, the
-worst, the median and the best.
+to one core (`taskset -c 0`), --repeat interleaved rounds (every fixture and format once
+per round; each keeps its fastest), and prints the rate per fixture, the worst, the median
+and the best. With `--stage`, the fixtures bench runs between the rounds and each row
+also shows the CLI's time over the stage figure ("issue end to end") for that record.
 """
 import argparse
 import json
@@ -71,58 +75,102 @@ def run(n, fmt, binary, key, workdir):
     return wall, rss_kb / 1024, size_mb
 
 
-def run_fixture(record, n, fmt, binary, key, workdir, repeat):
-    """Best of `repeat` runs of the CLI on one core, N copies of one record:
-    (wall seconds, CPU seconds (user + system) of that run)."""
-    src = os.path.join(workdir, "awards.jsonl")
-    with open(src, "w") as f:
-        for r in records(n, [record]):
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+def run_fixture(src, n, fmt, binary, key, workdir):
+    """One run of the CLI on one core over `src` (N records): (wall seconds, CPU seconds
+    (user + system) of that run)."""
     out = os.path.join(workdir, "credentials.out")
     cmd = ["taskset", "-c", "0", binary, "issue", src, "--key", key, "--format", fmt,
            "--today", "2025-09-01", "--out", out]
-    best = None
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        if p.returncode != 0:
-            sys.exit(f"microcred issue failed ({p.returncode}) on {record['record_id']}:\n{p.stderr[-2000:]}")
-        with open(out) as f:
-            issued = sum(1 for _ in f)
-        if issued != n:
-            sys.exit(f"expected {n} credentials, got {issued}")
-        best = (wall, cpu) if best is None or wall < best[0] else best
-    return best
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if p.returncode != 0:
+        sys.exit(f"microcred issue failed ({p.returncode}) on {src}:\n{p.stderr[-2000:]}")
+    with open(out) as f:
+        issued = sum(1 for _ in f)
+    if issued != n:
+        sys.exit(f"expected {n} credentials, got {issued}")
+    return wall, cpu
+
+
+def stage_round(binary, formats):
+    """One interleaved round of the fixtures bench (`--stage`): µs per credential by
+    (fixture, format)."""
+    env = dict(os.environ, ROUNDS="1", BATCH="200", FORMATS=",".join(formats))
+    p = subprocess.run(["taskset", "-c", "0", binary, "--bench"], capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.exit(f"{binary} failed:\n{p.stderr[-2000:]}")
+    found = {}
+    for line in p.stdout.splitlines():
+        m = re.match(r"(\S+)\s+([\d.]+)\s+\d+(?:\s+([\d.]+)\s+\d+)?$", line)
+        if m and not line.startswith("fixture"):
+            for fmt, v in zip(formats, (m.group(2), m.group(3))):
+                if v is not None:
+                    found[(m.group(1), fmt)] = float(v)
+    return found
 
 
 def fixtures(a):
+    """The CLI on every shared fixture, interleaved: each round runs every fixture in every
+    format once, and each keeps its fastest round. The speed of a core on a shared or
+    virtual machine drifts by tens of percent over minutes; run one after the other, the
+    fixtures measured in a slow minute would look slow."""
     with open(a.fixtures_file) as f:
         base = json.load(f)
     n = a.counts[0] if a.counts else (200 if a.quick else 1000)
     key = os.path.join(ROOT, "keys-example/demo-issuer.jwk")
     formats = ["ldp", "jwt"] if a.format_given is None else [a.format_given]
-    print(f"CLI on one core (taskset -c 0), {n} copies of each fixture, best of {a.repeat} by wall time;")
-    print("µs per credential, wall and CPU (user + system: what one quiet core would take)")
-    rates = {f: [] for f in formats}
-    print(f"{'fixture':<12}" + "".join(f" {f + ' wall':>9} {f + ' cpu':>8} {f + ' /s':>8}" for f in formats))
-    for rec in base:
-        row = f"{rec['record_id']:<12}"
+    ids = [rec["record_id"] for rec in base]
+    best = {}
+    stage = {}
+    with tempfile.TemporaryDirectory() as d:
+        sources = {}
+        for rec in base:
+            sources[rec["record_id"]] = os.path.join(d, f"{rec['record_id']}.jsonl")
+            with open(sources[rec["record_id"]], "w") as f:
+                for r in records(n, [rec]):
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        for _ in range(a.repeat):
+            for rid in ids:
+                for fmt in formats:
+                    wall, cpu = run_fixture(sources[rid], n, fmt, a.binary, key, d)
+                    w, c = best.get((rid, fmt), (wall, cpu))
+                    best[(rid, fmt)] = (min(w, wall), min(c, cpu))
+            if a.stage:
+                for k, v in stage_round(a.stage, formats).items():
+                    stage[k] = min(stage.get(k, v), v)
+    print(f"CLI on one core (taskset -c 0), {n} copies of each fixture (a distinct learner each), "
+          f"{a.repeat} interleaved rounds, fastest round;")
+    print("µs per credential, wall and CPU (user + system), start-up included"
+          + ("; stage: the fixtures bench's issue end to end, interleaved with the CLI runs" if a.stage else ""))
+    head = f"{'fixture':<12}"
+    for f in formats:
+        head += f" {f + ' wall':>9} {f + ' cpu':>8} {f + ' /s':>8}"
+        if a.stage:
+            head += f" {f + ' stage':>9} {'cli/stage':>9}"
+    print(head)
+    for rid in ids:
+        row = f"{rid:<12}"
         for fmt in formats:
-            with tempfile.TemporaryDirectory() as d:
-                wall, cpu = run_fixture(rec, n, fmt, a.binary, key, d, a.repeat)
-            rates[fmt].append((n / wall, n / cpu, rec["record_id"]))
+            wall, cpu = best[(rid, fmt)]
             row += f" {wall / n * 1e6:>9.1f} {cpu / n * 1e6:>8.1f} {n / wall:>8.0f}"
-        print(row, flush=True)
+            if a.stage:
+                st = stage.get((rid, fmt))
+                row += f" {st:>9.1f} {wall / n * 1e6 / st:>9.2f}" if st else f" {'-':>9} {'-':>9}"
+        print(row)
     for fmt in formats:
         for what, i in (("wall", 0), ("cpu", 1)):
-            r = sorted(rates[fmt], key=lambda x: x[i])
-            median = (r[(len(r) - 1) // 2][i] + r[len(r) // 2][i]) / 2
-            print(f"{fmt} ({what}): worst {r[0][i]:.0f}/s ({r[0][2]}), median {median:.0f}/s, "
-                  f"best {r[-1][i]:.0f}/s ({r[-1][2]}); best/worst {r[-1][i] / r[0][i]:.2f}×")
+            r = sorted(((n / best[(rid, fmt)][i], rid) for rid in ids))
+            median = (r[(len(r) - 1) // 2][0] + r[len(r) // 2][0]) / 2
+            print(f"{fmt} ({what}): worst {r[0][0]:.0f}/s ({r[0][1]}), median {median:.0f}/s, "
+                  f"best {r[-1][0]:.0f}/s ({r[-1][1]}); best/worst {r[-1][0] / r[0][0]:.2f}×")
+        if a.stage:
+            ratios = [best[(rid, fmt)][0] / n * 1e6 / stage[(rid, fmt)] for rid in ids if (rid, fmt) in stage]
+            if ratios:
+                print(f"{fmt}: CLI wall / stage, worst {max(ratios):.2f}×, median {sorted(ratios)[len(ratios) // 2]:.2f}×")
 
 
 def run_api(n, fmt, binary, workdir, database_url):
@@ -160,7 +208,9 @@ def main():
     ap.add_argument("--format", dest="format_given", choices=["ldp", "jwt"])
     ap.add_argument("--fixtures", action="store_true", help="per shared fixture, CLI on one core")
     ap.add_argument("--fixtures-file", default="/work/shared/fixtures/microcredentials-valid.json")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds (--fixtures)")
+    ap.add_argument("--stage", help="the fixtures bench binary (target/release/deps/fixtures-*): "
+                    "its per-fixture figures are taken between the CLI rounds, for CLI/stage")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--mode", choices=["cli", "api", "both"], default="both")
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/microcred"))
