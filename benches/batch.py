@@ -51,6 +51,14 @@ def records(n, base=None):
         yield r
 
 
+def expect_lines(path, n):
+    """Stops the benchmark unless `path` holds exactly `n` credentials (one per line)."""
+    with open(path) as f:
+        issued = sum(1 for _ in f)
+    if issued != n:
+        sys.exit(f"expected {n} credentials, got {issued}")
+
+
 def run(n, fmt, binary, key, workdir):
     src = os.path.join(workdir, f"awards-{n}.jsonl")
     with open(src, "w") as f:
@@ -65,10 +73,7 @@ def run(n, fmt, binary, key, workdir):
     if p.returncode != 0:
         sys.exit(f"microcred issue failed ({p.returncode}):\n{p.stderr[-2000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    with open(out) as f:
-        issued = sum(1 for _ in f)
-    if issued != n:
-        sys.exit(f"expected {n} credentials, got {issued}")
+    expect_lines(out, n)
     size_mb = os.path.getsize(src) / 1e6
     os.remove(out)
     os.remove(src)
@@ -89,10 +94,7 @@ def run_fixture(src, n, fmt, binary, key, workdir):
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
         sys.exit(f"microcred issue failed ({p.returncode}) on {src}:\n{p.stderr[-2000:]}")
-    with open(out) as f:
-        issued = sum(1 for _ in f)
-    if issued != n:
-        sys.exit(f"expected {n} credentials, got {issued}")
+    expect_lines(out, n)
     return wall, cpu
 
 
