@@ -3,7 +3,7 @@
 //! is what JSON-LD expansion would produce; `tests/core/fastld.rs` checks it against the
 //! general processor on every fixture and on random records.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -34,8 +34,8 @@ pub type Unsupported = &'static str;
 
 /// Term IRIs and enum-value IRIs of our own context, read from the embedded file once.
 struct Ours {
-    terms: HashMap<String, &'static str>,
-    enums: HashMap<(String, String), &'static str>,
+    terms: FxHashMap<&'static str, &'static str>,
+    enums: FxHashMap<(&'static str, &'static str), &'static str>,
 }
 
 fn ours() -> &'static Ours {
@@ -43,15 +43,15 @@ fn ours() -> &'static Ours {
     O.get_or_init(|| {
         let text = crate::jsonld::contexts::get(crate::jsonld::contexts::MICROCRED_V1_URL).unwrap_or("{}");
         let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-        let mut terms = HashMap::new();
-        let mut enums = HashMap::new();
+        let mut terms = FxHashMap::default();
+        let mut enums = FxHashMap::default();
         fn leak(s: &str) -> &'static str {
             Box::leak(s.to_owned().into_boxed_str())
         }
         fn walk(
             ctx: &Value,
-            terms: &mut HashMap<String, &'static str>,
-            enums: &mut HashMap<(String, String), &'static str>,
+            terms: &mut FxHashMap<&'static str, &'static str>,
+            enums: &mut FxHashMap<(&'static str, &'static str), &'static str>,
         ) {
             let Some(map) = ctx.as_object() else { return };
             for (name, def) in map {
@@ -64,13 +64,15 @@ fn ours() -> &'static Ours {
                     _ => "",
                 };
                 if !iri.is_empty() && !iri.starts_with('@') {
-                    terms.entry(name.clone()).or_insert_with(|| leak(iri));
+                    if !terms.contains_key(name.as_str()) {
+                        terms.insert(leak(name), leak(iri));
+                    }
                 }
                 if let Some(inner) = def.get("@context") {
                     if def.get("@type").and_then(Value::as_str) == Some("@vocab") {
                         for (value, v_iri) in inner.as_object().into_iter().flatten() {
                             if let Some(v) = v_iri.as_str().filter(|_| !value.starts_with('@')) {
-                                enums.insert((name.clone(), value.clone()), leak(v));
+                                enums.insert((leak(name), leak(value)), leak(v));
                             }
                         }
                     } else {
@@ -89,11 +91,9 @@ fn mc(term: &str) -> Result<Pred, Unsupported> {
 }
 
 fn mc_enum(term: &str, value: &str) -> Result<Term, Unsupported> {
-    ours()
-        .enums
-        .get(&(term.to_owned(), value.to_owned()))
-        .map(|i| Term::Iri((*i).to_owned()))
-        .ok_or("enum value not in the microcred context")
+    // The map's keys are 'static; looked up with shorter-lived ones (it is covariant).
+    let enums: &FxHashMap<(&str, &str), &'static str> = &ours().enums;
+    enums.get(&(term, value)).map(|i| Term::Iri((*i).to_owned())).ok_or("enum value not in the microcred context")
 }
 
 /// Collects triples and hands out blank nodes.

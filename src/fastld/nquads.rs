@@ -273,6 +273,43 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
     Some(out)
 }
 
+/// The first-degree hashes one thread made recently, by the quads they hash: at most
+/// [`MEMO_ENTRIES`] texts of at most [`MEMO_TEXT`] bytes (≤ 8 MiB), forgotten all at once
+/// when full.
+///
+/// A batch issues one microcredential to many learners: the blank nodes of the
+/// achievement (its outcomes, components, programmes, alignments) have the same quads
+/// in every credential, and a lookup (FxHash and a byte comparison) costs a fraction of
+/// SHA-256 over the same bytes. The answer is the hash of exactly these bytes either way.
+struct Memo {
+    hashes: rustc_hash::FxHashMap<Box<str>, [u8; 32]>,
+}
+
+const MEMO_ENTRIES: usize = 2048;
+const MEMO_TEXT: usize = 4096;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo { hashes: Default::default() });
+}
+
+/// SHA-256 of the first-degree quads `text`, remembered per thread (see [`Memo`]).
+fn first_degree_hash(text: &str) -> [u8; 32] {
+    if text.len() > MEMO_TEXT {
+        return Sha256::digest(text.as_bytes()).into();
+    }
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(h) = memo.hashes.get(text) {
+            return *h;
+        }
+        let h: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        if memo.hashes.len() >= MEMO_ENTRIES {
+            memo.hashes.clear();
+        }
+        memo.hashes.insert(text.into(), h);
+        h
+    })
+}
+
 /// An identifier issuer (RDFC-1.0 4.3): labels handed out in order, by blank node.
 #[derive(Debug, Clone)]
 struct Issuer {
@@ -324,7 +361,7 @@ impl State<'_> {
         self.rows.sort(which, &label);
         text.clear();
         self.rows.write(which, &label, text);
-        Sha256::digest(text.as_bytes()).into()
+        first_degree_hash(text)
     }
 
     /// Hash Related Blank Node (4.7).
@@ -472,5 +509,55 @@ mod tests {
         assert_eq!(canonicalize(&[t], 0).as_deref(), Some("<urn:x> <urn:p> \"a\\\"b\\\\c\\nd\\re\" .\n"));
         assert!(!plain_text("tab\there") && plain_text("line\nbreak"));
         assert!(plain_iri("https://x/y#z") && !plain_iri("not an iri") && !plain_iri("relative"));
+    }
+
+    /// `<urn:s> <urn:p> _:0`, `_:0 <urn:name> "name"`: one blank node whose first-degree
+    /// quads contain `name`.
+    fn named(name: &str) -> Vec<Triple> {
+        vec![
+            Triple { s: Term::Iri("urn:s".into()), p: ("urn:p", ""), o: Term::Blank(0) },
+            Triple { s: Term::Blank(0), p: ("urn:name", ""), o: Term::Literal(name.into(), None, None) },
+        ]
+    }
+
+    fn first_hash(name: &str) -> String {
+        let text = format!("<urn:s> <urn:p> _:a .\n_:a <urn:name> \"{name}\" .\n");
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
+
+    #[test]
+    fn remembered_first_degree_hashes_are_the_hashes_of_the_same_quads_and_stay_bounded() {
+        // Run on a thread of its own: the memo is per thread and starts empty.
+        std::thread::spawn(|| {
+            let memo_len = || MEMO.with_borrow(|m| m.hashes.len());
+            let hash_of = |name: &str| {
+                let triples = named(name);
+                let rows = Rows::new(&triples);
+                let mentions = vec![vec![0, 1]];
+                let state =
+                    State { rows: &rows, mentions: &mentions, first: Vec::new(), canonical: Issuer::new(1), budget: 1 };
+                hex::encode(state.first_degree(0, &mut (Vec::new(), String::new())))
+            };
+            assert_eq!(memo_len(), 0);
+            // A miss, a hit, and another text that differs in one byte: each the hash of its own quads.
+            for name in ["Alice", "Alice", "Alicf", "Alice"] {
+                assert_eq!(hash_of(name), first_hash(name), "{name}");
+            }
+            assert_eq!(memo_len(), 2);
+            // Far more distinct texts than it keeps: the memo is emptied when full, and
+            // every answer is still the hash of its own quads.
+            for i in 0..MEMO_ENTRIES * 2 + 7 {
+                let name = format!("learner {i}");
+                assert_eq!(hash_of(&name), first_hash(&name));
+                assert!(memo_len() <= MEMO_ENTRIES);
+            }
+            // Texts longer than it keeps are hashed, not remembered.
+            let long = "x".repeat(MEMO_TEXT);
+            let before = memo_len();
+            assert_eq!(hash_of(&long), first_hash(&long));
+            assert_eq!(memo_len(), before);
+        })
+        .join()
+        .expect("the test thread");
     }
 }
