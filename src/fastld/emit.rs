@@ -63,10 +63,8 @@ fn ours() -> &'static Ours {
                     Value::Object(o) => o.get("@id").and_then(Value::as_str).unwrap_or(""),
                     _ => "",
                 };
-                if !iri.is_empty() && !iri.starts_with('@') {
-                    if !terms.contains_key(name.as_str()) {
-                        terms.insert(leak(name), leak(iri));
-                    }
+                if !iri.is_empty() && !iri.starts_with('@') && !terms.contains_key(name.as_str()) {
+                    terms.insert(leak(name), leak(iri));
                 }
                 if let Some(inner) = def.get("@context") {
                     if def.get("@type").and_then(Value::as_str) == Some("@vocab") {
