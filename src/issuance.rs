@@ -212,7 +212,7 @@ pub async fn issue_record(
         Format::Jwt => {
             // Every member of a credential the fast path can write is a defined term
             // (what `check_terms` decides through `fastld::covers` for any document).
-            if fastld::emit::credential(&typed).is_err() {
+            if fastld::emit::check(&typed).is_err() {
                 jsonld::check_terms(&json).await.map_err(IssueError::JsonLd)?;
             }
             let Value::Object(map) = &json else {

@@ -101,6 +101,8 @@ pub struct Graph {
     pub triples: Vec<Triple>,
     /// Blank nodes used.
     pub blanks: usize,
+    /// Only decide whether the fast path applies: no triple is kept (see [`check`]).
+    check_only: bool,
 }
 
 fn cat(a: &'static str, b: &'static str) -> Pred {
@@ -113,16 +115,22 @@ impl Graph {
         Term::Blank(self.blanks - 1)
     }
     fn add(&mut self, s: &Term, p: Pred, o: Term) {
-        self.triples.push(Triple { s: s.clone(), p, o });
+        if !self.check_only {
+            self.triples.push(Triple { s: s.clone(), p, o });
+        }
     }
     fn ty(&mut self, s: &Term, iri: Pred) {
-        self.add(s, (RDF_TYPE, ""), Term::Iri(format!("{}{}", iri.0, iri.1)));
+        if !self.check_only {
+            self.add(s, (RDF_TYPE, ""), Term::Iri(format!("{}{}", iri.0, iri.1)));
+        }
     }
     fn text(&mut self, s: &Term, p: Pred, v: &str) -> Result<(), Unsupported> {
         if !plain_text(v) {
             return Err("text with control characters");
         }
-        self.add(s, p, Term::Literal(v.to_owned(), None, None));
+        if !self.check_only {
+            self.add(s, p, Term::Literal(v.to_owned(), None, None));
+        }
         Ok(())
     }
     fn typed(&mut self, s: &Term, p: Pred, v: String, dt: &'static str) -> Result<(), Unsupported> {
@@ -149,7 +157,9 @@ impl Graph {
             if !plain_text(v) {
                 return Err("text with control characters");
             }
-            self.add(s, p, Term::Literal(v.clone(), None, Some(tag.clone())));
+            if !self.check_only {
+                self.add(s, p, Term::Literal(v.clone(), None, Some(tag.clone())));
+            }
         }
         Ok(())
     }
@@ -165,18 +175,29 @@ fn bool_lex(b: bool) -> String {
 
 /// The triples of a credential (without its proof).
 pub fn credential(c: &OpenBadgeCredential) -> Result<Graph, Unsupported> {
+    let mut g = Graph::default();
+    credential_into(&mut g, c)?;
+    Ok(g)
+}
+
+/// Whether [`credential`] succeeds (every member of `c` maps to a term of our contexts),
+/// decided by the same walk without keeping the triples: the VC-JWT path's term check.
+pub fn check(c: &OpenBadgeCredential) -> Result<(), Unsupported> {
+    credential_into(&mut Graph { check_only: true, ..Graph::default() }, c)
+}
+
+fn credential_into(g: &mut Graph, c: &OpenBadgeCredential) -> Result<(), Unsupported> {
     // Exactly the types we write, in our order: anything else is signed by the general path.
     if c.types != ["VerifiableCredential", "OpenBadgeCredential"] {
         return Err("unexpected credential types");
     }
-    let mut g = Graph::default();
     let cred = node(&c.id)?;
     g.ty(&cred, cat(CRED, "VerifiableCredential"));
     g.ty(&cred, cat(OB, "OpenBadgeCredential"));
     g.text(&cred, cat(SCHEMA, "name"), &c.name)?;
     let issuer = node(&c.issuer.id)?;
     g.add(&cred, cat(CRED, "issuer"), issuer.clone());
-    profile(&mut g, &issuer, &c.issuer)?;
+    profile(g, &issuer, &c.issuer)?;
     g.typed(&cred, cat(CRED, "validFrom"), c.valid_from.clone(), XSD_DATETIME)?;
     if let Some(u) = &c.valid_until {
         g.typed(&cred, cat(CRED, "validUntil"), u.clone(), XSD_DATETIME)?;
@@ -191,7 +212,7 @@ pub fn credential(c: &OpenBadgeCredential) -> Result<Graph, Unsupported> {
         g.ty(&n, (SCHEMA_VALIDATOR, ""));
     }
     if let Some(status) = &c.credential_status {
-        credential_status(&mut g, &cred, status)?;
+        credential_status(g, &cred, status)?;
     }
     for r in &c.related_resource {
         let n = node(&r.id)?;
@@ -206,8 +227,8 @@ pub fn credential(c: &OpenBadgeCredential) -> Result<Graph, Unsupported> {
         None => g.blank(),
     };
     g.add(&cred, cat(CRED, "credentialSubject"), subject.clone());
-    achievement_subject(&mut g, &subject, &c.credential_subject)?;
-    Ok(g)
+    achievement_subject(g, &subject, &c.credential_subject)?;
+    Ok(())
 }
 
 fn profile(g: &mut Graph, p: &Term, profile: &Profile) -> Result<(), Unsupported> {

@@ -24,6 +24,8 @@ async fn compare(rec: &Value, status: Option<Value>, key: &IssuerKey, rng: &mut 
     doc.as_object_mut().expect("object").remove("proof");
     let general = canonical_nquads(&doc).await.expect("general");
     let typed = fastld::as_ours(&doc).expect("our own credential is our shape");
+    // The JWT path's term check walks the same way without keeping triples.
+    assert_eq!(fastld::emit::check(&typed).is_ok(), fastld::emit::credential(&typed).is_ok());
     let taken = match fastld::canonical(&typed) {
         Some(fast) => {
             assert_eq!(fast, general, "{}", rec["record_id"]);
@@ -403,5 +405,13 @@ async fn the_fast_path_refuses_what_the_general_path_refuses() {
         odd["credentialSubject"]["achievement"]["localizedName"][tag] = "x".into();
         let typed = fastld::as_ours(&odd).expect("still our shape");
         assert_eq!(fastld::canonical(&typed), None, "{tag}");
+        assert!(fastld::emit::check(&typed).is_err(), "{tag}: the term check says so too");
+    }
+    // Text with a control character and an id that is not an IRI: refused by both walks.
+    for (at, value) in [("name", "tab\there"), ("id", "not an iri")] {
+        let mut odd = issued.credential.clone();
+        odd["credentialSubject"]["achievement"][at] = value.into();
+        let typed = fastld::as_ours(&odd).expect("still our shape");
+        assert!(fastld::emit::credential(&typed).is_err() && fastld::emit::check(&typed).is_err(), "{at}");
     }
 }
