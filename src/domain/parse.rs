@@ -158,9 +158,69 @@ fn read_record(value: &Value, clock: &dyn Clock, options: ParseOptions, f: &mut 
     if let (Some(mc), Some(aw)) = (&mc, &aw) {
         r21_credits_earned(mc, aw, f);
     }
-    let mc = mc.and_then(|mc| read_microcredential(&mc, f));
+    let mc = mc.and_then(|mc| read_microcredential_remembered(&mc, f));
     let award = aw.and_then(|aw| read_award(&aw, clock, options, f));
     Some(Record { microcredential: mc?, award: award? })
+}
+
+/// How many definitions each thread remembers (see [`read_microcredential_remembered`]).
+const REMEMBERED_DEFINITIONS: usize = 8;
+
+thread_local! {
+    /// Definitions this thread read without any finding, with their JSON, oldest first.
+    static DEFINITIONS: std::cell::RefCell<Vec<(serde_json::Map<String, Value>, Microcredential)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`read_microcredential`], remembering the last few definitions read on this thread.
+///
+/// A batch awards one microcredential to many learners: every record repeats the same
+/// definition, the larger part of the record. Reading it is a pure function of its JSON,
+/// so a definition whose JSON is the same, member for member and in the same order
+/// ([`same_json`]), as one read before without any error or warning is that
+/// definition again. Only those are remembered, and only while the record has no error
+/// yet (some rules look at the errors already recorded), so the findings of every record
+/// stay what reading it afresh gives.
+fn read_microcredential_remembered(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential> {
+    if f.has_errors() {
+        return read_microcredential(o, f);
+    }
+    let known = DEFINITIONS.with_borrow(|remembered| {
+        remembered.iter().find(|(json, _)| same_json_map(json, o.map())).map(|(_, mc)| mc.clone())
+    });
+    if known.is_some() {
+        return known;
+    }
+    let mut own = Findings::default();
+    let mc = read_microcredential(o, &mut own);
+    if let Some(mc) = mc.as_ref().filter(|_| own.is_empty()) {
+        DEFINITIONS.with_borrow_mut(|remembered| {
+            if remembered.len() >= REMEMBERED_DEFINITIONS {
+                remembered.remove(0);
+            }
+            remembered.push((o.map().clone(), mc.clone()));
+        });
+    }
+    f.append(own);
+    mc
+}
+
+/// Whether two JSON values are the same, objects with their members in the same order
+/// (members in another order count as different: a definition read again, not wrong).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => same_json_map(x, y),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b)),
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        _ => false,
+    }
+}
+
+fn same_json_map(x: &serde_json::Map<String, Value>, y: &serde_json::Map<String, Value>) -> bool {
+    x.len() == y.len() && x.iter().zip(y).all(|((k1, v1), (k2, v2))| k1 == k2 && same_json(v1, v2))
 }
 
 fn read_microcredential(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential> {

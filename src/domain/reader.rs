@@ -52,6 +52,11 @@ impl<'a> Obj<'a> {
         self.path
     }
 
+    /// The object's members.
+    pub fn map(&self) -> &'a Map<String, Value> {
+        self.map
+    }
+
     /// A member by name.
     pub fn field(&self, key: &'a str) -> Field<'a> {
         let value = self.map.get(key).filter(|v| match v {

@@ -71,6 +71,17 @@ impl Findings {
         !self.errors.is_empty()
     }
 
+    /// Whether nothing at all (no error, no warning) was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.warnings.is_empty()
+    }
+
+    /// Appends what `other` recorded, after what this one has.
+    pub fn append(&mut self, mut other: Findings) {
+        self.errors.append(&mut other.errors);
+        self.warnings.append(&mut other.warnings);
+    }
+
     /// Whether an error with this code was recorded at or below `path`.
     pub fn has_error_at(&self, path: &str) -> bool {
         self.errors.iter().any(|f| f.path == path || f.path.starts_with(&format!("{path}/")))

@@ -138,3 +138,56 @@ fn every_rule_and_code_of_the_catalogue_is_exercised_by_some_fixture() {
         assert!(missing.is_empty(), "codes never produced: {missing:?}");
     }
 }
+
+/// What reading `rec` gives, as text (the record and every finding).
+fn read_as_text(rec: &serde_json::Value) -> String {
+    format!("{:?}", parse_record(rec, &fixture_clock()))
+}
+
+/// What reading `rec` gives on a thread that has read nothing before.
+fn read_afresh(rec: &serde_json::Value) -> String {
+    let rec = rec.clone();
+    std::thread::spawn(move || read_as_text(&rec)).join().expect("reading thread")
+}
+
+#[test]
+fn a_definition_read_again_gives_what_reading_it_afresh_gives() {
+    let mut records = all_valid_records();
+    records.extend(own_records("invalid.json"));
+    records.extend(shared_records("invalid").unwrap_or_default());
+    // Records of one definition with another learner, another title, a broken number of
+    // credits, and members in another order: each read after the original.
+    let base = all_valid_records()[0].clone();
+    let mut other_learner = base.clone();
+    other_learner["award"]["learner"]["given_name"] = "Another".into();
+    let mut other_title = base.clone();
+    other_title["microcredential"]["title_en"] = "Another title".into();
+    let mut broken_ects = base.clone();
+    broken_ects["microcredential"]["ects"] = "five".into();
+    let mut reordered = base.clone();
+    let mc = reordered["microcredential"].as_object_mut().expect("object");
+    let first = mc.keys().next().expect("a member").clone();
+    let value = mc.shift_remove(&first).expect("a member");
+    mc.insert(first, value);
+    let mut broken_award = base.clone();
+    broken_award["award"]["credits_earned"] = (-1).into();
+    records.extend([base.clone(), other_learner, other_title, broken_ects, reordered, broken_award, base]);
+    let afresh: Vec<String> = records.iter().map(read_afresh).collect();
+    // One thread reads all of them, twice: every definition is met again.
+    let again: Vec<String> = std::thread::spawn(move || {
+        let first: Vec<String> = records.iter().map(read_as_text).collect();
+        let second: Vec<String> = records.iter().map(read_as_text).collect();
+        assert_eq!(first, second, "a second reading differs from the first");
+        first
+    })
+    .join()
+    .expect("reading thread");
+    assert_eq!(again.len(), afresh.len());
+    for (i, (a, b)) in again.iter().zip(&afresh).enumerate() {
+        assert_eq!(a, b, "record {i}");
+    }
+    // The variants above are read as what they are, not as the definition before them.
+    let n = afresh.len();
+    assert!(afresh[n - 5].contains("Another title") && !afresh[n - 7].contains("Another title"));
+    assert!(afresh[n - 4].contains("Err(") && afresh[n - 2].contains("Err(") && afresh[n - 1].contains("Ok("));
+}
