@@ -103,6 +103,10 @@ pub struct Graph {
     pub blanks: usize,
     /// Only decide whether the fast path applies: no triple is kept (see [`check`]).
     check_only: bool,
+    /// The blank nodes of the achievement: the microcredential's definition, the same in
+    /// every credential of a cohort and free of anything about the learner. Only their
+    /// first-degree hashes are remembered by canonicalisation ([`super::nquads::Memo`]).
+    pub definition: std::ops::Range<usize>,
 }
 
 fn cat(a: &'static str, b: &'static str) -> Pred {
@@ -315,7 +319,10 @@ fn achievement_subject(g: &mut Graph, s: &Term, subj: &AchievementSubject) -> Re
     }
     let a = node(&subj.achievement.id)?;
     g.add(s, cat(OB, "achievement"), a.clone());
-    achievement(g, &a, &subj.achievement)
+    let first = g.blanks;
+    achievement(g, &a, &subj.achievement)?;
+    g.definition = first..g.blanks;
+    Ok(())
 }
 
 fn achievement(g: &mut Graph, a: &Term, ach: &Achievement) -> Result<(), Unsupported> {

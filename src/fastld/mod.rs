@@ -40,7 +40,7 @@ pub fn as_ours(doc: &Value) -> Option<OpenBadgeCredential> {
 /// Canonical N-Quads of our credential, or `None` when the fast path does not apply.
 pub fn canonical(c: &OpenBadgeCredential) -> Option<String> {
     let g = emit::credential(c).ok()?;
-    nquads::canonicalize(&g.triples, g.blanks)
+    nquads::canonicalize_remembering(&g.triples, g.blanks, g.definition)
 }
 
 /// The members of an eddsa-rdfc-2022 proof as we write it.

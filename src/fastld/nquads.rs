@@ -204,6 +204,13 @@ impl<'a> Rows<'a> {
 /// `blanks` blank nodes, N-degree hashing included; `None` only when the work budget is
 /// exceeded (the general path then decides).
 pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
+    canonicalize_remembering(triples, blanks, 0..0)
+}
+
+/// [`canonicalize`], remembering the first-degree hashes of the blank nodes `remember`
+/// on this thread ([`Memo`]): the nodes of a microcredential's definition, which a cohort's
+/// credentials share (see [`super::emit::Graph::definition`]).
+pub fn canonicalize_remembering(triples: &[Triple], blanks: usize, remember: std::ops::Range<usize>) -> Option<String> {
     let rows = Rows::new(triples);
     // Triples mentioning each blank node (4.4.3 step 2).
     let mut mentions: Vec<Vec<usize>> = vec![Vec::new(); blanks];
@@ -223,6 +230,7 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
         first: Vec::with_capacity(blanks),
         canonical: Issuer::new(blanks),
         budget: N_DEGREE_BUDGET,
+        remember,
     };
     // First-degree hashes (4.4.3 step 3); hex strings sort as their bytes do.
     let mut hashes: Vec<([u8; 32], usize)> = Vec::with_capacity(blanks);
@@ -281,6 +289,8 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
 /// achievement (its outcomes, components, programmes, alignments) have the same quads
 /// in every credential, and a lookup (FxHash and a byte comparison) costs a fraction of
 /// SHA-256 over the same bytes. The answer is the hash of exactly these bytes either way.
+/// Only those nodes are remembered: nothing about a learner (a name, an e-mail hash, a
+/// grade) stays in memory after the credential is made.
 struct Memo {
     hashes: rustc_hash::FxHashMap<Box<str>, [u8; 32]>,
 }
@@ -348,6 +358,8 @@ struct State<'a> {
     canonical: Issuer,
     /// Permutations and recursions left.
     budget: usize,
+    /// Blank nodes whose first-degree hashes are remembered ([`Memo`]).
+    remember: std::ops::Range<usize>,
 }
 
 impl State<'_> {
@@ -361,7 +373,7 @@ impl State<'_> {
         self.rows.sort(which, &label);
         text.clear();
         self.rows.write(which, &label, text);
-        first_degree_hash(text)
+        if self.remember.contains(&b) { first_degree_hash(text) } else { Sha256::digest(text.as_bytes()).into() }
     }
 
     /// Hash Related Blank Node (4.7).
@@ -530,14 +542,25 @@ mod tests {
         // Run on a thread of its own: the memo is per thread and starts empty.
         std::thread::spawn(|| {
             let memo_len = || MEMO.with_borrow(|m| m.hashes.len());
-            let hash_of = |name: &str| {
+            // The first-degree hash of the one blank node, remembered or not.
+            let hash_with = |name: &str, remember: bool| {
                 let triples = named(name);
                 let rows = Rows::new(&triples);
                 let mentions = vec![vec![0, 1]];
-                let state =
-                    State { rows: &rows, mentions: &mentions, first: Vec::new(), canonical: Issuer::new(1), budget: 1 };
+                let state = State {
+                    rows: &rows,
+                    mentions: &mentions,
+                    first: Vec::new(),
+                    canonical: Issuer::new(1),
+                    budget: 1,
+                    remember: 0..usize::from(remember),
+                };
                 hex::encode(state.first_degree(0, &mut (Vec::new(), String::new())))
             };
+            let hash_of = |name: &str| hash_with(name, true);
+            assert_eq!(memo_len(), 0);
+            // A node outside the remembered range (a learner's) is hashed, never kept.
+            assert_eq!(hash_with("Alice", false), first_hash("Alice"));
             assert_eq!(memo_len(), 0);
             // A miss, a hit, and another text that differs in one byte: each the hash of its own quads.
             for name in ["Alice", "Alice", "Alicf", "Alice"] {

@@ -415,3 +415,53 @@ async fn the_fast_path_refuses_what_the_general_path_refuses() {
         assert!(fastld::emit::credential(&typed).is_err() && fastld::emit::check(&typed).is_err(), "{at}");
     }
 }
+
+#[tokio::test]
+async fn only_the_blank_nodes_of_the_definition_are_remembered_and_they_hold_nothing_of_the_learner() {
+    use fastld::nquads::Term;
+    let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    for rec in all_valid_records() {
+        let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
+        let issued = issue(&rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
+        let mut doc = issued.credential.clone();
+        doc.as_object_mut().expect("object").remove("proof");
+        let typed = fastld::as_ours(&doc).expect("our shape");
+        let g = fastld::emit::credential(&typed).expect("emit");
+        assert!(!g.definition.is_empty(), "{id}: the achievement has blank nodes");
+        // The learner's own values, as they appear in the credential.
+        let subject = &issued.credential["credentialSubject"];
+        let mut personal: Vec<String> = subject["identifier"]
+            .as_array()
+            .expect("identifiers")
+            .iter()
+            .flat_map(|i| [i["identityHash"].as_str(), i["salt"].as_str()])
+            .flatten()
+            .map(str::to_owned)
+            .collect();
+        personal
+            .extend(["activityStartDate", "activityEndDate"].map(|k| subject[k].as_str().expect("date").to_owned()));
+        assert!(personal.len() >= 4, "{id}");
+        let text = |t: &Term| match t {
+            Term::Iri(s) | Term::Literal(s, _, _) => s.clone(),
+            Term::Blank(_) => String::new(),
+        };
+        let mut learner_blanks = 0;
+        for b in 0..g.blanks {
+            // What the first-degree quads of `b` hold.
+            let mentions: Vec<String> = g
+                .triples
+                .iter()
+                .filter(|t| t.s == Term::Blank(b) || t.o == Term::Blank(b))
+                .flat_map(|t| [text(&t.s), text(&t.o)])
+                .collect();
+            let holds_learner = mentions.iter().any(|m| personal.iter().any(|p| m.contains(p.as_str())));
+            if g.definition.contains(&b) {
+                assert!(!holds_learner, "{id}: remembered blank node {b} holds learner data: {mentions:?}");
+            } else if holds_learner {
+                learner_blanks += 1;
+            }
+        }
+        assert!(learner_blanks >= 2, "{id}: the identifiers and the subject are outside the definition");
+    }
+}
