@@ -105,7 +105,8 @@ pub struct Graph {
     check_only: bool,
     /// The blank nodes of the achievement: the microcredential's definition, the same in
     /// every credential of a cohort and free of anything about the learner. Only their
-    /// first-degree hashes are remembered by canonicalisation ([`super::nquads::Memo`]).
+    /// first-degree hashes are remembered by canonicalisation
+    /// ([`super::nquads::canonicalize_remembering`]).
     pub definition: std::ops::Range<usize>,
 }
 

@@ -208,7 +208,8 @@ pub fn canonicalize(triples: &[Triple], blanks: usize) -> Option<String> {
 }
 
 /// [`canonicalize`], remembering the first-degree hashes of the blank nodes `remember`
-/// on this thread ([`Memo`]): the nodes of a microcredential's definition, which a cohort's
+/// on this thread, by the quads they hash (at most 2,048 texts of at most 4 KiB, forgotten
+/// all at once when full): the nodes of a microcredential's definition, which a cohort's
 /// credentials share (see [`super::emit::Graph::definition`]).
 pub fn canonicalize_remembering(triples: &[Triple], blanks: usize, remember: std::ops::Range<usize>) -> Option<String> {
     let rows = Rows::new(triples);
