@@ -303,9 +303,10 @@ thread_local! {
     static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo { hashes: Default::default() });
 }
 
-/// SHA-256 of the first-degree quads `text`, remembered per thread (see [`Memo`]).
-fn first_degree_hash(text: &str) -> [u8; 32] {
-    if text.len() > MEMO_TEXT {
+/// SHA-256 of the first-degree quads `text`, remembered per thread (see [`Memo`]) when
+/// `remember` (a node of the definition) and the text is not too long to keep.
+fn first_degree_hash(text: &str, remember: bool) -> [u8; 32] {
+    if !remember || text.len() > MEMO_TEXT {
         return Sha256::digest(text.as_bytes()).into();
     }
     MEMO.with_borrow_mut(|memo| {
@@ -374,7 +375,7 @@ impl State<'_> {
         self.rows.sort(which, &label);
         text.clear();
         self.rows.write(which, &label, text);
-        if self.remember.contains(&b) { first_degree_hash(text) } else { Sha256::digest(text.as_bytes()).into() }
+        first_degree_hash(text, self.remember.contains(&b))
     }
 
     /// Hash Related Blank Node (4.7).
