@@ -8,12 +8,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::clock::Clock;
 use crate::crypto::keys::IssuerKey;
-use crate::domain::{ValidationReport, parse_record};
+use crate::domain::{ValidationReport, parse_record_text};
 use crate::issuance::{IssueError, IssueOptions, issue_record};
 
 /// Records handed to the workers at a time.
@@ -258,13 +257,10 @@ pub fn issue_all(
 
 /// Validates one record and, when `sign`, issues it.
 fn one(raw: &RawValue, key: &IssuerKey, options: &IssueOptions, clock: &dyn Clock, sign: bool) -> Outcome {
-    let raw: Value = match serde_json::from_str(raw.get()) {
-        Ok(v) => v,
+    let (record, warnings) = match parse_record_text(raw.get(), clock) {
+        Ok(Ok(x)) => x,
+        Ok(Err(report)) => return Outcome::Invalid(report),
         Err(e) => return Outcome::Unreadable(format!("not valid JSON: {e}")),
-    };
-    let (record, warnings) = match parse_record(&raw, clock) {
-        Ok(x) => x,
-        Err(report) => return Outcome::Invalid(report),
     };
     if !sign {
         return Outcome::Valid(warnings);
@@ -296,7 +292,7 @@ mod tests {
         for text in [lines, pretty, mixed] {
             let (shape, got) = read(text);
             assert_eq!(shape, Shape::Values);
-            let got: Vec<Value> =
+            let got: Vec<serde_json::Value> =
                 got.into_iter().map(|r| serde_json::from_str(r.expect("value").get()).expect("JSON")).collect();
             assert_eq!(got, values, "{text:?}");
         }

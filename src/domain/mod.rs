@@ -12,6 +12,6 @@ mod rules_components;
 pub mod types;
 
 pub use institution::{INSTITUTIONS, Institution};
-pub use parse::{ParseOptions, parse_definition, parse_record, parse_record_with};
+pub use parse::{ParseOptions, parse_definition, parse_record, parse_record_text, parse_record_with};
 pub use record::*;
 pub use report::{FORMAT_RULE, Finding, ValidationReport};

@@ -78,6 +78,11 @@ pub fn parse_record_with(
 ) -> Result<(Record, ValidationReport), ValidationReport> {
     let mut f = Findings::default();
     let record = read_record(value, clock, options, &mut f);
+    finish(record, f)
+}
+
+/// A record read with its findings: typed when it has no errors.
+fn finish(record: Option<Record>, mut f: Findings) -> Result<(Record, ValidationReport), ValidationReport> {
     match record {
         Some(r) if !f.has_errors() => Ok((r, f.into_report())),
         _ => {
@@ -151,24 +156,133 @@ fn read_record(value: &Value, clock: &dyn Clock, options: ParseOptions, f: &mut 
         );
         return None;
     };
+    read_members(map, Definition::InRecord { text: None }, clock, options, f)
+}
+
+/// Where a record's `microcredential` member is.
+enum Definition<'a> {
+    /// In the record's map (the text it was parsed from, when known, is remembered with
+    /// the definition).
+    InRecord { text: Option<&'a str> },
+    /// Read before on this thread from the same text; the record's map has no
+    /// `microcredential` member.
+    Known(&'a Remembered),
+}
+
+/// The members of a record object; see [`Definition`] for where its definition is.
+fn read_members(
+    map: &serde_json::Map<String, Value>,
+    definition: Definition<'_>,
+    clock: &dyn Clock,
+    options: ParseOptions,
+    f: &mut Findings,
+) -> Option<Record> {
     let root = Obj::new(map, "");
     root.reject_unknown(RECORD_FIELDS, f);
-    let mc = object_at(&root.field("microcredential"), "microcredential", f).map(|m| Obj::new(m, "/microcredential"));
+    let mc = match &definition {
+        Definition::Known(known) => Some(&known.json),
+        Definition::InRecord { .. } => object_at(&root.field("microcredential"), "microcredential", f),
+    }
+    .map(|m| Obj::new(m, "/microcredential"));
     let aw = object_at(&root.field("award"), "award", f).map(|m| Obj::new(m, "/award"));
     if let (Some(mc), Some(aw)) = (&mc, &aw) {
         r21_credits_earned(mc, aw, f);
     }
-    let mc = mc.and_then(|mc| read_microcredential_remembered(&mc, f));
+    let mc = match definition {
+        // What `read_microcredential_remembered` gives for this JSON.
+        Definition::Known(known) if !f.has_errors() => Some(known.microcredential.clone()),
+        Definition::Known(_) => mc.and_then(|mc| read_microcredential(&mc, f)),
+        Definition::InRecord { text } => mc.and_then(|mc| read_microcredential_remembered(&mc, text, f)),
+    };
     let award = aw.and_then(|aw| read_award(&aw, clock, options, f));
     Some(Record { microcredential: mc?, award: award? })
+}
+
+/// [`parse_record`] from the record's JSON text: `Err` when the text is not JSON.
+///
+/// The same answer as parsing the text into a [`Value`] and calling [`parse_record`],
+/// for less: a batch's records repeat one definition, and a definition whose text is,
+/// byte for byte, one this thread read before without any finding (see
+/// [`read_microcredential_remembered`]) is neither parsed into a tree nor compared
+/// member by member again. Records that are not a plain object of distinct members
+/// take the [`Value`] path.
+pub fn parse_record_text(
+    text: &str,
+    clock: &dyn Clock,
+) -> Result<Result<(Record, ValidationReport), ValidationReport>, serde_json::Error> {
+    let Some(members) = Members::split(text) else {
+        let value: Value = serde_json::from_str(text)?;
+        return Ok(parse_record(&value, clock));
+    };
+    let definition = members.0.iter().find(|(k, _)| k == "microcredential").map(|(_, v)| v.get());
+    let known = definition.and_then(|text| {
+        DEFINITIONS.with_borrow(|remembered| {
+            remembered.iter().find(|r| r.text.as_deref() == Some(text)).map(std::rc::Rc::clone)
+        })
+    });
+    let mut map = serde_json::Map::with_capacity(members.0.len());
+    for (key, raw) in &members.0 {
+        if known.is_none() || key != "microcredential" {
+            map.insert(key.clone(), serde_json::from_str(raw.get())?);
+        }
+    }
+    let mut f = Findings::default();
+    let definition = match &known {
+        Some(known) => Definition::Known(known),
+        None => Definition::InRecord { text: definition },
+    };
+    let record = read_members(&map, definition, clock, ParseOptions::default(), &mut f);
+    Ok(finish(record, f))
+}
+
+/// The members of a JSON object, as their unparsed text, in order; `None` for anything
+/// else (not JSON, not an object, a member named twice).
+struct Members<'a>(Vec<(String, &'a serde_json::value::RawValue)>);
+
+impl<'a> Members<'a> {
+    fn split(text: &'a str) -> Option<Self> {
+        let members: Self = serde_json::from_str(text).ok()?;
+        let distinct = members.0.iter().enumerate().all(|(i, (k, _))| members.0[..i].iter().all(|(o, _)| o != k));
+        distinct.then_some(members)
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members<'a>, A::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some(member) = map.next_entry::<String, &'de serde_json::value::RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// How many definitions each thread remembers (see [`read_microcredential_remembered`]).
 const REMEMBERED_DEFINITIONS: usize = 8;
 
+/// A definition read without any finding.
+struct Remembered {
+    /// The text it was read from, when it was read from text ([`parse_record_text`]).
+    text: Option<Box<str>>,
+    /// Its JSON.
+    json: serde_json::Map<String, Value>,
+    /// What reading it gave.
+    microcredential: Microcredential,
+}
+
 thread_local! {
-    /// Definitions this thread read without any finding, with their JSON, oldest first.
-    static DEFINITIONS: std::cell::RefCell<Vec<(serde_json::Map<String, Value>, Microcredential)>> =
+    /// Definitions this thread read without any finding, oldest first.
+    static DEFINITIONS: std::cell::RefCell<Vec<std::rc::Rc<Remembered>>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -180,13 +294,14 @@ thread_local! {
 /// ([`same_json`]), as one read before without any error or warning is that
 /// definition again. Only those are remembered, and only while the record has no error
 /// yet (some rules look at the errors already recorded), so the findings of every record
-/// stay what reading it afresh gives.
-fn read_microcredential_remembered(o: &Obj<'_>, f: &mut Findings) -> Option<Microcredential> {
+/// stay what reading it afresh gives. `text` is the JSON text the definition was parsed
+/// from, if any, remembered with it for [`parse_record_text`].
+fn read_microcredential_remembered(o: &Obj<'_>, text: Option<&str>, f: &mut Findings) -> Option<Microcredential> {
     if f.has_errors() {
         return read_microcredential(o, f);
     }
     let known = DEFINITIONS.with_borrow(|remembered| {
-        remembered.iter().find(|(json, _)| same_json_map(json, o.map())).map(|(_, mc)| mc.clone())
+        remembered.iter().find(|r| same_json_map(&r.json, o.map())).map(|r| r.microcredential.clone())
     });
     if known.is_some() {
         return known;
@@ -198,7 +313,11 @@ fn read_microcredential_remembered(o: &Obj<'_>, f: &mut Findings) -> Option<Micr
             if remembered.len() >= REMEMBERED_DEFINITIONS {
                 remembered.remove(0);
             }
-            remembered.push((o.map().clone(), mc.clone()));
+            remembered.push(std::rc::Rc::new(Remembered {
+                text: text.map(Box::from),
+                json: o.map().clone(),
+                microcredential: mc.clone(),
+            }));
         });
     }
     f.append(own);

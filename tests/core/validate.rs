@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use microcred::domain::parse_record;
+use microcred::domain::{parse_record, parse_record_text};
 
 use crate::helpers::*;
 
@@ -190,4 +190,76 @@ fn a_definition_read_again_gives_what_reading_it_afresh_gives() {
     let n = afresh.len();
     assert!(afresh[n - 5].contains("Another title") && !afresh[n - 7].contains("Another title"));
     assert!(afresh[n - 4].contains("Err(") && afresh[n - 2].contains("Err(") && afresh[n - 1].contains("Ok("));
+}
+
+/// What reading the text `text` gives, as text: `None` when it is not JSON.
+fn read_text_as_text(text: &str) -> Option<String> {
+    parse_record_text(text, &fixture_clock()).ok().map(|r| format!("{r:?}"))
+}
+
+#[test]
+fn a_record_read_from_its_text_gives_what_reading_its_json_gives() {
+    let mut records = all_valid_records();
+    records.extend(own_records("invalid.json"));
+    records.extend(shared_records("invalid").unwrap_or_default());
+    let base = all_valid_records()[0].clone();
+    let mut other_title = base.clone();
+    other_title["microcredential"]["title_en"] = "Another title".into();
+    // Too many credits: an error found before the definition is read (MC-R21).
+    let mut too_many_credits = base.clone();
+    too_many_credits["award"]["credits_earned"] = 1000.into();
+    let mut not_an_object = base.clone();
+    not_an_object["microcredential"] = 5.into();
+    let mut unknown_member = base.clone();
+    unknown_member["unexpected"] = true.into();
+    records.extend([base.clone(), other_title, too_many_credits.clone(), not_an_object, unknown_member, base.clone()]);
+    let mut texts: Vec<String> = records.iter().map(|r| serde_json::to_string(r).expect("JSON")).collect();
+    // The same JSON in other spellings, and texts that are not a record's object.
+    texts.push(serde_json::to_string_pretty(&base).expect("JSON"));
+    texts.push(serde_json::to_string_pretty(&too_many_credits).expect("JSON"));
+    let award = serde_json::to_string(&base["award"]).expect("JSON");
+    let definition = serde_json::to_string(&base["microcredential"]).expect("JSON");
+    texts.push(format!(r#"{{"microcredential":{definition},"award":{award},"award":{{}}}}"#));
+    texts.push(format!(r#"{{"microcredential":{{}},"award":{award},"microcredential":{definition}}}"#));
+    texts.push(format!(r#"{{"microcredential":{definition},"award":{award}}}"#));
+    for other in ["[1, 2]", "\"text\"", "null", "{}", "{\"microcredential\": null}", "{\"a\":", "", "{} {}"] {
+        texts.push(other.to_owned());
+    }
+    // What the JSON path gives on a thread that has read nothing before.
+    let afresh: Vec<Option<String>> =
+        texts.iter().map(|t| serde_json::from_str::<serde_json::Value>(t).ok().map(|v| read_afresh(&v))).collect();
+    // One thread reads every record through the JSON path, then every text twice: the
+    // definitions are met again, remembered from a tree and from a text.
+    let texts_again = texts.clone();
+    let again: Vec<Option<String>> = std::thread::spawn(move || {
+        for t in &texts_again {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+                read_as_text(&v);
+            }
+        }
+        let first: Vec<Option<String>> = texts_again.iter().map(|t| read_text_as_text(t)).collect();
+        let second: Vec<Option<String>> = texts_again.iter().map(|t| read_text_as_text(t)).collect();
+        assert_eq!(first, second, "a second reading differs from the first");
+        first
+    })
+    .join()
+    .expect("reading thread");
+    // And on a thread of its own, the text path first.
+    let alone: Vec<Option<String>> = texts
+        .iter()
+        .map(|t| {
+            let t = t.clone();
+            std::thread::spawn(move || read_text_as_text(&t)).join().expect("reading thread")
+        })
+        .collect();
+    assert_eq!(again.len(), afresh.len());
+    for (i, ((a, b), c)) in again.iter().zip(&afresh).zip(&alone).enumerate() {
+        assert_eq!(a, b, "text {i}: {}", texts[i].chars().take(80).collect::<String>());
+        assert_eq!(c, b, "text {i} alone");
+    }
+    // The texts that are not JSON are said to be so; the rest are read.
+    let n = texts.len();
+    assert!(afresh[n - 3].is_none() && afresh[n - 2].is_none() && afresh[n - 1].is_none());
+    assert!(afresh[..n - 3].iter().all(Option::is_some));
+    assert!(afresh[n - 9].as_deref().is_some_and(|r| r.starts_with("Ok(")), "a record rebuilt from its parts reads");
 }
