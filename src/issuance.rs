@@ -75,7 +75,7 @@ impl Issued {
     pub fn to_wire(&self) -> String {
         match (self.format, &self.jwt) {
             (Format::Jwt, Some(t)) => t.clone(),
-            _ => serde_json::to_string(&self.credential).unwrap_or_default(),
+            _ => crate::wire::json(&self.credential),
         }
     }
 }

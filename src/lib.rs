@@ -43,3 +43,4 @@ pub mod telemetry;
 pub mod trust;
 pub mod verify;
 pub mod web;
+pub mod wire;

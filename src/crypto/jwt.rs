@@ -150,36 +150,30 @@ pub fn registered_claims(credential: &Map<String, Value>) -> Map<String, Value> 
     claims
 }
 
-/// The payload: the credential without `proof`, with the registered claims (a claim
-/// name the credential already has keeps its place and takes the claim's value).
-struct Payload<'a> {
-    credential: &'a Map<String, Value>,
-    claims: &'a Map<String, Value>,
-}
-
-impl serde::Serialize for Payload<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(None)?;
-        for (k, v) in self.credential {
-            if k != "proof" {
-                m.serialize_entry(k, self.claims.get(k).unwrap_or(v))?;
-            }
+/// The payload's JSON text: the credential without `proof`, with the registered
+/// claims (a claim name the credential already has keeps its place and takes the
+/// claim's value; the others follow).
+fn payload(credential: &Map<String, Value>, claims: &Map<String, Value>) -> Vec<u8> {
+    let mut w = crate::wire::Json::with_capacity(16 * 1024);
+    w.begin_object();
+    for (k, v) in credential {
+        if k != "proof" {
+            w.member(k, claims.get(k).unwrap_or(v));
         }
-        for (k, v) in self.claims {
-            if !self.credential.contains_key(k) {
-                m.serialize_entry(k, v)?;
-            }
-        }
-        m.end()
     }
+    for (k, v) in claims {
+        if !credential.contains_key(k) {
+            w.member(k, v);
+        }
+    }
+    w.end_object();
+    w.into_bytes()
 }
 
 /// Signs a credential as an OB 3.0 VC-JWT.
 pub fn sign(credential: &Map<String, Value>, key: &IssuerKey) -> Result<String, JwtSignError> {
     let claims = registered_claims(credential);
-    let payload =
-        serde_json::to_vec(&Payload { credential, claims: &claims }).map_err(|e| JwtSignError(e.to_string()))?;
+    let payload = payload(credential, &claims);
     let Some(signing) = key.ed25519() else {
         // RS256 through ssi.
         let header = Header {
@@ -196,9 +190,9 @@ pub fn sign(credential: &Map<String, Value>, key: &IssuerKey) -> Result<String, 
     let kid = serde_json::to_string(key.verification_method()).map_err(|e| JwtSignError(e.to_string()))?;
     let header = format!(r#"{{"alg":"EdDSA","kid":{kid},"typ":"JWT"}}"#);
     let mut token = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
-    BASE64_URL_SAFE_NO_PAD.encode_string(header.as_bytes(), &mut token);
+    crate::wire::base64url_into(header.as_bytes(), &mut token);
     token.push('.');
-    BASE64_URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+    crate::wire::base64url_into(&payload, &mut token);
     let signature = signing.sign(token.as_bytes());
     token.push('.');
     BASE64_URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut token);

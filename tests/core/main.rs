@@ -13,3 +13,4 @@ mod skip;
 mod tamper;
 mod validate;
 mod vector;
+mod wire;
