@@ -202,9 +202,9 @@ fn read_members(
 ///
 /// The same answer as parsing the text into a [`Value`] and calling [`parse_record`],
 /// for less: a batch's records repeat one definition, and a definition whose text is,
-/// byte for byte, one this thread read before without any finding (see
-/// [`read_microcredential_remembered`]) is neither parsed into a tree nor compared
-/// member by member again. Records that are not a plain object of distinct members
+/// byte for byte, one this thread read before without any finding (the last few are
+/// remembered, with their JSON) is neither parsed into a tree nor compared member by
+/// member again. Records that are not a plain object of distinct members
 /// take the [`Value`] path.
 pub fn parse_record_text(
     text: &str,
