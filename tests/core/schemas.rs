@@ -5,7 +5,7 @@
 //! on thousands of broken variants of them.
 
 use microcred::crypto::keys::{IssuerKey, KeyAlg};
-use microcred::issuance::{Format, IssueOptions, issue};
+use microcred::issuance::{IssueOptions, issue};
 use microcred::schema::{self, EXTENSION_SCHEMA, OB3_SCHEMA, SchemaKind};
 use rand::SeedableRng;
 use serde_json::{Value, json};
