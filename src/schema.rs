@@ -113,10 +113,10 @@ pub fn check(credential: &Value, with_extension: bool) -> Vec<SchemaViolation> {
         _ => credential,
     };
     // Valid is the common case, decided by the generated code without building errors.
-    if !Ob3::is_valid(credential) {
+    if !passes(SchemaKind::Ob3, credential) {
         explain(explain_ob3(), SchemaKind::Ob3, credential, &mut out);
     }
-    if with_extension && !Extension::is_valid(credential) {
+    if with_extension && !passes(SchemaKind::Extension, credential) {
         explain(explain_extension(), SchemaKind::Extension, credential, &mut out);
     }
     out

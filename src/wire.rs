@@ -19,37 +19,34 @@ use serde_json::{Map, Value};
 #[derive(Debug, Default)]
 pub struct Json {
     out: Vec<u8>,
-    /// Whether the innermost open object or array has a member already.
-    more: bool,
 }
 
 impl Json {
     /// An empty text with room for `bytes`.
     pub fn with_capacity(bytes: usize) -> Self {
-        Self { out: Vec::with_capacity(bytes), more: false }
+        Self { out: Vec::with_capacity(bytes) }
     }
 
     /// Opens an object; its members follow ([`Json::member`]), then [`Json::end_object`].
     pub fn begin_object(&mut self) {
         self.out.push(b'{');
-        self.more = false;
     }
 
     /// Closes the object opened last.
     pub fn end_object(&mut self) {
         self.out.push(b'}');
-        self.more = true;
     }
 
     /// One member of the open object.
     pub fn member(&mut self, key: &str, value: &Value) {
-        if self.more {
+        // The open object has a member already unless its `{` is the last byte written
+        // (no value's text ends with `{`).
+        if self.out.last() != Some(&b'{') {
             self.out.push(b',');
         }
         self.string(key);
         self.out.push(b':');
         self.value(value);
-        self.more = true;
     }
 
     /// A whole value.
@@ -77,7 +74,6 @@ impl Json {
             }
             Value::Object(members) => self.object(members),
         }
-        self.more = true;
     }
 
     fn object(&mut self, members: &Map<String, Value>) {

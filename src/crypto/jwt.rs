@@ -195,7 +195,7 @@ pub fn sign(credential: &Map<String, Value>, key: &IssuerKey) -> Result<String, 
     crate::wire::base64url_into(&payload, &mut token);
     let signature = signing.sign(token.as_bytes());
     token.push('.');
-    BASE64_URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut token);
+    crate::wire::base64url_into(signature.as_ref(), &mut token);
     Ok(token)
 }
 

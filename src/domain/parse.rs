@@ -188,12 +188,7 @@ fn read_members(
     if let (Some(mc), Some(aw)) = (&mc, &aw) {
         r21_credits_earned(mc, aw, f);
     }
-    let mc = match definition {
-        // What `read_microcredential_remembered` gives for this JSON.
-        Definition::Known(known) if !f.has_errors() => Some(known.microcredential.clone()),
-        Definition::Known(_) => mc.and_then(|mc| read_microcredential(&mc, f)),
-        Definition::InRecord { text } => mc.and_then(|mc| read_microcredential_remembered(&mc, text, f)),
-    };
+    let mc = mc.and_then(|mc| read_microcredential_remembered(&mc, &definition, f));
     let award = aw.and_then(|aw| read_award(&aw, clock, options, f));
     Some(Record { microcredential: mc?, award: award? })
 }
@@ -214,8 +209,8 @@ pub fn parse_record_text(
         let value: Value = serde_json::from_str(text)?;
         return Ok(parse_record(&value, clock));
     };
-    let definition = members.0.iter().find(|(k, _)| k == "microcredential").map(|(_, v)| v.get());
-    let known = definition.and_then(|text| {
+    let definition_text = members.0.iter().find(|(k, _)| k == "microcredential").map(|(_, v)| v.get());
+    let known = definition_text.and_then(|text| {
         DEFINITIONS.with_borrow(|remembered| {
             remembered.iter().find(|r| r.text.as_deref() == Some(text)).map(std::rc::Rc::clone)
         })
@@ -229,7 +224,7 @@ pub fn parse_record_text(
     let mut f = Findings::default();
     let definition = match &known {
         Some(known) => Definition::Known(known),
-        None => Definition::InRecord { text: definition },
+        None => Definition::InRecord { text: definition_text },
     };
     let record = read_members(&map, definition, clock, ParseOptions::default(), &mut f);
     Ok(finish(record, f))
@@ -294,12 +289,21 @@ thread_local! {
 /// ([`same_json`]), as one read before without any error or warning is that
 /// definition again. Only those are remembered, and only while the record has no error
 /// yet (some rules look at the errors already recorded), so the findings of every record
-/// stay what reading it afresh gives. `text` is the JSON text the definition was parsed
-/// from, if any, remembered with it for [`parse_record_text`].
-fn read_microcredential_remembered(o: &Obj<'_>, text: Option<&str>, f: &mut Findings) -> Option<Microcredential> {
+/// stay what reading it afresh gives. `definition` says whether `o` is a definition
+/// already found by its text ([`parse_record_text`]), or the text it was parsed from, if
+/// any, to remember with it.
+fn read_microcredential_remembered(
+    o: &Obj<'_>,
+    definition: &Definition<'_>,
+    f: &mut Findings,
+) -> Option<Microcredential> {
     if f.has_errors() {
         return read_microcredential(o, f);
     }
+    let text = match definition {
+        Definition::Known(known) => return Some(known.microcredential.clone()),
+        Definition::InRecord { text } => *text,
+    };
     let known = DEFINITIONS.with_borrow(|remembered| {
         remembered.iter().find(|r| same_json_map(&r.json, o.map())).map(|r| r.microcredential.clone())
     });

@@ -150,11 +150,17 @@ fn read_afresh(rec: &serde_json::Value) -> String {
     std::thread::spawn(move || read_as_text(&rec)).join().expect("reading thread")
 }
 
-#[test]
-fn a_definition_read_again_gives_what_reading_it_afresh_gives() {
+/// Every valid and invalid fixture record, ours and the shared ones.
+fn every_record() -> Vec<serde_json::Value> {
     let mut records = all_valid_records();
     records.extend(own_records("invalid.json"));
     records.extend(shared_records("invalid").unwrap_or_default());
+    records
+}
+
+#[test]
+fn a_definition_read_again_gives_what_reading_it_afresh_gives() {
+    let mut records = every_record();
     // Records of one definition with another learner, another title, a broken number of
     // credits, and members in another order: each read after the original.
     let base = all_valid_records()[0].clone();
@@ -199,9 +205,7 @@ fn read_text_as_text(text: &str) -> Option<String> {
 
 #[test]
 fn a_record_read_from_its_text_gives_what_reading_its_json_gives() {
-    let mut records = all_valid_records();
-    records.extend(own_records("invalid.json"));
-    records.extend(shared_records("invalid").unwrap_or_default());
+    let mut records = every_record();
     let base = all_valid_records()[0].clone();
     let mut other_title = base.clone();
     other_title["microcredential"]["title_en"] = "Another title".into();
