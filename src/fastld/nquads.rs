@@ -99,6 +99,18 @@ enum Part {
     Text(u32, u32),
 }
 
+impl Part {
+    /// Whether both are the same blank node or the same stretch of text (so the same
+    /// bytes; equal texts written twice are not the same part).
+    fn same(self, other: Part) -> bool {
+        match (self, other) {
+            (Part::Blank(a), Part::Blank(b)) => a == b,
+            (Part::Text(a, b), Part::Text(c, d)) => a == c && b == d,
+            _ => false,
+        }
+    }
+}
+
 /// The triples as lines waiting for their blank node labels: every IRI and literal is
 /// written (escaped) once, and every predicate gets its rank in N-Quads order.
 ///
@@ -157,8 +169,21 @@ impl<'a> Rows<'a> {
                 Part::Text(u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(text.len()).unwrap_or(u32::MAX))
             }
         };
-        let rows =
-            triples.iter().zip(ranks).map(|(t, rank)| (part(&mut text, &t.s), rank, part(&mut text, &t.o))).collect();
+        // The emitter gives a node's triples one after the other: a subject repeated
+        // from the line before is the same part (written once, and one run in `sort`).
+        let mut previous: Option<(&Term, Part)> = None;
+        let rows = triples
+            .iter()
+            .zip(ranks)
+            .map(|(t, rank)| {
+                let s = match previous {
+                    Some((s, part)) if *s == t.s => part,
+                    _ => part(&mut text, &t.s),
+                };
+                previous = Some((&t.s, s));
+                (s, rank, part(&mut text, &t.o))
+            })
+            .collect();
         Self { triples, text, rows }
     }
 
@@ -170,17 +195,44 @@ impl<'a> Rows<'a> {
     }
 
     /// Rows `which` in N-Quads order, blank nodes named by `label`.
+    ///
+    /// A credential's lines have a few dozen subjects, each on several lines: the
+    /// subjects are ranked once (runs of rows with the same subject part, ordered by
+    /// their text, equal texts ranking equal), and the rows are sorted by (subject rank,
+    /// predicate rank, object text), which is (subject text, predicate rank, object
+    /// text) order with most byte comparisons replaced by integer ones.
     fn sort<'s>(&'s self, which: &mut [usize], label: &impl Fn(usize) -> &'s str) {
-        let mut keys: Vec<(&str, u32, &str, usize)> = which
+        let mut runs: Vec<(&str, usize)> = Vec::new();
+        let mut run_of: Vec<usize> = Vec::with_capacity(which.len());
+        let mut previous: Option<Part> = None;
+        for &i in which.iter() {
+            let s = self.rows[i].0;
+            if previous.is_none_or(|p| !p.same(s)) {
+                runs.push((self.bytes(s, label), runs.len()));
+                previous = Some(s);
+            }
+            run_of.push(runs.len() - 1);
+        }
+        runs.sort_unstable();
+        let mut rank_of_run = vec![0u64; runs.len()];
+        let mut rank = 0u64;
+        for (n, (text, run)) in runs.iter().enumerate() {
+            if n > 0 && *text != runs[n - 1].0 {
+                rank += 1;
+            }
+            rank_of_run[*run] = rank;
+        }
+        let mut keys: Vec<(u64, &str, usize)> = which
             .iter()
-            .map(|&i| {
-                let (s, p, o) = self.rows[i];
-                (self.bytes(s, label), p, self.bytes(o, label), i)
+            .zip(run_of)
+            .map(|(&i, run)| {
+                let (_, p, o) = self.rows[i];
+                (rank_of_run[run] << 32 | u64::from(p), self.bytes(o, label), i)
             })
             .collect();
         keys.sort_unstable();
         for (slot, k) in which.iter_mut().zip(keys) {
-            *slot = k.3;
+            *slot = k.2;
         }
     }
 
