@@ -298,6 +298,74 @@ mod tests {
         }
     }
 
+    /// What a batch makes of `text`: each record's JSON as the worker reads it, or the
+    /// first error (the reader's, or the worker's on a record's text).
+    fn values(text: &[u8]) -> Result<Vec<serde_json::Value>, String> {
+        let (_, rx) = read_records(std::io::Cursor::new(text.to_vec()));
+        rx.iter().map(|item| serde_json::from_str(item?.get()).map_err(|e| e.to_string())).collect()
+    }
+
+    #[test]
+    fn every_line_reads_as_serde_json_reads_it_or_is_refused() {
+        // Lines on which JSON parsers are known to differ.
+        let lines: Vec<&[u8]> = vec![
+            br#"{"a":1}"#,
+            br#"{"a":01}"#,
+            br#"{"a":1.}"#,
+            br#"{"a":-}"#,
+            br#"{"a":1e}"#,
+            br#"{"a":1E+2}"#,
+            br#"{"a":123456789012345678901234567890}"#,
+            br#"{"a":-0.0e-0}"#,
+            br#"{"a":NaN}"#,
+            br#"{"a":"\q"}"#,
+            br#"{"a":"\u00e9\ud83d\ude00"}"#,
+            br#"{"a":"\ud800"}"#,
+            br#"{"a":"\udc00x"}"#,
+            br#"{"a":"\u12"}"#,
+            b"{\"a\":\"tab\there\"}",
+            b"{\"a\":\"nul\x00\"}",
+            b"{\"a\":\"\xff\xfe\"}",
+            b"{\"a\":\"\xc3\xa9\"}",
+            b"{\"a\":\"\xed\xa0\x80\"}",
+            b"\xef\xbb\xbf{\"a\":1}",
+            br#"{"a":1,}"#,
+            br#"{"a":[1,2,]}"#,
+            br#"{"a":1}}"#,
+            br#"{"a":1} {"b":2}"#,
+            br#"{"a":true,"a":false}"#,
+            br#"{'a':1}"#,
+            br#"{"a":tru}"#,
+            br#"{"a":nul}"#,
+            br#"[1,2"#,
+            b"   {\"a\" : [ ] }  \r",
+            br#""just a string""#,
+            br#"{"a":{"b":{"c":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}}"#,
+        ];
+        let before = br#"{"first":true}"#;
+        let after = br#"{"last":true}"#;
+        let parse = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).expect("JSON");
+        for line in lines {
+            let text = [&before[..], b"\n", line, b"\n", after, b"\n"].concat();
+            let got = values(&text);
+            let shown = String::from_utf8_lossy(line);
+            match serde_json::from_slice::<serde_json::Value>(line) {
+                Ok(v) => assert_eq!(got, Ok(vec![parse(before), v, parse(after)]), "{shown}"),
+                // Not one JSON value: what serde_json reads from the whole input as a
+                // stream (two values on the line), or an error; never anything else.
+                Err(_) => {
+                    let stream: Result<Vec<serde_json::Value>, _> =
+                        serde_json::Deserializer::from_slice(&text).into_iter().collect();
+                    match (got, stream) {
+                        (Ok(got), Ok(stream)) => assert_eq!(got, stream, "{shown}"),
+                        (Ok(got), Err(e)) => panic!("{shown}: read {got:?}, serde_json: {e}"),
+                        (Err(e), _) => assert!(e.contains("JSON") || e.contains("line"), "{shown}: {e}"),
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_broken_line_after_json_lines_is_reported_at_its_line_in_the_input() {
         let (_, got) = read("{\"a\":1}\n{\"b\":2}\n{\"c\": tru}\n");
