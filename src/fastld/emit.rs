@@ -326,24 +326,67 @@ fn achievement_subject(g: &mut Graph, s: &Term, subj: &AchievementSubject) -> Re
     Ok(())
 }
 
+/// The last achievement written on this thread: its triples, with its blank nodes
+/// numbered from 0, and how many blank nodes it has.
+struct Written {
+    achievement: Achievement,
+    triples: Vec<Triple>,
+    blanks: usize,
+}
+
 thread_local! {
     /// The last achievement the term check ([`check`]) found writable on this thread.
     static CHECKED: std::cell::RefCell<Option<Achievement>> = const { std::cell::RefCell::new(None) };
+    /// The last achievement written on this thread ([`credential`]).
+    static WRITTEN: std::cell::RefCell<Option<Written>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The achievement's triples; in a term check, an achievement equal to the last one found
-/// writable on this thread is writable again without a walk. Whether an achievement can
-/// be written depends on nothing but the achievement (its id is its node, and the
-/// context's terms are fixed), and a batch's credentials repeat one.
+/// The achievement's triples. An achievement equal to the last one handled on this
+/// thread is not walked again: a term check finds it writable, and a credential gets the
+/// triples it gave then, its blank nodes renumbered from the graph's next one. The
+/// triples of an achievement depend on nothing but the achievement (its id is its node,
+/// its blank nodes are its own, and the contexts' terms are fixed), and a batch's
+/// credentials repeat one.
 fn achievement(g: &mut Graph, a: &Term, ach: &Achievement) -> Result<(), Unsupported> {
-    if !g.check_only {
-        return achievement_walk(g, a, ach);
-    }
-    if CHECKED.with_borrow(|last| last.as_ref() == Some(ach)) {
+    if g.check_only {
+        if CHECKED.with_borrow(|last| last.as_ref() == Some(ach)) {
+            return Ok(());
+        }
+        achievement_walk(g, a, ach)?;
+        CHECKED.set(Some(ach.clone()));
         return Ok(());
     }
+    let first = g.blanks;
+    let shift = |t: &Term, by: fn(usize, usize) -> usize| match t {
+        Term::Blank(b) => Term::Blank(by(*b, first)),
+        other => other.clone(),
+    };
+    let again = WRITTEN.with_borrow(|last| {
+        let last = last.as_ref().filter(|w| w.achievement == *ach)?;
+        g.triples.extend(last.triples.iter().map(|t| Triple {
+            s: shift(&t.s, |b, first| b + first),
+            p: t.p,
+            o: shift(&t.o, |b, first| b + first),
+        }));
+        Some(last.blanks)
+    });
+    if let Some(blanks) = again {
+        g.blanks += blanks;
+        return Ok(());
+    }
+    let start = g.triples.len();
     achievement_walk(g, a, ach)?;
-    CHECKED.set(Some(ach.clone()));
+    let triples = g.triples.get(start..).unwrap_or_default();
+    let before = |t: &Term| matches!(t, Term::Blank(b) if *b < first);
+    // Only its own blank nodes (none of the credential's), or it is not remembered.
+    if !triples.iter().any(|t| before(&t.s) || before(&t.o)) {
+        let triples = triples.iter().map(|t| Triple {
+            s: shift(&t.s, |b, first| b - first),
+            p: t.p,
+            o: shift(&t.o, |b, first| b - first),
+        });
+        WRITTEN.set(Some(Written { achievement: ach.clone(), triples: triples.collect(), blanks: g.blanks - first }));
+    }
     Ok(())
 }
 

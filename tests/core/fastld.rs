@@ -472,3 +472,59 @@ async fn only_the_blank_nodes_of_the_definition_are_remembered_and_they_hold_not
         assert!(learner_blanks >= 2, "{id}: the identifiers and the subject are outside the definition");
     }
 }
+
+/// A credential whose achievement was written before on the same thread gets the same
+/// triples as on a thread that never saw it: the remembered triples' blank nodes are
+/// renumbered after the credential's own, however many of those there are.
+#[tokio::test]
+async fn an_achievement_written_again_gives_the_triples_of_a_first_writing() {
+    let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let mut checked = 0;
+    for rec in all_valid_records() {
+        let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
+        let issued = issue(&rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
+        let mut doc = issued.credential.clone();
+        doc.as_object_mut().expect("object").remove("proof");
+        let typed = fastld::as_ours(&doc).expect("our shape");
+        // The same achievement after fewer and more blank nodes of the learner's.
+        let mut fewer = typed.clone();
+        fewer.credential_subject.identifier.clear();
+        fewer.credential_subject.result.clear();
+        let mut more = typed.clone();
+        let extra = more.credential_subject.identifier.clone();
+        more.credential_subject.identifier.extend(extra);
+        let extra = more.credential_subject.result.clone();
+        more.credential_subject.result.extend(extra);
+        let variants = [typed, fewer, more];
+        // Each variant written first on a fresh thread: what the triples must be.
+        let cold: Vec<fastld::emit::Graph> = variants
+            .iter()
+            .map(|v| {
+                let v = v.clone();
+                std::thread::spawn(move || fastld::emit::credential(&v).expect("emit")).join().expect("thread")
+            })
+            .collect();
+        assert!(cold[1].definition.start < cold[0].definition.start, "{id}: fewer blank nodes before the achievement");
+        assert!(cold[2].definition.start > cold[0].definition.start, "{id}: more blank nodes before the achievement");
+        // All of them on one thread, each after the others (so from memory).
+        let warm = {
+            let variants = variants.clone();
+            std::thread::spawn(move || {
+                [0, 1, 2, 0, 2, 1].map(|i| (i, fastld::emit::credential(&variants[i]).expect("emit")))
+            })
+            .join()
+            .expect("thread")
+        };
+        for (i, g) in warm {
+            assert_eq!(g.triples, cold[i].triples, "{id}: variant {i}");
+            assert_eq!((g.blanks, g.definition.clone()), (cold[i].blanks, cold[i].definition.clone()), "{id}: {i}");
+            let canonical = |g: &fastld::emit::Graph| {
+                fastld::nquads::canonicalize_remembering(&g.triples, g.blanks, g.definition.clone())
+            };
+            assert_eq!(canonical(&g), canonical(&cold[i]), "{id}: variant {i}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6 * 16, "{checked} credentials compared");
+}
