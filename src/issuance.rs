@@ -13,8 +13,8 @@ use crate::crypto::{jwt, proof};
 use crate::domain::{Record, ValidationReport, parse_record};
 use crate::fastld;
 use crate::jsonld::{self, JsonLdProblem};
+use crate::ob3::OpenBadgeCredential;
 use crate::ob3::mapping::{MappingInputs, to_credential};
-use crate::ob3::{Achievement, OpenBadgeCredential};
 use crate::schema::{self, SchemaViolation};
 
 /// Output format.
@@ -170,45 +170,13 @@ fn build(
         }
         crate::ob3::mapping::publish_extension_under(&mut credential, &context_url, base);
     }
-    let json = credential_json(&mut credential).map_err(|e| IssueError::Signing(e.to_string()))?;
+    let json = serde_json::to_value(&credential).map_err(|e| IssueError::Signing(e.to_string()))?;
     let violations = schema::check(&json, true);
     if !violations.is_empty() {
         return Err(IssueError::Schema(violations));
     }
     jsonld::check_contexts(&json).map_err(IssueError::JsonLd)?;
     Ok((credential, json))
-}
-
-thread_local! {
-    /// The last achievement this thread wrote as JSON, and that JSON.
-    static ACHIEVEMENT_JSON: std::cell::RefCell<Option<(Achievement, Value)>> = const { std::cell::RefCell::new(None) };
-}
-
-/// `serde_json::to_value(credential)`, the achievement's JSON copied from the last one
-/// written on this thread when the achievement is equal (a batch repeats one: a copy of
-/// its JSON costs a fraction of writing it from the typed achievement again). The JSON of
-/// an achievement depends on nothing but the achievement. `credential` is as it was when
-/// this returns, error or not.
-fn credential_json(credential: &mut OpenBadgeCredential) -> Result<Value, serde_json::Error> {
-    // The credential is written with an empty achievement, whose member is then given the
-    // achievement's JSON in its place (a map keeps the position of a replaced member).
-    let achievement = std::mem::take(&mut credential.credential_subject.achievement);
-    let written = serde_json::to_value(&*credential);
-    let own = ACHIEVEMENT_JSON
-        .with_borrow(|last| last.as_ref().filter(|(a, _)| *a == achievement).map(|(_, json)| json.clone()));
-    let own = match own {
-        Some(json) => Ok(json),
-        None => serde_json::to_value(&achievement).inspect(|json| {
-            ACHIEVEMENT_JSON.set(Some((achievement.clone(), json.clone())));
-        }),
-    };
-    credential.credential_subject.achievement = achievement;
-    let (mut json, own) = (written?, own?);
-    match json.get_mut("credentialSubject").and_then(|s| s.get_mut("achievement")) {
-        Some(slot) => *slot = own,
-        None => return serde_json::to_value(&*credential),
-    }
-    Ok(json)
 }
 
 /// Issues an already validated record.

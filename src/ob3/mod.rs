@@ -28,7 +28,7 @@ pub type LangMap = BTreeMap<String, String>;
 
 /// A JSON number that is written as an integer when it has no fraction, so that every
 /// JSON-LD processor sees the same literal (`10`, not `10.0`).
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Num(pub f64);
 
 impl Serialize for Num {
@@ -204,7 +204,7 @@ pub struct ResultEntry {
 }
 
 /// OB 3.0 `Achievement` with our extension terms.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Achievement {
     /// Stable id of the microcredential definition.
@@ -291,7 +291,7 @@ pub struct Achievement {
 }
 
 /// OB 3.0 `Criteria`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Criteria {
     /// Public page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,7 +360,7 @@ pub struct LearningOutcomeLd {
 }
 
 /// Assessment.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct AssessmentLd {
     /// Europass assessment types.
@@ -373,7 +373,7 @@ pub struct AssessmentLd {
 }
 
 /// Quality assurance.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct QualityAssuranceLd {
     /// QA type.

@@ -137,34 +137,3 @@ proptest! {
         prop_assert_eq!(b64(&bytes), format!("prefix.{}", URL_SAFE_NO_PAD.encode(&bytes)));
     }
 }
-
-/// The credential JSON of a record whose achievement was written before on the same
-/// thread (copied from memory) is, member for member and in order, what a thread that
-/// never saw it writes; so is one after another achievement.
-#[test]
-fn a_credential_whose_achievement_was_written_before_is_written_as_a_first_one() {
-    use microcred::domain::parse_record;
-    use microcred::issuance::build_checked;
-    let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
-    let records: Vec<_> =
-        all_valid_records().iter().map(|r| parse_record(r, &fixture_clock()).expect("a valid record").0).collect();
-    assert!(records.len() >= 2);
-    // The JSON text of record `i`'s credential, ids from a generator seeded with `i`.
-    let build = |i: usize| {
-        let mut ids = rand::rngs::StdRng::seed_from_u64(i as u64);
-        let json = futures_executor::block_on(build_checked(&records[i], &key, &mut ids, &IssueOptions::default()))
-            .expect("build");
-        serde_json::to_string(&json).expect("text")
-    };
-    let cold: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..records.len()).map(|i| s.spawn(move || build(i))).collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
-    });
-    // On one thread: each record twice in a row (the second from memory), then after the next one.
-    let order: Vec<usize> = (0..records.len()).flat_map(|i| [i, i, (i + 1) % records.len(), i]).collect();
-    let warm: Vec<(usize, String)> =
-        std::thread::scope(|s| s.spawn(|| order.iter().map(|&i| (i, build(i))).collect()).join().expect("thread"));
-    for (i, text) in warm {
-        assert_eq!(text, cold[i], "record {i}");
-    }
-}
