@@ -268,7 +268,10 @@ fn one(raw: &RawValue, key: &IssuerKey, options: &IssueOptions, clock: &dyn Cloc
     let mut rng = rand::rngs::OsRng;
     // Our own credentials take the synchronous fast path; the future never waits on I/O.
     match futures_executor::block_on(issue_record(&record, warnings, key, clock, &mut rng, options)) {
-        Ok(issued) => Outcome::Signed(issued.to_wire(), issued.warnings),
+        Ok(issued) => {
+            let (wire, warnings) = issued.into_wire();
+            Outcome::Signed(wire, warnings)
+        }
         Err(IssueError::Invalid(report)) => Outcome::Invalid(report),
         Err(e) => Outcome::Failed(e),
     }

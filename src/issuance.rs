@@ -78,6 +78,15 @@ impl Issued {
             _ => crate::wire::json(&self.credential),
         }
     }
+
+    /// [`Issued::to_wire`] and the record's warnings, without copying a token.
+    pub fn into_wire(self) -> (String, ValidationReport) {
+        let wire = match (self.format, self.jwt) {
+            (Format::Jwt, Some(t)) => t,
+            _ => crate::wire::json(&self.credential),
+        };
+        (wire, self.warnings)
+    }
 }
 
 /// Why nothing was issued.
