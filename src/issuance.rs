@@ -80,10 +80,11 @@ impl Issued {
     }
 
     /// [`Issued::to_wire`] and the record's warnings, without copying a token.
-    pub fn into_wire(self) -> (String, ValidationReport) {
-        let wire = match (self.format, self.jwt) {
-            (Format::Jwt, Some(t)) => t,
-            _ => crate::wire::json(&self.credential),
+    pub fn into_wire(mut self) -> (String, ValidationReport) {
+        let wire = match self.jwt.take() {
+            Some(token) if self.format == Format::Jwt => token,
+            // Without its token, `to_wire` writes the JSON.
+            _ => self.to_wire(),
         };
         (wire, self.warnings)
     }

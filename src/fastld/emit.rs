@@ -357,17 +357,9 @@ fn achievement(g: &mut Graph, a: &Term, ach: &Achievement) -> Result<(), Unsuppo
         return Ok(());
     }
     let first = g.blanks;
-    let shift = |t: &Term, by: fn(usize, usize) -> usize| match t {
-        Term::Blank(b) => Term::Blank(by(*b, first)),
-        other => other.clone(),
-    };
     let again = WRITTEN.with_borrow(|last| {
         let last = last.as_ref().filter(|w| w.achievement == *ach)?;
-        g.triples.extend(last.triples.iter().map(|t| Triple {
-            s: shift(&t.s, |b, first| b + first),
-            p: t.p,
-            o: shift(&t.o, |b, first| b + first),
-        }));
+        g.triples.extend(last.triples.iter().map(|t| renumbered(t, |b| b + first)));
         Some(last.blanks)
     });
     if let Some(blanks) = again {
@@ -380,14 +372,19 @@ fn achievement(g: &mut Graph, a: &Term, ach: &Achievement) -> Result<(), Unsuppo
     let before = |t: &Term| matches!(t, Term::Blank(b) if *b < first);
     // Only its own blank nodes (none of the credential's), or it is not remembered.
     if !triples.iter().any(|t| before(&t.s) || before(&t.o)) {
-        let triples = triples.iter().map(|t| Triple {
-            s: shift(&t.s, |b, first| b - first),
-            p: t.p,
-            o: shift(&t.o, |b, first| b - first),
-        });
-        WRITTEN.set(Some(Written { achievement: ach.clone(), triples: triples.collect(), blanks: g.blanks - first }));
+        let triples = triples.iter().map(|t| renumbered(t, |b| b - first)).collect();
+        WRITTEN.set(Some(Written { achievement: ach.clone(), triples, blanks: g.blanks - first }));
     }
     Ok(())
+}
+
+/// `t` with each blank node `b` numbered `f(b)`.
+fn renumbered(t: &Triple, f: impl Fn(usize) -> usize) -> Triple {
+    let term = |x: &Term| match x {
+        Term::Blank(b) => Term::Blank(f(*b)),
+        other => other.clone(),
+    };
+    Triple { s: term(&t.s), p: t.p, o: term(&t.o) }
 }
 
 fn achievement_walk(g: &mut Graph, a: &Term, ach: &Achievement) -> Result<(), Unsupported> {
