@@ -7,6 +7,7 @@ use microcred::crypto::proof;
 use microcred::fastld;
 use microcred::issuance::{IssueOptions, issue};
 use microcred::jsonld::canonical_nquads;
+use microcred::ob3::OpenBadgeCredential;
 use microcred::status::entry::{Purpose, entry_json};
 use proptest::strategy::{Strategy, ValueTree};
 use rand::SeedableRng;
@@ -14,14 +15,27 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+/// `credential` without its proof: what the proof signs.
+fn unsigned(credential: &Value) -> Value {
+    let mut doc = credential.clone();
+    doc.as_object_mut().expect("object").remove("proof");
+    doc
+}
+
+/// A record's credential as issued, and the typed form of what its proof signs.
+async fn issued_typed(rec: &Value, key: &IssuerKey, rng: &mut rand::rngs::StdRng) -> (Value, OpenBadgeCredential) {
+    let issued = issue(rec, key, &fixture_clock(), rng, &IssueOptions::default()).await.expect("issue");
+    let typed = fastld::as_ours(&unsigned(&issued.credential)).expect("our shape");
+    (issued.credential, typed)
+}
+
 async fn compare(rec: &Value, status: Option<Value>, key: &IssuerKey, rng: &mut rand::rngs::StdRng) -> bool {
     // Every other record as the service issues it: the context under a deployment's URL
     // and its digest in `relatedResource`.
     let context_base_url = rec.to_string().len().is_multiple_of(2).then(|| "https://badges.example.be".to_owned());
     let opts = IssueOptions { credential_status: status, context_base_url, ..Default::default() };
     let issued = issue(rec, key, &fixture_clock(), rng, &opts).await.expect("issue");
-    let mut doc = issued.credential.clone();
-    doc.as_object_mut().expect("object").remove("proof");
+    let doc = unsigned(&issued.credential);
     let general = canonical_nquads(&doc).await.expect("general");
     let typed = fastld::as_ours(&doc).expect("our own credential is our shape");
     // The JWT path's term check walks the same way without keeping triples.
@@ -336,8 +350,7 @@ async fn repeated_array_values_count_once_on_both_paths_and_in_jsonld_js() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(21);
     let rec = &all_valid_records()[0];
     let issued = issue(rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
-    let mut doc = issued.credential.clone();
-    doc.as_object_mut().expect("object").remove("proof");
+    let mut doc = unsigned(&issued.credential);
     let subject = &mut doc["credentialSubject"];
     let t = subject["type"].clone();
     let first = t.as_array().and_then(|a| a.first()).cloned().unwrap_or(t);
@@ -393,16 +406,12 @@ async fn the_fast_path_refuses_what_the_general_path_refuses() {
     ))
     .expect("json");
     assert_ne!(huge, issued.credential, "the number was replaced");
-    let mut doc = huge.clone();
-    doc.as_object_mut().expect("object").remove("proof");
-    assert!(canonical_nquads(&doc).await.is_err(), "the general path refuses it");
+    assert!(canonical_nquads(&unsigned(&huge)).await.is_err(), "the general path refuses it");
     assert!(fastld::as_ours(&huge).is_none(), "so does the fast path");
 
     // The term check remembers the last achievement it found writable on this thread:
     // every refused shape below follows one it accepted.
-    let mut plain = issued.credential.clone();
-    plain.as_object_mut().expect("object").remove("proof");
-    let accepted = fastld::as_ours(&plain).expect("our shape");
+    let accepted = fastld::as_ours(&unsigned(&issued.credential)).expect("our shape");
     assert!(fastld::emit::check(&accepted).is_ok());
     // A language map key that is not a well-formed BCP 47 tag: the JSON-LD processor does
     // not keep it as a language, so the fast path leaves the credential to it.
@@ -430,14 +439,11 @@ async fn only_the_blank_nodes_of_the_definition_are_remembered_and_they_hold_not
     let mut rng = rand::rngs::StdRng::seed_from_u64(9);
     for rec in all_valid_records() {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
-        let issued = issue(&rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
-        let mut doc = issued.credential.clone();
-        doc.as_object_mut().expect("object").remove("proof");
-        let typed = fastld::as_ours(&doc).expect("our shape");
+        let (credential, typed) = issued_typed(&rec, &key, &mut rng).await;
         let g = fastld::emit::credential(&typed).expect("emit");
         assert!(!g.definition.is_empty(), "{id}: the achievement has blank nodes");
         // The learner's own values, as they appear in the credential.
-        let subject = &issued.credential["credentialSubject"];
+        let subject = &credential["credentialSubject"];
         let mut personal: Vec<String> = subject["identifier"]
             .as_array()
             .expect("identifiers")
@@ -483,10 +489,7 @@ async fn an_achievement_written_again_gives_the_triples_of_a_first_writing() {
     let mut checked = 0;
     for rec in all_valid_records() {
         let id = rec["record_id"].as_str().unwrap_or("?").to_owned();
-        let issued = issue(&rec, &key, &fixture_clock(), &mut rng, &IssueOptions::default()).await.expect("issue");
-        let mut doc = issued.credential.clone();
-        doc.as_object_mut().expect("object").remove("proof");
-        let typed = fastld::as_ours(&doc).expect("our shape");
+        let (_, typed) = issued_typed(&rec, &key, &mut rng).await;
         // The same achievement after fewer and more blank nodes of the learner's.
         let mut fewer = typed.clone();
         fewer.credential_subject.identifier.clear();
