@@ -312,6 +312,28 @@ fn lines_are_ordered_as_their_bytes_where_terms_are_prefixes_of_one_another() {
     assert!(fast.contains("_:c14n10 ") && fast.contains("_:c14n1 "));
 }
 
+#[test]
+fn labels_past_the_made_ones_are_written_as_the_general_path_writes_them() {
+    // The fast path makes the first 1,024 `_:c14n` labels once and formats the rest:
+    // 1,100 blank nodes, most told apart by their values; the last pairs alike at first
+    // degree, so that N-degree hashing meets labels of both kinds.
+    use fastld::nquads::{Term, Triple, canonicalize};
+    let p = |local: &'static str| ("https://example.org/", local);
+    let mut triples = Vec::new();
+    let n = 1100;
+    for b in 0..n {
+        triples.push(Triple { s: Term::Iri("urn:root".into()), p: p("has"), o: Term::Blank(b) });
+        let value = if b < 1090 { format!("value {b}") } else { "alike".to_owned() };
+        triples.push(Triple { s: Term::Blank(b), p: p("value"), o: Term::Literal(value, None, None) });
+        if b >= 1090 {
+            triples.push(Triple { s: Term::Blank(b), p: p("next"), o: Term::Blank(b - 1090) });
+        }
+    }
+    let fast = canonicalize(&triples, n).expect("within the budget");
+    assert_eq!(fast, general_canonical(&triples));
+    assert!(fast.contains("_:c14n1099 ") && fast.contains("_:c14n1023 ") && fast.contains("_:c14n1024 "));
+}
+
 /// RDFC-1.0 of `triples` by ssi's implementation (the general path's).
 fn general_canonical(triples: &[fastld::nquads::Triple]) -> String {
     use fastld::nquads::Term;
