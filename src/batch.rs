@@ -3,7 +3,9 @@
 //! chunks, and write the credentials in input order. Memory stays bounded by the chunk
 //! size, not the batch size (100,000 records take ~60 MB; see BENCHMARKS.md).
 
+use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::rc::Rc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
@@ -33,30 +35,108 @@ pub enum Shape {
 /// (a queue of parsed trees cost more in fresh memory pages than the parsing itself).
 pub type ReadItem = Result<Box<RawValue>, String>;
 
-/// Reads records from `input` on a thread of its own and hands them over one by one
-/// through a bounded channel.
-pub fn read_records<R: Read + Send + 'static>(input: R) -> (Shape, Receiver<ReadItem>) {
-    let (tx, rx) = sync_channel::<ReadItem>(CHUNK * 2);
+/// Records handed from the reader to the workers at a time, at most.
+///
+/// Handed over one by one, the reader and the thread collecting a chunk woke each other
+/// for nearly every record: on one core, 5,100 context switches in a run of 10,000
+/// `valid-14` records (see BENCHMARKS.md).
+const BLOCK: usize = 64;
+
+/// The records read, in order: what [`read_records`] hands over.
+#[derive(Debug)]
+pub struct Records {
+    rx: Receiver<Vec<ReadItem>>,
+    block: std::vec::IntoIter<ReadItem>,
+}
+
+impl Iterator for Records {
+    type Item = ReadItem;
+
+    fn next(&mut self) -> Option<ReadItem> {
+        loop {
+            if let Some(item) = self.block.next() {
+                return Some(item);
+            }
+            self.block = self.rx.recv().ok()?.into_iter();
+        }
+    }
+}
+
+/// The reader's side: records gathered into blocks of up to [`BLOCK`].
+struct Outbox {
+    tx: SyncSender<Vec<ReadItem>>,
+    block: RefCell<Vec<ReadItem>>,
+    /// The consumer is gone.
+    closed: Cell<bool>,
+}
+
+impl Outbox {
+    /// Adds a record; `false` once nobody takes records any more.
+    fn send(&self, item: ReadItem) -> bool {
+        let full = {
+            let mut block = self.block.borrow_mut();
+            block.push(item);
+            block.len() >= BLOCK
+        };
+        if full { self.flush() } else { !self.closed.get() }
+    }
+
+    /// Hands over the records gathered so far.
+    fn flush(&self) -> bool {
+        let block = std::mem::take(&mut *self.block.borrow_mut());
+        if !block.is_empty() && !self.closed.get() && self.tx.send(block).is_err() {
+            self.closed.set(true);
+        }
+        !self.closed.get()
+    }
+}
+
+/// The input under the reader's buffer: before it reads more (which may wait, on a pipe
+/// or a terminal), the records gathered so far are handed over, so that none waits for
+/// input that comes later.
+struct FlushBeforeRead<R> {
+    input: R,
+    outbox: Rc<Outbox>,
+}
+
+impl<R: Read> Read for FlushBeforeRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.outbox.flush();
+        self.input.read(buf)
+    }
+}
+
+/// Reads records from `input` on a thread of its own and hands them over, a block at
+/// a time, through a bounded channel.
+pub fn read_records<R: Read + Send + 'static>(input: R) -> (Shape, Records) {
+    let (tx, rx) = sync_channel::<Vec<ReadItem>>(CHUNK * 2 / BLOCK);
+    let records = Records { rx, block: Vec::new().into_iter() };
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let first = match first_byte(&mut reader) {
         Ok(b) => b,
         Err(e) => {
-            let _ = tx.send(Err(e));
-            return (Shape::Values, rx);
+            let _ = tx.send(vec![Err(e)]);
+            return (Shape::Values, records);
         }
     };
     let shape = if first == Some(b'[') { Shape::Array } else { Shape::Values };
     std::thread::spawn(move || {
+        let outbox = Rc::new(Outbox { tx, block: RefCell::new(Vec::with_capacity(BLOCK)), closed: Cell::new(false) });
+        // What the first look buffered, then the rest of the input.
+        let buffered = std::io::Cursor::new(reader.buffer().to_vec());
+        let input = FlushBeforeRead { input: buffered.chain(reader.into_inner()), outbox: Rc::clone(&outbox) };
+        let reader = BufReader::with_capacity(1 << 16, input);
         let result = match first {
             None => Err("the input is empty; expected a JSON record, an array of records or JSON lines".to_owned()),
-            Some(b'[') => read_array(reader, &tx),
-            Some(_) => read_values(reader, &tx),
+            Some(b'[') => read_array(reader, &outbox),
+            Some(_) => read_values(reader, &outbox),
         };
         if let Err(e) = result {
-            let _ = tx.send(Err(e));
+            outbox.send(Err(e));
         }
+        outbox.flush();
     });
-    (shape, rx)
+    (shape, records)
 }
 
 fn first_byte<R: BufRead>(r: &mut R) -> Result<Option<u8>, String> {
@@ -72,8 +152,8 @@ fn first_byte<R: BufRead>(r: &mut R) -> Result<Option<u8>, String> {
 }
 
 /// Elements of a top-level array, each sent as soon as it is parsed.
-fn read_array<R: Read>(reader: R, tx: &SyncSender<ReadItem>) -> Result<(), String> {
-    struct Elements<'a>(&'a SyncSender<ReadItem>);
+fn read_array<R: Read>(reader: R, tx: &Outbox) -> Result<(), String> {
+    struct Elements<'a>(&'a Outbox);
     impl<'de> Visitor<'de> for Elements<'_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -81,7 +161,7 @@ fn read_array<R: Read>(reader: R, tx: &SyncSender<ReadItem>) -> Result<(), Strin
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             while let Some(v) = seq.next_element::<Box<RawValue>>()? {
-                if self.0.send(Ok(v)).is_err() {
+                if !self.0.send(Ok(v)) {
                     break; // the consumer stopped
                 }
             }
@@ -97,7 +177,7 @@ fn read_array<R: Read>(reader: R, tx: &SyncSender<ReadItem>) -> Result<(), Strin
 /// one whole JSON value (JSON lines, the batch format: `serde_json` parses a slice several
 /// times faster than a reader); from the first line that is not, the rest of the input
 /// is read as a stream of JSON values, that line included.
-fn read_values<R: BufRead>(mut reader: R, tx: &SyncSender<ReadItem>) -> Result<(), String> {
+fn read_values<R: BufRead>(mut reader: R, tx: &Outbox) -> Result<(), String> {
     let mut line = Vec::with_capacity(1 << 13);
     for number in 1.. {
         line.clear();
@@ -110,7 +190,7 @@ fn read_values<R: BufRead>(mut reader: R, tx: &SyncSender<ReadItem>) -> Result<(
         }
         match serde_json::from_slice::<Box<RawValue>>(&line) {
             Ok(v) => {
-                if tx.send(Ok(v)).is_err() {
+                if !tx.send(Ok(v)) {
                     return Ok(());
                 }
             }
@@ -122,7 +202,7 @@ fn read_values<R: BufRead>(mut reader: R, tx: &SyncSender<ReadItem>) -> Result<(
 
 /// A stream of JSON values, whitespace-separated, that starts after `skipped` lines of
 /// the input (error positions are given in lines of the whole input).
-fn read_stream<R: Read>(reader: R, skipped: usize, tx: &SyncSender<ReadItem>) -> Result<(), String> {
+fn read_stream<R: Read>(reader: R, skipped: usize, tx: &Outbox) -> Result<(), String> {
     for v in serde_json::Deserializer::from_reader(reader).into_iter::<Box<RawValue>>() {
         let v = v.map_err(|e| {
             let text = e.to_string();
@@ -134,7 +214,7 @@ fn read_stream<R: Read>(reader: R, skipped: usize, tx: &SyncSender<ReadItem>) ->
                 _ => format!("not valid JSON: {text}"),
             }
         })?;
-        if tx.send(Ok(v)).is_err() {
+        if !tx.send(Ok(v)) {
             break;
         }
     }
@@ -193,7 +273,7 @@ enum Outcome {
 /// caller must discard `out` (all or nothing). Warnings go to `on_warning`. The index
 /// is `None` for a lone record (not in an array, not one of several JSON lines).
 pub fn issue_all(
-    (shape, records): (Shape, Receiver<ReadItem>),
+    (shape, mut records): (Shape, Records),
     key: &IssuerKey,
     options: &IssueOptions,
     clock: &dyn Clock,
@@ -207,10 +287,10 @@ pub fn issue_all(
     while !done {
         chunk.clear();
         while chunk.len() < CHUNK {
-            match records.recv() {
-                Ok(Ok(v)) => chunk.push(v),
-                Ok(Err(e)) => return Err(BatchError::Input(e)),
-                Err(_) => {
+            match records.next() {
+                Some(Ok(v)) => chunk.push(v),
+                Some(Err(e)) => return Err(BatchError::Input(e)),
+                None => {
                     done = true;
                     break;
                 }
@@ -283,7 +363,7 @@ mod tests {
 
     fn read(text: &str) -> (Shape, Vec<ReadItem>) {
         let (shape, rx) = read_records(std::io::Cursor::new(text.to_owned().into_bytes()));
-        (shape, rx.iter().collect())
+        (shape, rx.collect())
     }
 
     #[test]
@@ -305,7 +385,7 @@ mod tests {
     /// first error (the reader's, or the worker's on a record's text).
     fn values(text: &[u8]) -> Result<Vec<serde_json::Value>, String> {
         let (_, rx) = read_records(std::io::Cursor::new(text.to_vec()));
-        rx.iter().map(|item| serde_json::from_str(item?.get()).map_err(|e| e.to_string())).collect()
+        rx.map(|item| serde_json::from_str(item?.get()).map_err(|e| e.to_string())).collect()
     }
 
     #[test]
@@ -367,6 +447,77 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Input that arrives piece by piece, as from a pipe or a terminal: a read waits for
+    /// the next piece.
+    struct Pipe(std::sync::mpsc::Receiver<Vec<u8>>, Vec<u8>);
+
+    impl Read for Pipe {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.1.is_empty() {
+                match self.0.recv() {
+                    Ok(piece) => self.1 = piece,
+                    Err(_) => return Ok(0),
+                }
+            }
+            let n = buf.len().min(self.1.len());
+            buf[..n].copy_from_slice(&self.1[..n]);
+            self.1.drain(..n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_record_is_handed_over_before_the_reader_waits_for_more_input() {
+        // Records travel in blocks; one that is not full yet must not wait for input that
+        // has not come (a user typing records, a slow pipe), in any of the input shapes.
+        for (first, then, end) in [
+            ("{\"a\":1}\n", "{\"a\":2}\n", ""),
+            ("[{\"a\":1},", "{\"a\":2},", "{}]"),
+            ("{\n\"a\": 1}\n", "{\n\"a\": 2}\n", ""),
+        ] {
+            let (send, pieces) = std::sync::mpsc::channel::<Vec<u8>>();
+            // The input's shape is known from its first byte, before `read_records` returns.
+            send.send(first.as_bytes().to_vec()).expect("reader");
+            let (_, mut records) = read_records(Pipe(pieces, Vec::new()));
+            let (got, seen) = std::sync::mpsc::channel();
+            let consumer = std::thread::spawn(move || {
+                for r in records.by_ref() {
+                    if got.send(r.map(|v| v.get().to_owned())).is_err() {
+                        break;
+                    }
+                }
+            });
+            let wait = std::time::Duration::from_secs(20);
+            for (n, piece) in [first, then].into_iter().enumerate() {
+                if n > 0 {
+                    send.send(piece.as_bytes().to_vec()).expect("reader");
+                }
+                let record = seen.recv_timeout(wait).unwrap_or_else(|_| panic!("{piece:?} was not handed over"));
+                assert!(record.expect("a record").contains("\"a\""), "{piece:?}");
+            }
+            send.send(end.as_bytes().to_vec()).expect("reader");
+            drop(send);
+            let rest: Vec<_> = seen.iter().collect();
+            assert_eq!(rest.len(), usize::from(!end.is_empty()), "{first:?}");
+            consumer.join().expect("consumer");
+        }
+    }
+
+    #[test]
+    fn records_come_in_input_order_across_blocks() {
+        let text: String = (0..BLOCK * 5 + 3).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+        let (_, got) = read(&text);
+        let numbers: Vec<u64> = got
+            .into_iter()
+            .map(|r| {
+                serde_json::from_str::<serde_json::Value>(r.expect("value").get()).expect("JSON")["n"]
+                    .as_u64()
+                    .expect("n")
+            })
+            .collect();
+        assert_eq!(numbers, (0..(BLOCK * 5 + 3) as u64).collect::<Vec<_>>());
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl Target for Records {
         let (_, rx) = microcred::batch::read_records(Cursor::new(input.to_vec()));
         let mut class = String::new();
         let mut oracle = None;
-        for (n, item) in rx.iter().enumerate() {
+        for (n, item) in rx.enumerate() {
             // The reader hands each record over as JSON text; the workers parse it.
             let value: serde_json::Value = match item.map(|raw| serde_json::from_str(raw.get())) {
                 Ok(Ok(v)) => v,
