@@ -507,7 +507,8 @@ mod tests {
 
     #[test]
     fn records_come_in_input_order_across_blocks() {
-        let text: String = (0..BLOCK * 5 + 3).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+        let n = BLOCK * 5 + 3;
+        let text: String = (0..n).map(|i| format!("{{\"n\":{i}}}\n")).collect();
         let (_, got) = read(&text);
         let numbers: Vec<u64> = got
             .into_iter()
@@ -517,7 +518,7 @@ mod tests {
                     .expect("n")
             })
             .collect();
-        assert_eq!(numbers, (0..(BLOCK * 5 + 3) as u64).collect::<Vec<_>>());
+        assert_eq!(numbers, (0..n as u64).collect::<Vec<_>>());
     }
 
     #[test]

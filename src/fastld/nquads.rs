@@ -338,8 +338,9 @@ pub fn canonicalize_remembering(triples: &[Triple], blanks: usize, remember: std
 }
 
 /// Canonical labels made once per process: a credential has a few dozen to a few
-/// hundred blank nodes, and formatting their labels anew took ~4% of a `valid-14`
-/// credential's issuance.
+/// hundred blank nodes, and formatting their labels anew for every credential was ~4%
+/// of `valid-14`'s samples under `perf` (made once: ~2% fewer instructions per
+/// credential; BENCHMARKS.md).
 const MADE_LABELS: usize = 1024;
 
 /// The canonical blank node label `_:c14n{n}`.

@@ -315,7 +315,7 @@ fn lines_are_ordered_as_their_bytes_where_terms_are_prefixes_of_one_another() {
 #[test]
 fn labels_past_the_made_ones_are_written_as_the_general_path_writes_them() {
     // The fast path makes the first 1,024 `_:c14n` labels once and formats the rest:
-    // 1,100 blank nodes, most told apart by their values; the last pairs alike at first
+    // 1,100 blank nodes, most told apart by their values; the last ten alike at first
     // degree, so that N-degree hashing meets labels of both kinds.
     use fastld::nquads::{Term, Triple, canonicalize};
     let p = |local: &'static str| ("https://example.org/", local);
