@@ -21,6 +21,11 @@ to one core (`taskset -c 0`), --repeat interleaved rounds (every fixture and for
 per round; each keeps its fastest), and prints the rate per fixture, the worst, the median
 and the best. With `--stage`, the fixtures bench runs between the rounds and each row
 also shows the CLI's time over the stage figure ("issue end to end") for that record.
+Each stage measurement is taken right after the CLI run of the same fixture and format,
+over as many credentials as the CLI run (`--stage-batch`, default N): the two sides are
+timed over windows of the same length in the same minute, and each keeps its fastest of
+the same number of windows. (A core whose speed drifts favours whichever side keeps the
+fastest of many short windows.)
 """
 import argparse
 import json
@@ -84,6 +89,10 @@ def run_fixture(src, n, fmt, binary, key, workdir):
     """One run of the CLI on one core over `src` (N records): (wall seconds, CPU seconds
     (user + system) of that run)."""
     out = os.path.join(workdir, "credentials.out")
+    # A new file each run: replacing the last run's output made the kernel free its pages
+    # inside the timed run (the rename over it), ~2.5% of a run; that is not issuance.
+    if os.path.exists(out):
+        os.remove(out)
     cmd = ["taskset", "-c", "0", binary, "issue", src, "--key", key, "--format", fmt,
            "--today", "2025-09-01", "--out", out]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -98,10 +107,12 @@ def run_fixture(src, n, fmt, binary, key, workdir):
     return wall, cpu
 
 
-def stage_round(binary, formats):
-    """One interleaved round of the fixtures bench (`--stage`): µs per credential by
-    (fixture, format)."""
-    env = dict(os.environ, ROUNDS="1", BATCH="200", FORMATS=",".join(formats))
+def stage_round(binary, formats, batch, only=None):
+    """One round of the fixtures bench (`--stage`), `batch` credentials per fixture and
+    format (of fixture `only`, or all): µs per credential by (fixture, format)."""
+    env = dict(os.environ, ROUNDS="1", BATCH=str(batch), FORMATS=",".join(formats))
+    if only:
+        env["ONLY"] = only
     p = subprocess.run(["taskset", "-c", "0", binary, "--bench"], capture_output=True, text=True, env=env)
     if p.returncode != 0:
         sys.exit(f"{binary} failed:\n{p.stderr[-2000:]}")
@@ -141,13 +152,14 @@ def fixtures(a):
                     wall, cpu = run_fixture(sources[rid], n, fmt, a.binary, key, d)
                     w, c = best.get((rid, fmt), (wall, cpu))
                     best[(rid, fmt)] = (min(w, wall), min(c, cpu))
-            if a.stage:
-                for k, v in stage_round(a.stage, formats).items():
-                    stage[k] = min(stage.get(k, v), v)
+                    if a.stage:
+                        for k, v in stage_round(a.stage, [fmt], a.stage_batch or n, rid).items():
+                            stage[k] = min(stage.get(k, v), v)
     print(f"CLI on one core (taskset -c 0), {n} copies of each fixture (a distinct learner each), "
           f"{a.repeat} interleaved rounds, fastest round;")
     print("µs per credential, wall and CPU (user + system), start-up included"
-          + ("; stage: the fixtures bench's issue end to end, interleaved with the CLI runs" if a.stage else ""))
+          + (f"; stage: the fixtures bench's issue end to end over {a.stage_batch or n} credentials, "
+             "right after each CLI run of the same fixture and format, fastest round" if a.stage else ""))
     head = f"{'fixture':<12}"
     for f in formats:
         head += f" {f + ' wall':>9} {f + ' cpu':>8} {f + ' /s':>8}"
@@ -212,7 +224,8 @@ def main():
     ap.add_argument("--fixtures-file", default="/work/shared/fixtures/microcredentials-valid.json")
     ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds (--fixtures)")
     ap.add_argument("--stage", help="the fixtures bench binary (target/release/deps/fixtures-*): "
-                    "its per-fixture figures are taken between the CLI rounds, for CLI/stage")
+                    "its figure for each fixture and format is taken right after the CLI's, for CLI/stage")
+    ap.add_argument("--stage-batch", type=int, help="credentials per stage measurement (default: as many as the CLI run)")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--mode", choices=["cli", "api", "both"], default="both")
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/microcred"))

@@ -276,6 +276,22 @@ fn batches_stream_as_arrays_or_json_lines_in_input_order_and_are_all_or_nothing(
         let text = std::fs::read_to_string(&out).expect("output");
         let got: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("credential")).collect();
         assert_eq!(got.len(), 1100);
+        // Every credential has its own identifier and its own salt for each hashed
+        // identity, whichever worker and generator made it.
+        let ids: std::collections::HashSet<&str> = got.iter().filter_map(|c| c["id"].as_str()).collect();
+        assert_eq!(ids.len(), 1100, "{name}: credential ids repeat");
+        let salts: Vec<&str> = got
+            .iter()
+            .flat_map(|c| c["credentialSubject"]["identifier"].as_array().into_iter().flatten())
+            .filter_map(|i| i["salt"].as_str())
+            .collect();
+        let distinct: std::collections::HashSet<&&str> = salts.iter().collect();
+        assert!(
+            salts.len() >= 1100 && distinct.len() == salts.len(),
+            "{name}: salts repeat ({} of {})",
+            distinct.len(),
+            salts.len()
+        );
         for (c, want) in got.iter().zip(&names) {
             let name = c["credentialSubject"]["identifier"]
                 .as_array()
