@@ -6,7 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::rc::Rc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -60,6 +60,29 @@ impl Iterator for Records {
                 return Some(item);
             }
             self.block = self.rx.recv().ok()?.into_iter();
+        }
+    }
+}
+
+impl Records {
+    /// The next record; when none is ready yet, `before_waiting` runs before this waits
+    /// for the reader (which may itself wait for input, on a pipe or a terminal). A
+    /// consumer that writes a line per record flushes there, so its output keeps up with
+    /// input that comes slowly, at no cost while records are ready.
+    pub fn next_before_waiting(&mut self, before_waiting: &mut dyn FnMut()) -> Option<ReadItem> {
+        loop {
+            if let Some(item) = self.block.next() {
+                return Some(item);
+            }
+            let block = match self.rx.try_recv() {
+                Ok(block) => block,
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {
+                    before_waiting();
+                    self.rx.recv().ok()?
+                }
+            };
+            self.block = block.into_iter();
         }
     }
 }

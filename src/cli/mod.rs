@@ -677,10 +677,16 @@ fn read_input(path: &Path) -> Result<String> {
 }
 
 fn validate(file: &Path, clock: &dyn Clock) -> Result<u8> {
-    let (_, records) = crate::batch::read_records(open_input(file)?);
+    let (_, mut records) = crate::batch::read_records(open_input(file)?);
     let mut all_valid = true;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for rec in records {
+    loop {
+        // The reports written so far go out whenever the next record is not read yet, so
+        // records piped in slowly get their reports as they come, not at the end.
+        let mut flushed = Ok(());
+        let next = records.next_before_waiting(&mut || flushed = out.flush());
+        flushed?;
+        let Some(rec) = next else { break };
         let rec = rec.map_err(anyhow::Error::msg).with_context(|| format!("reading {}", file.display()))?;
         let rec: serde_json::Value =
             serde_json::from_str(rec.get()).with_context(|| format!("reading {}", file.display()))?;

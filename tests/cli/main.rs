@@ -93,6 +93,44 @@ fn validate_prints_one_report_per_record_and_exits_by_validity() {
 }
 
 #[test]
+fn validate_reports_each_piped_record_before_the_input_ends() {
+    use std::io::BufRead;
+    let valid = own("valid.json");
+    let mut child = bin()
+        .args(["validate", "-", "--today", TODAY])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, reports) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // One record at a time, the input left open: each report must come before the next
+    // record is even written.
+    for (i, record) in valid.iter().take(3).enumerate() {
+        writeln!(stdin, "{record}").expect("write");
+        stdin.flush().expect("flush");
+        let report = reports.recv_timeout(std::time::Duration::from_secs(30));
+        let report: Value = serde_json::from_str(
+            &report.unwrap_or_else(|_| panic!("no report for record {i} while the input is open")),
+        )
+        .expect("a report");
+        assert_eq!(report["valid"], true, "record {i}: {report}");
+    }
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
 fn the_issued_in_future_rule_uses_the_injected_today() {
     let dir = tempfile::tempdir().expect("tmp");
     let f = write(dir.path(), "r.json", &own("valid.json")[0].to_string()); // issued 2025-06-20
