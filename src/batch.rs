@@ -325,8 +325,8 @@ pub fn issue_all(
         let many = shape == Shape::Array || summary.records + chunk.len() > 1;
         let sign = summary.invalid == 0;
         // Identifiers and salts come from a ChaCha generator seeded by the operating system
-        // once per piece of work rayon splits the chunk into, not from a system call per
-        // credential (`getrandom` was ~1% of a run on one core).
+        // once per piece of work rayon splits the chunk into, not from two system calls per
+        // credential (`getrandom` was ~0.6% of a one-core run's samples; BENCHMARKS.md).
         let outcomes: Vec<Outcome> = chunk
             .par_iter()
             .map_init(StdRng::from_entropy, |rng, raw| one(raw, key, options, clock, sign, rng))
