@@ -21,10 +21,10 @@ to one core (`taskset -c 0`), --repeat interleaved rounds (every fixture and for
 per round; each keeps its fastest), and prints the rate per fixture, the worst, the median
 and the best. With `--stage`, each row also shows the CLI's time over the fixtures
 bench's figure ("issue end to end") for that record and format. Each stage measurement
-is taken right after the CLI run of the same fixture and format,
-over as many credentials as the CLI run (`--stage-batch`, default N): the two sides are
-timed over windows of the same length in the same minute, and each keeps its fastest of
-the same number of windows. (A core whose speed drifts favours whichever side keeps the
+is taken right after the CLI run of the same fixture and format, over as many
+credentials as the CLI run (`--stage-batch`, default N): the two sides are timed over
+windows of the same length in the same minute, and each keeps its fastest of the same
+number of windows. (A core whose speed drifts favours whichever side keeps the
 fastest of many short windows.)
 """
 import argparse
