@@ -26,6 +26,8 @@ use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 use tokio::sync::OwnedSemaphorePermit;
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -483,7 +485,8 @@ fn sign_and_store(
         let rows: Vec<CredentialRow> = (start..end)
             .into_par_iter()
             .zip(slots.into_par_iter())
-            .map(|(i, slot)| {
+            // As in the CLI's batches: one generator seeded by the system per piece of work.
+            .map_init(StdRng::from_entropy, |rng, (i, slot)| {
                 let value = env.record(i).map_err(ServiceError::BadRequest)?;
                 let (record, warnings) = parse_record(&value, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
                 let options = IssueOptions {
@@ -492,13 +495,12 @@ fn sign_and_store(
                     credential_status: Some(slot.credential_status),
                     ..Default::default()
                 };
-                let mut rng = rand::rngs::OsRng;
                 let issued = futures_executor::block_on(issue_record_both(
                     &record,
                     warnings,
                     key,
                     s.clock.as_ref(),
-                    &mut rng,
+                    rng,
                     &options,
                 ))?;
                 Ok(CredentialRow {

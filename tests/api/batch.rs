@@ -49,6 +49,8 @@ async fn a_batch_of_awards_is_issued_in_order_stored_status_listed_and_verifiabl
         for (i, item) in items.iter().enumerate() {
             assert_eq!(item["index"], i);
         }
+        let ids: BTreeSet<&str> = items.iter().filter_map(|i| i["credential_id"].as_str()).collect();
+        assert_eq!(ids.len(), n, "{backend:?}: every credential has its own id");
         assert_eq!(app.services.store.count_credentials("ehb").await.unwrap(), n as i64);
 
         let mut slots = BTreeSet::new();
