@@ -55,12 +55,7 @@ impl Iterator for Records {
     type Item = ReadItem;
 
     fn next(&mut self) -> Option<ReadItem> {
-        loop {
-            if let Some(item) = self.block.next() {
-                return Some(item);
-            }
-            self.block = self.rx.recv().ok()?.into_iter();
-        }
+        self.next_before_waiting(&mut || {})
     }
 }
 
