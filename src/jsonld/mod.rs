@@ -4,7 +4,10 @@
 //! undefined terms rejected, as 1EdTech certification judges a badge).
 
 pub mod contexts;
+mod inline;
 pub mod remote;
+
+pub use inline::check_inline_terms;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -356,6 +359,9 @@ pub async fn check_terms(doc: &Value) -> Result<(), JsonLdProblem> {
         return Ok(());
     }
     depth_checked(doc)?;
+    if let Some(ctx) = doc.get("@context") {
+        check_inline_terms(ctx).await?;
+    }
     let json = json_syntax::Value::from_serde_json(doc.clone());
     CompactJsonLd(json).expand(loader()).await.map(|_| ()).map_err(|e| classify(&e.to_string()))
 }
@@ -383,6 +389,7 @@ pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
     };
     depth_checked(doc)?;
     non_term_keys(doc, "")?;
+    check_inline_terms(ctx).await?;
     let json = json_syntax::Value::from_serde_json(doc.clone());
     let expanded = CompactJsonLd(json).expand(loader()).await.map_err(|e| classify(&e.to_string()))?;
     let local = LocalContext::try_from_json(json_syntax::Value::from_serde_json(ctx.clone()))
@@ -660,6 +667,78 @@ mod tests {
         assert!(check_contexts(&first).is_err());
         assert!(check_contexts(&json!({"@context": [contexts::CREDENTIALS_V2_URL, 5]})).is_err());
         assert!(check_contexts(&json!({"@context": [contexts::CREDENTIALS_V2_URL, null]})).is_err());
+    }
+
+    /// Every way an inline context can give a standard IRI another name, as the processor
+    /// reads it: chains of compact IRIs of depth 1-4, `@vocab` written as a compact IRI,
+    /// keyword aliases, scoped contexts at depth 1-3. Each is refused; terms for IRIs of
+    /// their own are not.
+    #[tokio::test]
+    async fn inline_contexts_are_judged_by_what_their_terms_expand_to() {
+        const CS: &str = "https://www.w3.org/2018/credentials#credentialStatus";
+        fn chain(iri: &str, depth: usize, last: &str) -> Value {
+            // Split the IRI into `depth` prefix pieces and a last piece.
+            let cut: Vec<usize> = (1..=depth).map(|i| iri.len() - 1 - depth + i).collect();
+            let mut ctx = serde_json::Map::new();
+            let mut start = 0;
+            let mut previous: Option<String> = None;
+            for (i, end) in cut.iter().enumerate() {
+                let piece = &iri[start..*end];
+                let id = previous.as_ref().map_or_else(|| piece.to_owned(), |p| format!("{p}:{piece}"));
+                ctx.insert(format!("p{i}"), json!({"@id": id, "@prefix": true}));
+                previous = Some(format!("p{i}"));
+                start = *end;
+            }
+            let p = previous.unwrap_or_default();
+            ctx.insert(last.to_owned(), json!({"@id": format!("{p}:{}", &iri[start..]), "@type": "@id"}));
+            Value::Object(ctx)
+        }
+        let doc = |inline: Value| json!({"@context": [contexts::CREDENTIALS_V2_URL, inline]});
+        // The issue's example, verbatim.
+        let issue = json!({"st1": {"@id": "https://www.w3.org/2018/credentials#credential", "@prefix": true}, "st2": {"@id": "st1:Sta", "@prefix": true}, "st": {"@id": "st2:tus", "@type": "@id"}});
+        let mut bad = vec![issue];
+        for depth in 1..=4 {
+            bad.push(chain(CS, depth, "st"));
+            // The same chain inside type-scoped contexts, one to three levels down.
+            let mut nested = chain(CS, depth, "st");
+            for level in 0..3 {
+                nested =
+                    json!({format!("T{level}"): {"@id": format!("https://example.org/T{level}"), "@context": nested}});
+                bad.push(nested.clone());
+            }
+        }
+        bad.extend([
+            json!({"myid": "@id"}),
+            json!({"n": "@nest"}),
+            json!({"inc": "@included"}),
+            json!({"g": "@graph"}),
+            json!({"until": {"@id": "https://www.w3.org/2018/credentials#validUntil", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}}),
+            json!({"Badge": {"@id": "https://x/Badge", "@context": {"s": {"@id": "https://schema.org/name"}}}}),
+        ]);
+        for inline in bad {
+            let d = doc(inline.clone());
+            let r = check_inline_terms(&d["@context"]).await;
+            assert!(matches!(r, Err(JsonLdProblem::BadContext(_))), "{inline}: {r:?}");
+            assert!(check_signed_form(&d).await.is_err(), "{inline}");
+            assert!(check_terms(&d).await.is_err(), "{inline}");
+        }
+        // `@vocab` as a compact IRI of a prefix that an earlier inline context defines
+        // (within one context, `@vocab` is read before its terms).
+        let two = json!({"@context": [contexts::CREDENTIALS_V2_URL, {"c": {"@id": "https://www.w3.org/2018/", "@prefix": true}}, {"@vocab": "c:credentials#"}]});
+        assert!(
+            matches!(check_inline_terms(&two["@context"]).await, Err(JsonLdProblem::BadContext(m)) if m.contains("@vocab"))
+        );
+        for good in [
+            json!({"foo": "https://x/foo"}),
+            json!({"ex": "https://example.org/", "Thing": "ex:Thing", "size": {"@id": "ex:size"}}),
+            json!({"@vocab": "https://example.org/v#"}),
+            json!({"Badge": {"@id": "https://x/Badge", "@context": {"colour": "https://x/colour"}}}),
+            // Repeating a shipped definition under its own name changes nothing.
+            json!({"id": "@id", "type": "@type"}),
+        ] {
+            let d = doc(good.clone());
+            assert_eq!(check_inline_terms(&d["@context"]).await, Ok(()), "{good}");
+        }
     }
 
     #[tokio::test]
