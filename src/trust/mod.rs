@@ -207,27 +207,64 @@ pub fn is_demo_key(key: &JWK) -> bool {
 /// What a credential says about who awarded it: the issuer profile's names and URL.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Claimed {
-    /// `issuer.name` and the creator's (a string, or every value of a language map).
+    /// `issuer.name` and the creators' (every value: a string, a language value, a
+    /// language map, an array of any of them).
     pub names: Vec<String>,
-    /// `issuer.url` (and the creator's).
+    /// `issuer.url` (and the creators'), every value.
     pub urls: Vec<String>,
+    /// Identifiers in `otherIdentifier` that are one of the Flemish institution ids.
+    pub institution_ids: Vec<String>,
+}
+
+/// Every text a JSON-LD value stands for: a string, a value object's `@value`, the
+/// values of a language map, `{"id": …}` (a URL given as a node), arrays of these.
+fn texts(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| texts(x, out)),
+        Value::Object(o) => match o.get("@value").or_else(|| o.get("id")) {
+            Some(x) => texts(x, out),
+            None => o.values().for_each(|x| texts(x, out)),
+        },
+        _ => {}
+    }
+}
+
+/// The objects a member holds: itself, or each of an array's.
+fn each(v: Option<&Value>) -> impl Iterator<Item = &serde_json::Map<String, Value>> {
+    let list: Vec<&Value> = match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(x) => vec![x],
+        None => Vec::new(),
+    };
+    list.into_iter().filter_map(Value::as_object)
 }
 
 impl Claimed {
     /// Read from a credential: the issuer profile, and the achievement's `creator` (the
-    /// awarding body) when there is one.
+    /// awarding body) of every subject when there is one. Every value counts: a name in
+    /// any language, every URL, so that no spelling of a second name passes unread.
     pub fn of(credential: &Value) -> Self {
         let mut out = Self::default();
-        for profile in [credential.get("issuer"), credential.pointer("/credentialSubject/achievement/creator")] {
-            let Some(p) = profile.and_then(Value::as_object) else { continue };
-            match p.get("name") {
-                Some(Value::String(s)) => out.names.push(s.clone()),
-                Some(Value::Object(m)) => out.names.extend(m.values().filter_map(Value::as_str).map(str::to_owned)),
-                Some(Value::Array(a)) => out.names.extend(a.iter().filter_map(Value::as_str).map(str::to_owned)),
-                _ => {}
+        let mut profiles: Vec<&serde_json::Map<String, Value>> = each(credential.get("issuer")).collect();
+        for subject in each(credential.get("credentialSubject")) {
+            for achievement in each(subject.get("achievement")) {
+                profiles.extend(each(achievement.get("creator")));
             }
-            if let Some(u) = p.get("url").and_then(Value::as_str) {
-                out.urls.push(u.to_owned());
+        }
+        for p in profiles {
+            if let Some(n) = p.get("name") {
+                texts(n, &mut out.names);
+            }
+            if let Some(u) = p.get("url") {
+                texts(u, &mut out.urls);
+            }
+            for other in each(p.get("otherIdentifier")) {
+                let mut ids = Vec::new();
+                if let Some(i) = other.get("identifier") {
+                    texts(i, &mut ids);
+                }
+                out.institution_ids.extend(ids.into_iter().filter(|i| crate::domain::Institution::by_id(i).is_some()));
             }
         }
         out
@@ -276,6 +313,13 @@ pub fn decide(
     if let Some(bad) = claimed.names.iter().find(|n| !known.contains(&n.as_str())) {
         let why =
             format!("the credential names '{bad}' as its issuer, but it is signed by {} ({signer})", entry.names.en);
+        return (IssuerTrust { status: TrustStatus::Mismatch, ..trust }, Some(why));
+    }
+    if let Some(id) = claimed.institution_ids.iter().find(|i| entry.institution_id.as_deref() != Some(i.as_str())) {
+        let why = format!(
+            "the credential gives the institution identifier '{id}', but it is signed by {} ({signer})",
+            entry.names.en
+        );
         return (IssuerTrust { status: TrustStatus::Mismatch, ..trust }, Some(why));
     }
     if let Some(url) =
@@ -333,6 +377,33 @@ mod tests {
             &json!({"issuer": {"name": "KU Leuven"}, "credentialSubject": {"achievement": {"creator": {"name": "Universiteit Gent", "url": "https://www.ugent.be"}}}}),
         );
         assert_eq!(decide(&reg, "did:web:x:issuers:kul", &key, now, &c).0.status, TrustStatus::Mismatch);
+        // Every spelling of a second name, URL or institution is read (issue 26).
+        for issuer in [
+            json!({"name": [{"@value": "KU Leuven", "@language": "nl"}, {"@value": "Universiteit Gent", "@language": "en"}]}),
+            json!({"name": {"nl": "KU Leuven", "en": "Universiteit Gent"}}),
+            json!({"name": ["KU Leuven", "Universiteit Gent"]}),
+            json!({"name": "KU Leuven", "url": ["https://www.kuleuven.be", "https://www.ugent.be"]}),
+            json!({"name": "KU Leuven", "url": {"id": "https://www.ugent.be"}}),
+            json!([{"name": "KU Leuven"}, {"name": "Universiteit Gent"}]),
+            json!({"name": "KU Leuven", "otherIdentifier": [{"identifier": "ugent", "identifierType": "identifier"}]}),
+        ] {
+            let c = Claimed::of(&json!({"issuer": issuer}));
+            assert_eq!(
+                decide(&reg, "did:web:x:issuers:kul", &key, now, &c).0.status,
+                TrustStatus::Mismatch,
+                "{issuer}"
+            );
+        }
+        let subjects = json!({"issuer": {"name": "KU Leuven"}, "credentialSubject": [{"id": "did:example:1"}, {"achievement": {"creator": {"name": "Universiteit Gent"}}}]});
+        assert_eq!(
+            decide(&reg, "did:web:x:issuers:kul", &key, now, &Claimed::of(&subjects)).0.status,
+            TrustStatus::Mismatch
+        );
+        let own = json!({"issuer": {"name": {"nl": "KU Leuven"}, "url": ["https://www.kuleuven.be"], "otherIdentifier": [{"identifier": "kuleuven", "identifierType": "identifier"}]}});
+        assert_eq!(
+            decide(&reg, "did:web:x:issuers:kul", &key, now, &Claimed::of(&own)).0.status,
+            TrustStatus::Recognised
+        );
         let demo: JWK =
             serde_json::from_str(include_str!("../../keys-example/demo-issuer.jwk")).unwrap_or_else(|_| unreachable!());
         assert!(is_demo_key(&demo.to_public()));
