@@ -101,6 +101,11 @@ pub struct VerificationReport {
     /// The credential (JWT: the decoded payload without the registered claims).
     #[serde(skip)]
     pub credential: Option<Value>,
+    /// Signed by a retired or compromised key of ours, and judged without the issuer's
+    /// records: (the institution's DID, the credential id) to look up, then verify again
+    /// with [`TrustRegistry::with_held`].
+    #[serde(skip)]
+    pub needs_record: Option<(String, String)>,
 }
 
 /// Check outcomes in run order (serialised as a JSON object).
@@ -163,6 +168,7 @@ impl VerificationReport {
             errors: Vec::new(),
             warnings: Vec::new(),
             credential: None,
+            needs_record: None,
         }
     }
 
@@ -478,7 +484,13 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
         };
         let signed_at = proof.get("created").and_then(Value::as_str).and_then(date_time_stamp);
         if let Some(key) = &key {
-            check_key_life(key, signed_at, ctx, &mut r);
+            let signed = Signed {
+                at: signed_at,
+                signing_time: signed_at,
+                credential_id: v.get("id").and_then(Value::as_str),
+                signature: proof.get("proofValue").and_then(Value::as_str),
+            };
+            check_key_life(key, signed, ctx, &mut r);
             if !set {
                 trust_key = Some((key.clone(), signed_at));
             }
@@ -575,7 +587,16 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
         jwt::HeaderKey::Jwk(jwk) => issuer_key_from_jwk(jwk, ctx.resolver, &mut r),
     };
     if let Some(key) = &key {
-        check_key_life(key, signed_at, ctx, &mut r);
+        let signed = Signed {
+            at: signed_at,
+            signing_time: payload.get("iat").and_then(Value::as_i64).and_then(|t| DateTime::from_timestamp(t, 0)),
+            credential_id: payload
+                .get("jti")
+                .and_then(Value::as_str)
+                .or_else(|| credential.get("id").and_then(Value::as_str)),
+            signature: token.rsplit('.').next(),
+        };
+        check_key_life(key, signed, ctx, &mut r);
     }
     if let Some(key) = &key {
         let claims = |()| if vc11 { Ok(()) } else { jwt::check_claims(&payload) };
@@ -713,18 +734,12 @@ async fn presentation_json_ld(vp: &Value, r: &mut VerificationReport) -> bool {
         return false;
     }
     r.pass("contexts");
-    if let Some(k) = vp
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k)
-        .find(|k| *k != "@context" && (k.contains(':') || k.starts_with('@')))
-    {
+    if let Some((path, k)) = presentation_non_term(vp, "") {
         r.fail(
             "json_ld",
             "jsonld.non_canonical_form",
             format!("'{k}' is not a term of the presentation's contexts; write the term they define"),
-            Some(format!("/{k}")),
+            Some(path),
         );
         return false;
     }
@@ -740,17 +755,82 @@ async fn presentation_json_ld(vp: &Value, r: &mut VerificationReport) -> bool {
     }
 }
 
-/// A key we rotated out or marked compromised signs nothing new: a proof made (DI
-/// `created`, JWT `iat`/`nbf`) after its retirement, or from its compromise on, fails.
-/// A proof without a time cannot show it came before, so it fails too.
-fn check_key_life(
-    key: &ResolvedKey,
-    signed_at: Option<DateTime<Utc>>,
-    ctx: VerifyContext<'_>,
-    r: &mut VerificationReport,
-) {
+/// The first member of a presentation, at any depth outside its embedded credentials
+/// (each judged as a credential) and its top `@context`, that is not a term: a full or
+/// compact IRI, or a keyword other than those of a value object (`holder: {"@id": …}`
+/// would hide the holder from the holder check).
+fn presentation_non_term(v: &Value, path: &str) -> Option<(String, String)> {
+    match v {
+        Value::Object(o) => o.iter().find_map(|(k, child)| {
+            let here = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+            if path.is_empty() && (k == "@context" || k == "verifiableCredential") {
+                return None;
+            }
+            let value_keyword = matches!(k.as_str(), "@value" | "@language" | "@direction");
+            if k.contains(':') || (k.starts_with('@') && !value_keyword) {
+                return Some((here, k.clone()));
+            }
+            presentation_non_term(child, &here)
+        }),
+        Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| presentation_non_term(x, &format!("{path}/{i}"))),
+        _ => None,
+    }
+}
+
+/// The lifetime of a key of ours, which the signer cannot choose:
+/// - a proof dated (DI `created`, JWT `iat`/`nbf`) before the key was made is refused
+///   (`key.before_creation`): no credential was signed with a key that did not exist;
+/// - a credential signed by a key we rotated out or marked compromised is valid only if
+///   the institution's records hold it, same id and same signature
+///   (`key.not_issued` otherwise): the date in a proof is the signer's word, and whoever
+///   holds a leaked key can write any date. Where the records cannot be consulted (the
+///   CLI, or before the caller looked them up: [`VerificationReport::needs_record`]), the
+///   dates decide as before: a proof made after the retirement, or from the compromise
+///   on, or without a date, fails.
+fn check_key_life(key: &ResolvedKey, signed: Signed<'_>, ctx: VerifyContext<'_>, r: &mut VerificationReport) {
     let Some(life) = ctx.trust.key_life(&key.id) else { return };
+    let signed_at = signed.at;
     let when = signed_at.map_or_else(|| "at an unknown time".to_owned(), |t| format!("on {t}"));
+    if let (Some(created), Some(t)) = (life.created_at, signed.signing_time)
+        && t < created
+    {
+        r.fail(
+            "issuer_key",
+            "key.before_creation",
+            format!(
+                "the proof says it was made {when} with key {}, which was only created on {created}: the date is false",
+                key.id
+            ),
+            Some("/proof".into()),
+        );
+        return;
+    }
+    if life.retired_at.is_none() && life.compromised_since.is_none() {
+        return;
+    }
+    let state = match (life.compromised_since, life.retired_at) {
+        (Some(since), _) => format!("reported compromised since {since}"),
+        (None, Some(retired)) => format!("retired on {retired}"),
+        (None, None) => String::new(),
+    };
+    if let Some(held) = ctx.trust.held() {
+        let holds = signed.credential_id.zip(signed.signature).is_some_and(|(id, sig)| held.holds(id, sig));
+        if !holds {
+            r.fail(
+                "issuer_key",
+                "key.not_issued",
+                format!(
+                    "not issued by this institution: signed with key {}, {state}, and the institution's records hold no such credential (whoever has a leaked key can sign any date)",
+                    key.id
+                ),
+                Some("/proof".into()),
+            );
+        }
+        return;
+    }
+    if let Some(id) = signed.credential_id {
+        r.needs_record = Some((key.controller.clone(), id.to_owned()));
+    }
     if let Some(since) = life.compromised_since
         && signed_at.is_none_or(|t| t >= since)
     {
@@ -773,6 +853,19 @@ fn check_key_life(
             Some("/proof".into()),
         );
     }
+}
+
+/// What a proof says of itself, for the key-life check: its date (the signer's word),
+/// the credential's id and the signature.
+#[derive(Debug, Clone, Copy, Default)]
+struct Signed<'a> {
+    /// When the proof says it was made or the credential became valid (JWT `nbf`).
+    at: Option<DateTime<Utc>>,
+    /// When the proof says it was made: DI `created`, JWT `iat` (not `nbf`, which OB 3.0
+    /// sets to the credential's `validFrom`, often before the key existed).
+    signing_time: Option<DateTime<Utc>>,
+    credential_id: Option<&'a str>,
+    signature: Option<&'a str>,
 }
 
 /// Who signed, from the trust registry (never from the credential's own words), once the
@@ -974,20 +1067,27 @@ fn issuer_key_from_jwk(jwk: &ssi::JWK, resolver: &Resolver, r: &mut Verification
     }
 }
 
-fn parse_time(v: &Value, name: &str, r: &mut VerificationReport) -> Option<DateTime<Utc>> {
-    let s = v.get(name)?.as_str();
-    match s.map(DateTime::parse_from_rfc3339) {
-        Some(Ok(t)) => Some(t.with_timezone(&Utc)),
-        _ => {
-            r.fail(
+/// Every date-time of a validity bound (a one-element array is its element; a bound given
+/// twice is judged twice). A value that is not an RFC 3339 date-time fails.
+fn times(v: &Value, name: &str, r: &mut VerificationReport) -> Vec<DateTime<Utc>> {
+    let values: Vec<&Value> = match v.get(name) {
+        None => return Vec::new(),
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(x) => vec![x],
+    };
+    let mut out = Vec::with_capacity(values.len());
+    for x in values {
+        match x.as_str().map(DateTime::parse_from_rfc3339) {
+            Some(Ok(t)) => out.push(t.with_timezone(&Utc)),
+            _ => r.fail(
                 "validity_period",
                 "validity.invalid_date",
                 format!("{name} is not an RFC 3339 date-time"),
                 Some(format!("/{name}")),
-            );
-            None
+            ),
         }
     }
+    out
 }
 
 async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
@@ -1000,9 +1100,13 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
     let now = clock.now();
     warn_undefined_terms(&v, &mut r);
     let before = r.errors.len();
-    // VC 1.1 names the period `issuanceDate` (required) .. `expirationDate`.
+    // VC 1.1 names the period `issuanceDate` (required) .. `expirationDate`; VC 2.0
+    // `validFrom` .. `validUntil`. Each name stands for one IRI of the credentials
+    // vocabulary (the JSON-LD checks saw to that), and a bound is a bound whichever data
+    // model's context defines it: the VC 1.1 context defines `validUntil` too, and an
+    // inline context may define `expirationDate` in a VC 2.0 credential. So every bound
+    // present is judged; none is ignored.
     let vc11 = is_vc11(&v);
-    let (from_name, until_name) = if vc11 { ("issuanceDate", "expirationDate") } else { ("validFrom", "validUntil") };
     if vc11 && v.get("issuanceDate").is_none() {
         r.fail(
             "validity_period",
@@ -1011,25 +1115,29 @@ async fn check_content(v: Value, ctx: VerifyContext<'_>, mut r: VerificationRepo
             Some("/issuanceDate".into()),
         );
     }
-    if let Some(from) = parse_time(&v, from_name, &mut r)
-        && from > now
-    {
-        r.fail(
-            "validity_period",
-            "validity.not_yet_valid",
-            format!("the credential is valid only from {from}"),
-            Some(format!("/{from_name}")),
-        );
+    for from_name in ["validFrom", "issuanceDate"] {
+        for from in times(&v, from_name, &mut r) {
+            if from > now {
+                r.fail(
+                    "validity_period",
+                    "validity.not_yet_valid",
+                    format!("the credential is valid only from {from}"),
+                    Some(format!("/{from_name}")),
+                );
+            }
+        }
     }
-    if let Some(until) = parse_time(&v, until_name, &mut r)
-        && until < now
-    {
-        r.fail(
-            "validity_period",
-            "validity.expired",
-            format!("the credential expired on {until}"),
-            Some(format!("/{until_name}")),
-        );
+    for until_name in ["validUntil", "expirationDate"] {
+        for until in times(&v, until_name, &mut r) {
+            if until < now {
+                r.fail(
+                    "validity_period",
+                    "validity.expired",
+                    format!("the credential expired on {until}"),
+                    Some(format!("/{until_name}")),
+                );
+            }
+        }
     }
     if r.errors.len() == before {
         r.pass("validity_period");

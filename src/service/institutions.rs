@@ -200,10 +200,12 @@ impl Directory {
                         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                         .map(|t| t.with_timezone(&chrono::Utc))
                 };
-                let life = KeyLife { retired_at: time(&k.retired_at), compromised_since: time(&k.compromised_since) };
-                if life != KeyLife::default() {
-                    lives.insert(k.kid.clone(), life);
-                }
+                let life = KeyLife {
+                    created_at: time(&Some(k.created_at.clone())),
+                    retired_at: time(&k.retired_at),
+                    compromised_since: time(&k.compromised_since),
+                };
+                lives.insert(k.kid.clone(), life);
             }
             // A did:web institution is one DID; a did:key institution is the DID of each
             // key it ever had (one, as it cannot rotate).

@@ -48,9 +48,11 @@ pub struct TrustEntry {
     pub source: String,
 }
 
-/// When a key stopped being usable for new signatures.
+/// When a key of ours began and stopped being usable for new signatures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct KeyLife {
+    /// Made: a proof dated earlier is refused (`key.before_creation`).
+    pub created_at: Option<DateTime<Utc>>,
     /// Rotated out: signatures made after this are refused (`key.retired`).
     pub retired_at: Option<DateTime<Utc>>,
     /// Marked compromised since: signatures dated from this on are refused (`key.compromised`).
@@ -62,6 +64,25 @@ pub struct KeyLife {
 pub struct TrustRegistry {
     layers: Vec<Arc<HashMap<String, TrustEntry>>>,
     keys: Arc<HashMap<String, KeyLife>>,
+    held: Option<Arc<Held>>,
+}
+
+/// What the issuer's own records hold of the credentials asked about: by credential id,
+/// the signatures (Data Integrity `proofValue`, JWT signature segment) of the
+/// credentials stored under that id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Held {
+    /// Credential id → signatures of the stored credentials with that id.
+    pub signatures: HashMap<String, Vec<String>>,
+}
+
+impl Held {
+    /// Whether the records hold a credential with this id and this signature. A
+    /// signature that verifies under the key stands for the signed content: equal
+    /// signatures of one key are signatures of the same content.
+    pub fn holds(&self, credential_id: &str, signature: &str) -> bool {
+        self.signatures.get(credential_id).is_some_and(|s| s.iter().any(|x| x == signature))
+    }
 }
 
 impl TrustRegistry {
@@ -73,7 +94,19 @@ impl TrustRegistry {
 
     /// A registry of one layer of entries (first entry per DID wins) and key lifetimes.
     pub fn new(entries: Vec<TrustEntry>, keys: HashMap<String, KeyLife>) -> Self {
-        Self { layers: vec![Arc::new(layer(entries))], keys: Arc::new(keys) }
+        Self { layers: vec![Arc::new(layer(entries))], keys: Arc::new(keys), held: None }
+    }
+
+    /// This registry with the issuer's records of the credentials asked about: a
+    /// credential signed by a retired or compromised key of ours is then judged by them.
+    pub fn with_held(mut self, held: Held) -> Self {
+        self.held = Some(Arc::new(held));
+        self
+    }
+
+    /// The issuer's records, when they were consulted.
+    pub fn held(&self) -> Option<&Held> {
+        self.held.as_deref()
     }
 
     /// This registry with another, less authoritative layer after it.

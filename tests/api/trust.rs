@@ -99,13 +99,28 @@ async fn an_admin_created_institution_is_recognised_with_its_registry_name_and_p
     assert!(reg["meta"]["updated"].is_string());
 }
 
-#[tokio::test]
-async fn a_retired_keys_later_signature_and_a_compromised_keys_signatures_fail() {
-    let app = spawn_app().await;
+/// Issue 26: a key's dates are the signer's word, so they decide nothing for our own
+/// institutions' retired and compromised keys: a credential signed by such a key is
+/// valid only if the institution's records hold it (same id, same signature), whatever
+/// date it carries; a proof dated before its key was made is refused. On every store,
+/// Data Integrity and JWT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retired_and_compromised_keys_count_only_for_credentials_the_institution_holds() {
+    for backend in backends() {
+        retired_and_compromised_keys_on(backend).await;
+    }
+}
+
+async fn retired_and_compromised_keys_on(backend: Backend) {
+    use microcred::issuance::Format;
+    let app = spawn_app_on(backend).await;
     let key = app.institution("ehb", "ehb").await;
     let admin = app.admin_key().await;
     let record = own_records("valid.json").remove(0);
     let before: Value = app.issue(&key, &record).await.json().await.unwrap();
+    let jwt_url = before["jwt_url"].as_str().unwrap();
+    let before_jwt = app.client.get(jwt_url).send().await.unwrap().text().await.unwrap();
+    assert_eq!(before_jwt.split('.').count(), 3, "{before_jwt}");
     // The private half of key-1, as a thief or a forgotten backup would have it.
     let rows = app.services.store.list_keys("ehb").await.unwrap();
     let old = IssuerKey::load(std::path::Path::new(rows[0].key_file.as_deref().expect("key file"))).unwrap();
@@ -115,18 +130,51 @@ async fn a_retired_keys_later_signature_and_a_compromised_keys_signatures_fail()
         let app = &app;
         async move { app.post_json("/api/v1/verify", None, &c).await.json::<Value>().await.unwrap() }
     };
-    assert_eq!(verify(before["credential"].clone()).await["trusted"], true, "signed before the rotation");
-    // Signed with key-1 three minutes after its retirement (the service clock is 2025-09-01T00:00Z).
-    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
-    let later = FixedClock(Utc.with_ymd_and_hms(2025, 9, 1, 0, 3, 0).unwrap());
-    let after = issue(&record, &old, &later, &mut rng, &IssueOptions::default()).await.unwrap().credential;
+    let verify_text = |t: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/v1/verify"))
+                .header("content-type", "application/jwt")
+                .body(t)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(verify(before["credential"].clone()).await["trusted"], true, "issued before the rotation, held");
+    let at = |d: u32, h: u32, m: u32| {
+        FixedClock(Utc.with_ymd_and_hms(2025, if d > 15 { 8 } else { 9 }, d, h, m, 0).unwrap())
+    };
+    // The service clock is 2025-09-01T00:00Z: key-1 was made then and retired then.
+    let forged = |clock: FixedClock, format: Format| {
+        let (old, record) = (&old, &record);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(u64::from(clock.0.timestamp() as u32));
+        async move {
+            let opts = IssueOptions { format, ..Default::default() };
+            issue(record, old, &clock, &mut rng, &opts).await.unwrap()
+        }
+    };
+    // After the retirement: not issued by the institution (its records do not hold it).
+    let after = forged(at(1, 0, 3), Format::Ldp).await.credential;
     let report = verify(after).await;
-    assert_eq!(report["valid"], false);
-    assert_eq!(codes(&report["errors"]), ["key.retired"], "{report}");
+    assert_eq!(codes(&report["errors"]), ["key.not_issued"], "{report}");
+    // Dated before the key existed: the date is false.
+    let backdated = forged(at(30, 0, 0), Format::Ldp).await.credential;
+    let report = verify(backdated).await;
+    assert_eq!(codes(&report["errors"]), ["key.before_creation"], "{report}");
+    // (An OB 3.0 JWT has no `iat`; its `nbf` is the credential's validFrom, which may
+    // well predate the key: the records decide for it, below.)
+    let backdated_jwt = forged(at(30, 0, 0), Format::Jwt).await;
+    let report = verify_text(backdated_jwt.jwt.clone().unwrap_or_default()).await;
+    assert_eq!(codes(&report["errors"]), ["key.not_issued"], "{report}");
 
-    // Compromised since 2025-08-31: the credential of 2025-09-01 now fails, an older one not.
-    let earlier = FixedClock(Utc.with_ymd_and_hms(2025, 8, 30, 0, 0, 0).unwrap());
-    let old_one = issue(&record, &old, &earlier, &mut rng, &IssueOptions::default()).await.unwrap().credential;
+    // Compromised since 2025-08-31: what the institution issued with it stays valid (its
+    // records hold it); anything else signed with it is not the institution's, whatever
+    // its date says.
     let r = app
         .post_json(
             "/api/v1/institutions/ehb/keys/key-1/compromise",
@@ -136,9 +184,22 @@ async fn a_retired_keys_later_signature_and_a_compromised_keys_signatures_fail()
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let report = verify(before["credential"].clone()).await;
-    assert_eq!(codes(&report["errors"]), ["key.compromised"], "{report}");
-    let report = verify(old_one).await;
-    assert!(report["valid"] == true && report["trusted"] == true, "signed before the compromise: {report}");
+    assert!(report["valid"] == true && report["trusted"] == true, "issued and held: {report}");
+    let report = verify_text(before_jwt.clone()).await;
+    assert!(report["valid"] == true && report["trusted"] == true, "issued and held (JWT): {report}");
+    // The held credential with another's signature, and a forgery dated in the key's life.
+    let mut swapped = before["credential"].clone();
+    let other = forged(at(1, 0, 0), Format::Ldp).await.credential;
+    let proof_value = |c: &Value| c["proof"].get(0).unwrap_or(&c["proof"])["proofValue"].clone();
+    let target = if swapped["proof"].is_array() { &mut swapped["proof"][0] } else { &mut swapped["proof"] };
+    target["proofValue"] = proof_value(&other);
+    assert_eq!(verify(swapped).await["valid"], false);
+    let in_life = forged(at(1, 0, 0), Format::Ldp).await.credential;
+    let report = verify(in_life).await;
+    assert_eq!(codes(&report["errors"]), ["key.not_issued"], "{report}");
+    let in_life_jwt = forged(at(1, 0, 0), Format::Jwt).await.jwt.unwrap_or_default();
+    let report = verify_text(in_life_jwt).await;
+    assert_eq!(codes(&report["errors"]), ["key.not_issued"], "{report}");
     // Still in the DID document, for the old ones.
     let did: Value = app.client.get(app.url("/issuers/ehb/did.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(did["verificationMethod"].as_array().unwrap().len(), 2);
