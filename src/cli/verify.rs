@@ -127,10 +127,10 @@ pub(super) async fn verify_files(files: &[PathBuf], src: Sources<'_>, clock: Box
         let l = crate::trust::list::verify(&doc, &src.trust.anchors, &Resolver::new(), clock.as_ref())
             .await
             .map_err(|e| anyhow::anyhow!("trust list {} refused: {e}", path.display()))?;
+        // The keys a trust list pins for a DID are that DID's keys (issue 26): a
+        // `--did-doc` that adds another is refused, not merged.
         for d in l.documents {
-            if !resolver.knows(&d.id) {
-                resolver.add_document(d);
-            }
+            resolver.pin_document(d).map_err(|e| anyhow::anyhow!("trust list {}: {e}", path.display()))?;
         }
         entries.extend(l.entries);
     }

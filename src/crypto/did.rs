@@ -236,6 +236,36 @@ impl Resolver {
         self.web.insert(doc.id.clone(), doc);
     }
 
+    /// Adds a document whose keys a trust list pins: they win. If a document for the same
+    /// DID is already known (given on the command line, say) and lists an assertion key
+    /// the pinned one does not, that is refused: a forged DID document must not add keys
+    /// to a DID a trust list vouches for. `Err` says which key.
+    pub fn pin_document(&mut self, pinned: DidDocument) -> Result<(), String> {
+        if let Some(given) = self.web.get(&pinned.id) {
+            let theirs = self.assertion_keys(&pinned);
+            for (id, jwk) in self.assertion_keys(given) {
+                if !theirs.iter().any(|(_, k)| same_key(k, &jwk)) {
+                    return Err(format!(
+                        "the DID document given for {} lists the assertion key {id}, which the trust list does not pin for that DID; the trust list's keys are the DID's keys: drop the conflicting DID document",
+                        pinned.id
+                    ));
+                }
+            }
+        }
+        self.web.insert(pinned.id.clone(), pinned);
+        Ok(())
+    }
+
+    /// The assertion keys of a document that resolve (id, public key).
+    fn assertion_keys(&self, doc: &DidDocument) -> Vec<(String, JWK)> {
+        let one = Resolver::new().with_document(doc.clone());
+        doc.assertion_method
+            .iter()
+            .map(|a| if a.starts_with('#') { format!("{}{a}", doc.id) } else { a.clone() })
+            .filter_map(|id| one.resolve_assertion_key(&id).ok().map(|k| (id, k.jwk)))
+            .collect()
+    }
+
     /// Resolves a verification method that is to sign credentials (assertionMethod).
     pub fn resolve_assertion_key(&self, vm_id: &str) -> Result<ResolvedKey, ResolveError> {
         let (did, fragment) = vm_id.split_once('#').ok_or_else(|| ResolveError::NotADidUrl(vm_id.to_owned()))?;

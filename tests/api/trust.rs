@@ -299,7 +299,7 @@ async fn instance_b_recognises_instance_a_through_a_signed_trust_list_and_refuse
     for (lists, anchors, why) in [
         (vec![bad], vec![operator.did().to_owned()], "does not verify"),
         (vec![good.clone()], vec![other.did().to_owned()], "not a configured trust anchor"),
-        (vec![good], vec![], "trust.anchors is empty"),
+        (vec![good.clone()], vec![], "trust.anchors is empty"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let mut settings = test_settings(tmp.path());
@@ -339,4 +339,38 @@ async fn instance_b_recognises_instance_a_through_a_signed_trust_list_and_refuse
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a configured trust anchor"));
+
+    // Trust keys win (issue 26): the list pins A's keys for A's DID. A forger with a key of
+    // his own writes a DID document for that DID and signs a credential with it.
+    let forger = IssuerKey::generate(KeyAlg::Ed25519).unwrap();
+    let forged_doc = microcred::crypto::did::did_document(&did, &[(format!("{did}#key-9"), forger.public_jwk())]);
+    let forged_doc_file = write("forged-did.json", &serde_json::to_value(&forged_doc).unwrap());
+    let cred_file = write("credential.json", &credential);
+    let cli_verify = |extra: &[&str]| {
+        let mut args =
+            vec!["verify", cred_file.as_str(), "--trust-list", good.as_str(), "--trust-anchor", operator.did()];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--now", "2025-09-01T00:00:00Z", "--allow-private-status-urls"]);
+        Command::new(bin).args(&args).output().unwrap()
+    };
+    let out = cli_verify(&[]);
+    assert_eq!(out.status.code(), Some(0), "the list alone resolves A's key: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"trusted\":true"));
+    let out = cli_verify(&["--did-doc", forged_doc_file.as_str()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{} {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not pin") && err.contains("key-9"), "{err}");
+    // The genuine document changes nothing.
+    let genuine = write(
+        "genuine-did.json",
+        &a.client.get(a.url("/issuers/ehb/did.json")).send().await.unwrap().json::<Value>().await.unwrap(),
+    );
+    let out = cli_verify(&["--did-doc", genuine.as_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
