@@ -276,6 +276,14 @@ async fn verify_text_inner(text: &str, ctx: VerifyContext<'_>) -> VerificationRe
     }
     if trimmed.starts_with('{') {
         r.format = "ldp";
+        // eddsa-jcs-2022 signs the JSON text's members: one given twice would be signed as
+        // one reading and judged as another (RFC 8785 requires unique names).
+        if trimmed.contains(crate::crypto::jcs::CRYPTOSUITE)
+            && let Some(why) = crate::crypto::jcs::duplicate_member(trimmed)
+        {
+            r.fail("format", "format.duplicate_member", why, None);
+            return r.finish();
+        }
         match serde_json::from_str::<Value>(trimmed) {
             Ok(v) => verify_ldp(v, ctx, r).await,
             Err(e) => {

@@ -158,11 +158,17 @@ pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
                     ));
                 }
             };
-            if e.get("statusSize")
-                .and_then(|s| s.as_str().map(str::to_owned).or_else(|| s.as_u64().map(|n| n.to_string())))
-                .is_some_and(|s| s != "1")
+            // Anything but the single bit, in any spelling (`2`, `"2"`, `2.0`, `1.0`: a
+            // number JCS writes as `2` and JSON-LD reads as a double), is not judged as
+            // one bit: reading one bit of a wider slot would misread the status.
+            if let Some(size) = e.get("statusSize")
+                && size.as_u64() != Some(1)
+                && size.as_str() != Some("1")
             {
-                return Err("multi-bit statuses (statusSize > 1) are not supported".into());
+                return Err(format!(
+                    "statusSize {}: only single-bit statuses (statusSize 1) are supported",
+                    size.to_string().chars().take(40).collect::<String>()
+                ));
             }
             let purpose = e
                 .get("statusPurpose")
@@ -274,6 +280,11 @@ mod tests {
         assert!(entries(&json!({})).expect("none").is_empty());
         assert!(entries(&json!({"credentialStatus": {"type": "1EdTechRevocationList"}})).is_err());
         let mut multi = entry_json("https://x/r", Purpose::Revocation, 1);
+        for size in [json!(2.0), json!(1.0), json!("2"), json!(2), json!(-1), json!(null)] {
+            let mut m = multi.clone();
+            m["statusSize"] = size.clone();
+            assert!(entries(&json!({"credentialStatus": m})).is_err(), "statusSize {size}");
+        }
         multi["statusSize"] = "2".into();
         assert!(entries(&json!({"credentialStatus": multi})).is_err());
     }
