@@ -151,6 +151,14 @@ pub fn ed25519_multibase(jwk: &JWK) -> Option<String> {
 
 /// Decodes a Multikey `publicKeyMultibase` (or a did:key method-specific id).
 pub fn jwk_from_multibase(mb: &str) -> Result<JWK, String> {
+    // Multikey and did:key write base58-btc (`z…`) only: another base would make a second
+    // name (another DID) for the same key.
+    if !mb.starts_with('z') {
+        return Err(format!(
+            "'{}' is not base58-btc multibase (starting with 'z'), as Multikey and did:key require",
+            mb.chars().take(20).collect::<String>()
+        ));
+    }
     let (_, bytes) = multibase::decode(mb).map_err(|e| e.to_string())?;
     let enc = ssi::multicodec::MultiEncoded::new(&bytes).map_err(|e| e.to_string())?;
     JWK::from_multicodec(enc).map_err(|e| e.to_string())
@@ -355,6 +363,14 @@ mod tests {
         want.algorithm = None;
         assert_eq!(r.jwk, want);
         assert_eq!(r.controller, key.did());
+        // Issue 26: the same key in another multibase is another DID, refused.
+        let msid = key.did().trim_start_matches("did:key:");
+        let (_, bytes) = multibase::decode(msid).expect("base58");
+        for base in [multibase::Base::Base64Url, multibase::Base::Base32Lower, multibase::Base::Base16Lower] {
+            let alias = multibase::encode(base, &bytes);
+            let vm = format!("did:key:{alias}#{alias}");
+            assert!(matches!(Resolver::new().resolve_assertion_key(&vm), Err(ResolveError::BadKey { .. })), "{vm}");
+        }
     }
 
     #[test]

@@ -219,8 +219,18 @@ pub fn flemish(institution_id: &str) -> Option<(Names, String)> {
 }
 
 /// The public key material (`x` of an OKP key, `n` of an RSA key) of a JWK.
+/// The public key's material as bytes: Ed25519 `x`, or RSA `n` as the unsigned integer
+/// it is (leading zero bytes dropped: `AQAB` and `AAEAAQ` are one modulus), never the text.
 fn public_material(jwk: &Value) -> Option<String> {
-    jwk.get("x").or_else(|| jwk.get("n")).and_then(Value::as_str).map(str::to_owned)
+    use base64::Engine;
+    let (name, text) = match (jwk.get("x"), jwk.get("n")) {
+        (Some(x), _) => ("x", x.as_str()?),
+        (None, Some(n)) => ("n", n.as_str()?),
+        _ => return None,
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()?;
+    let bytes = if name == "n" { bytes.iter().skip_while(|b| **b == 0).copied().collect() } else { bytes };
+    Some(format!("{name}:{}", hex::encode(bytes)))
 }
 
 /// Whether a key is one of the published demonstration keys (`keys-example/`), which
@@ -440,6 +450,18 @@ mod tests {
         let demo: JWK =
             serde_json::from_str(include_str!("../../keys-example/demo-issuer.jwk")).unwrap_or_else(|_| unreachable!());
         assert!(is_demo_key(&demo.to_public()));
+        // Issue 26: the demo RSA key with a leading zero byte in its modulus is the same key.
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut rsa: Value =
+            serde_json::from_str(include_str!("../../keys-example/demo-issuer-rsa.jwk")).unwrap_or_default();
+        let n = b64.decode(rsa["n"].as_str().unwrap_or_default()).unwrap_or_default();
+        assert!(is_demo_key(
+            &serde_json::from_value::<JWK>(rsa.clone()).unwrap_or_else(|_| unreachable!()).to_public()
+        ));
+        rsa["n"] = b64.encode([&[0u8][..], &n].concat()).into();
+        let padded: JWK = serde_json::from_value(rsa).unwrap_or_else(|_| unreachable!());
+        assert!(is_demo_key(&padded.to_public()));
         assert!(!is_demo_key(&key.to_public()));
         let (t, _) = decide(&reg, "did:web:x:issuers:kul", &demo.to_public(), now, &claim("KU Leuven", ""));
         assert_eq!(t.status, TrustStatus::Demo);

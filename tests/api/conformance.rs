@@ -358,4 +358,20 @@ async fn an_enveloped_vc_jwt_in_a_presentation_is_verified() {
         .await;
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("application/vc+sd-jwt"));
+
+    // Issue 26: `;base64` means base64 of the JWT (RFC 2397), read as such; a plain JWT
+    // under `;base64` is not base64 of a JWT, and is refused, not read as the JWT.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&jwt);
+    let (status, ok) = verify_vp(&app, vp(envelope(&b64, "application/vc+jwt;base64")), json!({})).await;
+    assert_eq!(status, 200, "{ok}");
+    assert_eq!(ok["credentialResults"][0]["verified"], true, "{ok}");
+    let r = app
+        .post_json(
+            "/presentations/verify",
+            None,
+            &json!({"verifiablePresentation": vp(envelope(&jwt, "application/vc+jwt;base64"))}),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
 }

@@ -145,19 +145,38 @@ fn enveloped_jwt(o: &serde_json::Map<String, Value>) -> Result<String, ApiError>
             "an EnvelopedVerifiableCredential carries its credential in id as a data: URL, e.g. data:application/vc+jwt,eyJ…".into(),
         ));
     };
-    let media = media.split(';').next().unwrap_or_default();
+    let mut parts = media.split(';');
+    let media = parts.next().unwrap_or_default();
+    // RFC 2397: `;base64` means the data is base64 of the content, not the content.
+    let base64 = parts.any(|p| p.trim().eq_ignore_ascii_case("base64"));
     if !matches!(media, "application/vc+jwt" | "application/vc-ld+jwt" | "application/jwt") {
         return Err(ApiError::BadRequest(format!(
             "an EnvelopedVerifiableCredential of media type '{}' cannot be verified; application/vc+jwt can",
             media.chars().take(60).collect::<String>()
         )));
     }
-    if !crate::crypto::jwt::looks_like_jwt(data) {
+    let data = if base64 {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(|t| t.trim().to_owned())
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "the EnvelopedVerifiableCredential's data: URL says ;base64 but its data is not base64 of a text"
+                        .into(),
+                )
+            })?
+    } else {
+        data.to_owned()
+    };
+    if !crate::crypto::jwt::looks_like_jwt(&data) {
         return Err(ApiError::BadRequest(
             "the EnvelopedVerifiableCredential's data: URL does not hold a compact JWT".into(),
         ));
     }
-    Ok(data.to_owned())
+    Ok(data)
 }
 
 /// `POST /presentations/verify`: `{verifiablePresentation, options}` → 200
