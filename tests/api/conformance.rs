@@ -276,6 +276,31 @@ async fn a_presentation_verifies_with_its_challenge_and_domain_and_every_credent
     assert_eq!(status, 200, "{ok}");
     assert_eq!(ok["verified"], true);
     assert_eq!(ok["credentialResults"][0]["verified"], true);
+    // The holder is not the credential's subject: said, not refused (issue 26).
+    let warned: Vec<&str> =
+        ok["presentationResult"]["warnings"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    let subject = vc["credentialSubject"]["id"].as_str().unwrap_or_default();
+    assert_eq!(warned, ["presentation.holder_not_subject"], "subject {subject}: {ok}");
+
+    // Issue 26: the holder written as a node object with @id, and a credential under a
+    // full IRI for verifiableCredential, are not terms: refused, never skipped.
+    for (what, changed) in [
+        ("holder as {@id}", {
+            let mut v = vp.clone();
+            v["holder"] = json!({"@id": v["holder"].clone()});
+            v
+        }),
+        ("credential under its full IRI", {
+            let mut v = vp.clone();
+            let c = v.as_object_mut().unwrap().shift_remove("verifiableCredential").unwrap();
+            v["https://www.w3.org/2018/credentials#verifiableCredential"] = c;
+            v
+        }),
+    ] {
+        let (status, r) = verify_vp(&app, changed, json!({})).await;
+        assert_eq!(status, 400, "{what}: {r}");
+        assert_eq!(r["verified"], false, "{what}");
+    }
 
     let (status, wrong) =
         verify_vp(&app, vp.clone(), json!({"challenge": "other", "domain": "verifier.example"})).await;

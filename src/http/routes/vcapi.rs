@@ -218,7 +218,7 @@ pub async fn verify_presentation(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))?;
-    let (presentation, too_complex) = presentation;
+    let (mut presentation, too_complex) = presentation;
     if too_complex {
         return Err(ApiError::TooComplex("canonicalising this presentation needs too many RDFC-1.0 steps".into()));
     }
@@ -236,6 +236,7 @@ pub async fn verify_presentation(
         };
         results.push(crate::http::routes::verify::verify_expecting(&state, text, ProofExpectations::default()).await?);
     }
+    holder_is_subject(&mut presentation, &results);
     let verified = presentation.valid && results.iter().all(|r| r.valid);
     let passed = |r: &crate::verify::VerificationReport| -> Vec<&str> {
         r.checks.iter_passed().map(|c| if c == "signature" { "proof" } else { c }).collect()
@@ -250,4 +251,36 @@ pub async fn verify_presentation(
     });
     let status = if verified { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     Ok((status, Json(body)).into_response())
+}
+
+/// VC 2.0 §4.13: a holder presents credentials about someone; when the presentation
+/// names a holder and a credential's subjects do not include it, a verifier should know:
+/// a warning (`presentation.holder_not_subject`), since presenting another's credential
+/// can be legitimate (a parent, a delegate), and the verifier decides.
+fn holder_is_subject(
+    presentation: &mut crate::verify::VerificationReport,
+    results: &[crate::verify::VerificationReport],
+) {
+    let Some(holder) = presentation.issuer.clone() else { return };
+    for (i, r) in results.iter().enumerate() {
+        let Some(c) = &r.credential else { continue };
+        let subjects: Vec<&Value> = match c.get("credentialSubject") {
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(one) => vec![one],
+            None => Vec::new(),
+        };
+        let ids: Vec<&str> =
+            subjects.iter().filter_map(|s| s.get("id").and_then(Value::as_str).or_else(|| s.as_str())).collect();
+        if !ids.contains(&holder.as_str()) {
+            presentation.warnings.push(crate::verify::VerifyError {
+                check: "issuer_key",
+                code: "presentation.holder_not_subject".into(),
+                message: format!(
+                    "the presentation's holder {holder} is not a subject of credential {i} ({}): it presents someone else's credential",
+                    if ids.is_empty() { "which names no subject id".to_owned() } else { format!("about {}", ids.join(", ")) }
+                ),
+                path: Some(format!("/verifiableCredential/{i}")),
+            });
+        }
+    }
 }
