@@ -470,6 +470,18 @@ async fn a_vc_1_1_jwt_with_a_vc_claim_verifies_and_its_claims_must_agree() {
         payload[claim] = value;
         assert_eq!(codes(&verify(&sign(payload)).await), ["jwt.claims_mismatch"], "{claim}");
     }
+    // Issue 26: a past bound inside the `vc` claim counts, whichever data model defines
+    // it: VC 1.1's `expirationDate`, and `validUntil` (the same IRI in the v1 context).
+    for (bound, code) in [
+        ("validUntil", "validity.expired"),
+        ("expirationDate", "validity.expired"),
+        ("validFrom", "validity.not_yet_valid"),
+    ] {
+        let mut dated = vc.clone();
+        dated[bound] = if code == "validity.expired" { "2025-06-01T00:00:00Z" } else { "2099-01-01T00:00:00Z" }.into();
+        let r = verify(&sign(json!({"iss": did, "jti": vc["id"], "nbf": nbf, "vc": dated}))).await;
+        assert!(codes(&r).contains(&code.to_owned()), "{bound}: {:?}", r.errors);
+    }
     // Tampered after signing.
     use base64::Engine;
     let b64 = base64::prelude::BASE64_URL_SAFE_NO_PAD;
