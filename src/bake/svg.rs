@@ -9,9 +9,18 @@ const SVG_NS: &str = "http://www.w3.org/2000/svg";
 const MAX_NODES: u32 = 200_000;
 
 fn parse(text: &str) -> Result<roxmltree::Document<'_>, BakeError> {
-    // DTDs are allowed (older editors write one); roxmltree never loads external
-    // entities (no resolver is set) and refuses billion-laughs expansion; the node limit
-    // bounds memory whatever the input.
+    // No entities (issue 27): roxmltree refuses nested "billion laughs" entities, but one
+    // flat entity referenced thousands of times in an attribute or text is expanded in
+    // full (a 160 KB SVG took 12 s of CPU and 3.9 GB). Entities can only be declared in a
+    // DTD's internal subset (roxmltree never loads an external DTD), so a DOCTYPE with an
+    // internal subset is refused with the reason before anything is expanded; the plain
+    // `<!DOCTYPE svg PUBLIC … "svg11.dtd">` that editors write stays accepted. The node
+    // limit bounds memory whatever else the input holds.
+    if has_internal_subset(text) {
+        return Err(BakeError::MalformedSvg(
+            "the SVG's document type declaration (<!DOCTYPE … [ … ]>) declares entities; entities are not accepted in badge images: save the SVG without the DOCTYPE's [ … ] part".into(),
+        ));
+    }
     let options = roxmltree::ParsingOptions { allow_dtd: true, nodes_limit: MAX_NODES, ..Default::default() };
     let doc =
         roxmltree::Document::parse_with_options(text, options).map_err(|e| BakeError::MalformedSvg(e.to_string()))?;
@@ -20,6 +29,26 @@ fn parse(text: &str) -> Result<roxmltree::Document<'_>, BakeError> {
         return Err(BakeError::MalformedSvg("the root element is not <svg> in the SVG namespace".into()));
     }
     Ok(doc)
+}
+
+/// Whether the text's `<!DOCTYPE` (any case) has an internal subset (`[ … ]`), the only
+/// place a document can declare entities. Quoted public and system ids are skipped.
+fn has_internal_subset(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let Some(start) = bytes.windows(9).position(|w| w.eq_ignore_ascii_case(b"<!DOCTYPE")) else { return false };
+    let mut quote = None;
+    for &b in &bytes[start + 9..] {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'[') => return true,
+            (None, b'>') => return false,
+            _ => {}
+        }
+    }
+    // An unterminated declaration: refused too (roxmltree would fail on it anyway).
+    true
 }
 
 fn credential_elements<'a>(doc: &'a roxmltree::Document<'a>) -> impl Iterator<Item = roxmltree::Node<'a, 'a>> {

@@ -129,6 +129,23 @@ fn entity_expansion_and_node_floods_are_refused() {
 <!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>
 <svg xmlns="http://www.w3.org/2000/svg"><text>&h;</text></svg>"#;
     assert!(matches!(unbake(laughs.as_bytes()), Err(BakeError::MalformedSvg(_))));
+    // Issue 27: one flat entity referenced many times (no nesting) in an attribute and in
+    // text: a DOCTYPE with an internal subset is refused, naming the reason, at once.
+    let entity = "x".repeat(10_000);
+    let refs = "&e;".repeat(40_000);
+    for bomb in [
+        format!(r#"<!DOCTYPE svg [<!ENTITY e "{entity}">]><svg xmlns="http://www.w3.org/2000/svg" data-x="{refs}"/>"#),
+        format!(
+            r#"<!DOCTYPE svg [<!ENTITY e "{entity}">]><svg xmlns="http://www.w3.org/2000/svg"><text>{refs}</text></svg>"#
+        ),
+        format!(
+            r#"<!doctype svg PUBLIC "x>y" "z" [<!ENTITY e "{entity}">]><svg xmlns="http://www.w3.org/2000/svg" data-x="{refs}"/>"#
+        ),
+    ] {
+        let r = unbake(bomb.as_bytes());
+        assert!(matches!(&r, Err(BakeError::MalformedSvg(m)) if m.contains("entities")), "{r:?}");
+        assert!(matches!(bake(bomb.as_bytes(), "aGVhZA.cGF5bG9hZA.c2ln"), Err(BakeError::MalformedSvg(_))));
+    }
     let flood = format!(r#"<svg xmlns="http://www.w3.org/2000/svg">{}</svg>"#, "<g/>".repeat(250_000));
     assert!(matches!(unbake(flood.as_bytes()), Err(BakeError::MalformedSvg(_))));
 }

@@ -204,3 +204,46 @@ async fn a_credential_with_too_many_values_is_too_complex_before_json_ld_work() 
     let report: Value = r.json().await.unwrap();
     assert!(!report["errors"].to_string().contains("too_complex"), "{report}");
 }
+
+/// Issue 27: an SVG whose DTD declares one entity referenced thousands of times (160 KB
+/// expanding to gigabytes) is a clear 400 through the API and the verification page, and
+/// the service answers `/healthz` meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_svg_entity_bomb_is_a_clear_400_not_an_outage() {
+    let app = spawn_app().await;
+    let entity = "x".repeat(4_000);
+    let refs = "&e;".repeat(40_000);
+    let bomb = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY e "{entity}">]><svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" data-x="{refs}"><openbadges:credential verify="a.b.c"/></svg>"#
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/verify"))
+        .header("content-type", "image/svg+xml")
+        .body(bomb.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("entities"), "{body}");
+    let boundary = "bOmBbOuNdArY";
+    let mut upload = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"badge.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n"
+    )
+    .into_bytes();
+    upload.extend_from_slice(bomb.as_bytes());
+    upload.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = app
+        .client
+        .post(app.url("/verify?lang=en"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(upload)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error() || r.status().is_success(), "{}", r.status());
+    let page = r.text().await.unwrap();
+    assert!(page.contains("entities"), "the page says why");
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+}

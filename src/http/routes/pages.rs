@@ -174,7 +174,10 @@ async fn submitted_text(req: Request, state: &AppState) -> Result<String, String
             let bytes = field.bytes().await.map_err(|e| e.body_text())?;
             let text = if name == "file" && crate::bake::ImageKind::sniff(&bytes).is_some() {
                 // A baked badge (PNG or SVG): its first credential.
-                crate::bake::unbake(&bytes).map_err(|e| format!("cannot read a credential from the image: {e}"))?
+                crate::cpu::run(move |_| crate::bake::unbake(&bytes))
+                    .await
+                    .map_err(|e| format!("reading the image failed: {e}"))?
+                    .map_err(|e| format!("cannot read a credential from the image: {e}"))?
             } else {
                 String::from_utf8(bytes.to_vec())
                     .map_err(|_| "the file is not text (expected JSON, a JWT or a baked badge image)".to_owned())?

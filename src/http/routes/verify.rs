@@ -88,13 +88,18 @@ pub async fn verify_expecting(
     }
 }
 
-/// The credential baked into a PNG or SVG badge image, or why there is none.
-pub fn unbaked(image: &[u8]) -> Result<String, ApiError> {
-    crate::bake::unbake(image).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "cannot read a credential from the image: {e}; a baked badge holds it in an iTXt chunk 'openbadgecredential' (PNG) or an <openbadges:credential> element (SVG)"
-        ))
-    })
+/// The credential baked into a PNG or SVG badge image, or why there is none. Parsing an
+/// image is CPU work on untrusted input: it runs on the CPU pool, never on the async
+/// runtime (issue 27).
+pub async fn unbaked(image: axum::body::Bytes) -> Result<String, ApiError> {
+    crate::cpu::run(move |_| crate::bake::unbake(&image))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the image failed: {e}")))?
+        .map_err(|e| {
+            ApiError::BadRequest(format!(
+                "cannot read a credential from the image: {e}; a baked badge holds it in an iTXt chunk 'openbadgecredential' (PNG) or an <openbadges:credential> element (SVG)"
+            ))
+        })
 }
 
 /// `POST /api/v1/verify`: JSON, a JWT, or a baked badge image (`image/png`,
@@ -113,7 +118,7 @@ pub async fn verify_credential(
     }
     let bytes = read_body(req, &state).await?;
     if image {
-        let text = unbaked(&bytes)?;
+        let text = unbaked(bytes).await?;
         return Ok(Json(verify_with(&state, text).await?));
     }
     let text =
