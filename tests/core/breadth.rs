@@ -226,7 +226,7 @@ async fn a_proof_chain_verifies_each_proof_over_the_proofs_it_follows() {
 }
 
 /// An Ed25519Signature2020 proof (through ssi) by `secret` (a did:key) over `doc`.
-async fn sign_2020(doc: &Value, secret: &JWK) -> Value {
+pub(crate) async fn sign_2020(doc: &Value, secret: &JWK) -> Value {
     use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrityDocument, ProofOptions};
     use ssi::json_ld::iref::IriBuf;
     use ssi::verification_methods::{AnyMethod, SingleSecretSigner};

@@ -8,6 +8,7 @@ mod interop;
 mod issue_verify;
 mod mutations;
 mod properties;
+mod respell;
 mod schemas;
 #[path = "../common/skip.rs"]
 mod skip;
