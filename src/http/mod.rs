@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/issuers/{slug}/status/{purpose}/{list_no}", get(status::get_status_list))
         .route("/microcred/contexts/v1.jsonld", get(contexts::get_context))
         .route("/microcred/contexts/trust-v1.jsonld", get(contexts::get_trust_context))
+        .route("/microcred/contexts/trust-v2.jsonld", get(contexts::get_trust_context_v2))
         .route("/microcred/schemas/v1.json", get(contexts::get_schema))
         .route("/credentials/issue", post(vcapi::issue_credential))
         .route("/credentials/status", post(vcapi::update_status))

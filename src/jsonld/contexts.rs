@@ -41,6 +41,9 @@ pub const STATUS_LIST_2021_URL: &str = "https://w3id.org/vc/status-list/2021/v1"
 
 /// URL of our issuer trust list context ([`crate::trust::list`]).
 pub const TRUST_V1_URL: &str = "https://w3id.org/microcred/contexts/trust-v1.jsonld";
+/// Our issuer trust list context, version 2: per-entry `validFrom`/`validUntil` (new
+/// lists name it; lists naming version 1 keep verifying).
+pub const TRUST_V2_URL: &str = "https://w3id.org/microcred/contexts/trust-v2.jsonld";
 
 /// `(URL, file name in contexts/, content)` of every embedded context.
 pub const CONTEXTS: &[(&str, &str, &str)] = &[
@@ -89,11 +92,12 @@ pub const CONTEXTS: &[(&str, &str, &str)] = &[
     ),
     (MICROCRED_V1_URL, "microcred-v1.jsonld", include_str!("../../contexts/microcred-v1.jsonld")),
     (TRUST_V1_URL, "microcred-trust-v1.jsonld", include_str!("../../contexts/microcred-trust-v1.jsonld")),
+    (TRUST_V2_URL, "microcred-trust-v2.jsonld", include_str!("../../contexts/microcred-trust-v2.jsonld")),
 ];
 
 /// Our own contexts, which other URLs may publish byte for byte (a deployment's
 /// `server.context_base_url`, another deployment of this service): see [`add_alias`].
-pub const OWN_CONTEXTS: &[&str] = &[MICROCRED_V1_URL, TRUST_V1_URL];
+pub const OWN_CONTEXTS: &[&str] = &[MICROCRED_V1_URL, TRUST_V1_URL, TRUST_V2_URL];
 
 /// Most aliases remembered; past that, a new one is not kept (it is fetched and checked
 /// again next time).
@@ -158,8 +162,14 @@ pub fn get(url: &str) -> Option<&'static str> {
 /// §B.1 publishes, `59955ced…2734`), the VC 2.0 examples and undefined-terms contexts. A `relatedResource`
 /// digest of one of these is judged against our copy; the other copies are re-serialised
 /// by their npm packages (same JSON, other bytes), so their digests cannot be judged.
-pub const BYTE_EXACT: &[&str] =
-    &[CREDENTIALS_V2_URL, CREDENTIALS_EXAMPLES_V2_URL, UNDEFINED_TERMS_V2_URL, MICROCRED_V1_URL, TRUST_V1_URL];
+pub const BYTE_EXACT: &[&str] = &[
+    CREDENTIALS_V2_URL,
+    CREDENTIALS_EXAMPLES_V2_URL,
+    UNDEFINED_TERMS_V2_URL,
+    MICROCRED_V1_URL,
+    TRUST_V1_URL,
+    TRUST_V2_URL,
+];
 
 /// Checks the digests a `relatedResource` gives for `url` (VC 2.0 §5.3) when we hold the
 /// published bytes of that resource ([`BYTE_EXACT`]): `digestSRI` (`sha256-`, `sha384-`

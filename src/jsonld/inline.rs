@@ -14,8 +14,8 @@
 //!
 //! - a keyword alias (`"myid": "@id"`, `"n": "@nest"`, `"inc": "@included"`) is refused:
 //!   it hides identifiers, types, nesting or further nodes from the name-based reading;
-//! - a term whose IRI is one that a shipped context names, under another name, is
-//!   refused (`st` for `credentialStatus`'s IRI);
+//! - a term whose IRI is one that a shipped context names is refused (`st` for
+//!   `credentialStatus`'s IRI, or `credentialStatus` redefined);
 //! - an `@vocab` under which a shipped IRI could be written as a plain term is refused;
 //! - the scoped contexts of added terms (property- and type-scoped) are processed on top
 //!   and judged the same way, to a bounded depth.
@@ -144,17 +144,33 @@ async fn judge(base: &Active, active: Active) -> Result<(), JsonLdProblem> {
     Ok(())
 }
 
-/// A term an inline context adds or changes: no keyword alias, and no other name for an
-/// IRI that the shipped contexts name.
+/// Every term name the shipped contexts define (at any scope).
+fn shipped_terms() -> &'static HashSet<String> {
+    static TERMS: OnceLock<HashSet<String>> = OnceLock::new();
+    TERMS.get_or_init(|| shipped_names().values().flatten().cloned().collect())
+}
+
+/// A term an inline context adds or changes: no keyword alias, no shipped term name
+/// redefined (a credential's type-scoped contexts may override it again, or not: what a
+/// name means must not depend on that), and no IRI that the shipped contexts name.
 fn judge_term(term: &str, value: Option<&Term>) -> Result<(), JsonLdProblem> {
+    if term != "@type" && shipped_terms().contains(term) && !matches!(value, Some(Term::Keyword(_))) {
+        return Err(JsonLdProblem::BadContext(format!(
+            "the inline context redefines '{}', a term the shipped contexts define; use the shipped definition (leave it out of the inline context)",
+            short(term)
+        )));
+    }
     match value {
         Some(Term::Keyword(k)) if term != "@type" => Err(JsonLdProblem::BadContext(format!(
             "the inline context makes '{}' an alias of the keyword {}; write the keyword's shipped term (id, type) instead",
             short(term),
             k.into_str()
         ))),
+        // Not even under its shipped name: an inline definition of a shipped IRI either
+        // repeats the shipped one (nothing gained) or differs from it, where the
+        // credential's own type-scoped contexts may or may not override it.
         Some(Term::Id(id)) => match shipped_names().get(id.as_str()) {
-            Some(names) if !names.contains(term) => {
+            Some(names) => {
                 let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
                 names.sort_unstable();
                 Err(JsonLdProblem::BadContext(format!(

@@ -374,6 +374,15 @@ pub async fn check_terms(doc: &Value) -> Result<(), JsonLdProblem> {
 /// reading a member by name (status entries, validity dates, types, issuer, subject) is a
 /// decision on the signed data.
 pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
+    signed_view(doc).await.map(|_| ())
+}
+
+/// [`check_signed_form`], and the document as the checks are to read it: the compact form
+/// itself where the document wrote a one-element array for a single value (JSON-LD's
+/// `compactArrays`: the same data), so that a respelling a holder may make changes no
+/// verdict. Refused as well: a value given twice in one array (the RDF holds it once, so
+/// the compact form of what was signed has it once).
+pub async fn signed_view(doc: &Value) -> Result<Value, JsonLdProblem> {
     use ssi::json_ld::syntax::TryFromJson;
     use ssi::json_ld::syntax::context::Context as LocalContext;
     use ssi::json_ld::{Compact, Process};
@@ -409,9 +418,22 @@ pub async fn check_signed_form(doc: &Value) -> Result<(), JsonLdProblem> {
         c.remove("@context");
     }
     let mut without_context = map.clone();
-    without_context.remove("@context");
-    same_data(&Value::Object(without_context), &compacted, &mut String::new())
-        .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })
+    let context = without_context.remove("@context");
+    let view = same_data(&Value::Object(without_context), &compacted, &mut String::new())
+        .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })?;
+    let Value::Object(mut view) = view else { return Err(JsonLdProblem::Invalid("not an object".into())) };
+    if let Some(c) = context {
+        view.insert("@context".into(), c);
+    }
+    // The original's member order (the view is read by name; order is not data).
+    let mut ordered = serde_json::Map::with_capacity(view.len());
+    for k in doc.as_object().into_iter().flat_map(|o| o.keys()) {
+        if let Some(v) = view.remove(k) {
+            ordered.insert(k.clone(), v);
+        }
+    }
+    ordered.extend(view);
+    Ok(Value::Object(ordered))
 }
 
 /// Whether a proof's `@context` is the first entries of the document's `@context`, in the
@@ -482,39 +504,124 @@ fn non_term_keys(v: &Value, path: &str) -> Result<(), JsonLdProblem> {
     }
 }
 
+/// Where the document writes a one-element array for one value, the view keeps the array
+/// only for the members the OB 3.0 JSON Schema (and our extension's) declares as arrays at
+/// that place; everywhere else it reads the value. So wrapping a member in an array (the
+/// same data) changes nothing the checks see, and the issuer's arrays stay arrays.
+fn array_member(path: &str) -> bool {
+    // Members that are arrays wherever they appear in the schemas.
+    const ARRAYS: [&str; 17] = [
+        "alignment",
+        "allowedValue",
+        "assessmentType",
+        "components",
+        "credentialSchema",
+        "endorsement",
+        "endorsementJwt",
+        "evidence",
+        "languagesOfInstruction",
+        "learningOutcomes",
+        "otherIdentifier",
+        "proof",
+        "related",
+        "result",
+        "rubricCriterionLevel",
+        "tag",
+        "termsOfUse",
+    ];
+    // Where `type` is a single string (TermsOfUse, CredentialStatus, IdentityObject,
+    // IdentifierEntry, Proof, RefreshService, Image, CredentialSchema, GeoCoordinates).
+    const TYPE_IS_STRING_UNDER: [&str; 9] = [
+        "termsOfUse",
+        "credentialStatus",
+        "identifier",
+        "otherIdentifier",
+        "proof",
+        "refreshService",
+        "image",
+        "credentialSchema",
+        "geo",
+    ];
+    let mut names = path.rsplit('/').filter(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()));
+    let key = names.next().unwrap_or_default();
+    let parent = names.next().unwrap_or_default();
+    match key {
+        "type" => !TYPE_IS_STRING_UNDER.contains(&parent),
+        // An array of identity objects in a subject; a string in an identifier entry.
+        "identifier" => parent == "credentialSubject",
+        // An array in an achievement; one id in a result.
+        "resultDescription" => parent == "achievement",
+        k => ARRAYS.contains(&k),
+    }
+}
+
+/// The terms of the shipped contexts whose container is `@list` (a test checks the list).
+const LIST_TERMS: [&str; 1] = ["allowedValue"];
+
 /// Compares a document with its compacted form; `Err((pointer, what))` at the first
-/// difference. A one-element array in the document may stand for a single value.
-fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<(), (String, String)> {
+/// difference. A one-element array in the document may stand for a single value; `Ok` is
+/// the document with such arrays replaced by that value (what the checks read).
+fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<Value, (String, String)> {
     let differs =
         |path: &str, what: String| Err((if path.is_empty() { "/".to_owned() } else { path.to_owned() }, what));
     match (doc, compacted) {
-        (Value::Array(a), c) if a.len() == 1 && !c.is_array() => same_data(&a[0], c, path),
+        // Where the verdict reads one value, it reads the value; elsewhere the document's
+        // shape stays as written (the OB 3.0 JSON Schema wants arrays of one for types,
+        // alignments, results).
+        (Value::Array(a), c) if a.len() == 1 && !c.is_array() => {
+            let inner = same_data(&a[0], c, path)?;
+            Ok(if array_member(path) { Value::Array(vec![inner]) } else { inner })
+        }
         // A node given by its id alone: compaction writes the bare IRI where the term's
         // type is @id (e.g. `credentialSubject`, `issuer`); VC 2.0 wants the object.
         (Value::Object(a), Value::String(c))
             if a.len() == 1 && a.get("id").and_then(Value::as_str) == Some(c.as_str()) =>
         {
-            Ok(())
+            Ok(doc.clone())
         }
         (Value::Array(a), Value::Array(c)) => {
             if a.len() != c.len() {
                 return differs(path, format!("{} values are written where the signed data has {}", a.len(), c.len()));
             }
+            // In an ordered list (`@list`) a repeated value is data.
+            let list = path.rsplit('/').next().is_some_and(|k| LIST_TERMS.contains(&k));
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::with_capacity(a.len());
             for (i, (x, y)) in a.iter().zip(c).enumerate() {
                 let len = path.len();
                 path.push_str(&format!("/{i}"));
-                same_data(x, y, path)?;
+                // A node given twice (by its id: RDF merges the two) or a value given twice.
+                let single = match x {
+                    Value::Object(o) => o.get("id").and_then(Value::as_str),
+                    Value::String(s) => Some(s.as_str()),
+                    _ => None,
+                };
+                let repeated = match (single, x) {
+                    (Some(s), _) => !seen.insert(s.to_owned()),
+                    (None, Value::Number(_) | Value::Bool(_)) => !seen.insert(x.to_string()),
+                    _ => false,
+                };
+                if repeated && !list {
+                    return differs(
+                        path,
+                        format!("{} is given twice; the signed data holds it once", short(&x.to_string())),
+                    );
+                }
+                out.push(same_data(x, y, path)?);
                 path.truncate(len);
             }
-            Ok(())
+            Ok(Value::Array(out))
         }
         (Value::Object(a), Value::Object(c)) => {
+            let mut out = serde_json::Map::with_capacity(a.len());
             for (k, x) in a {
                 let len = path.len();
                 path.push('/');
                 path.push_str(&k.replace('~', "~0").replace('/', "~1"));
                 match c.get(k) {
-                    Some(y) => same_data(x, y, path)?,
+                    Some(y) => {
+                        out.insert(k.clone(), same_data(x, y, path)?);
+                    }
                     None => {
                         return differs(path, format!("'{k}' is not how the contexts write this data"));
                     }
@@ -524,9 +631,9 @@ fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<(), (S
             if let Some(k) = c.keys().find(|k| !a.contains_key(*k)) {
                 return differs(path, format!("the signed data has '{k}' here, written another way"));
             }
-            Ok(())
+            Ok(Value::Object(out))
         }
-        (x, y) if x == y => Ok(()),
+        (x, y) if x == y => Ok(x.clone()),
         (x, y) => differs(
             path,
             format!(
@@ -579,6 +686,43 @@ mod tests {
                 assert!(contexts::CONTEXTS.iter().any(|(_, f, _)| *f == name), "{name} is not registered");
             }
         }
+    }
+
+    #[test]
+    fn the_list_terms_are_every_list_container_of_the_shipped_contexts() {
+        let mut found = std::collections::BTreeSet::new();
+        for (_, _, body) in contexts::CONTEXTS {
+            for (i, _) in body.match_indices("\"@list\"") {
+                // The term is the key of the innermost object holding "@container": "@list".
+                let open = body[..i].rfind('{').unwrap_or(0);
+                let key_end = body[..open].rfind('"').unwrap_or(0);
+                let key_start = body[..key_end].rfind('"').map_or(0, |k| k + 1);
+                found.insert(body[key_start..key_end].to_owned());
+            }
+        }
+        assert_eq!(found.into_iter().collect::<Vec<_>>(), LIST_TERMS);
+    }
+
+    #[tokio::test]
+    async fn the_view_reads_arrays_of_one_as_their_value_and_refuses_repeats() {
+        let doc = json!({"@context": [contexts::CREDENTIALS_V2_URL], "type": ["VerifiableCredential"],
+            "issuer": ["did:example:1"], "validUntil": ["2030-01-01T00:00:00Z"], "credentialSubject": {"id": "did:example:2"}});
+        let view = signed_view(&doc).await.expect("same data");
+        assert_eq!(view["issuer"], "did:example:1");
+        assert_eq!(view["validUntil"], "2030-01-01T00:00:00Z");
+        assert_eq!(view["type"], json!(["VerifiableCredential"]), "an array the compact form keeps stays");
+        let mut subject = doc.clone();
+        subject["credentialSubject"] = json!({"id": "did:example:2", "type": ["Person"], "name": ["Ann"]});
+        subject["@context"] = json!([contexts::CREDENTIALS_V2_URL, contexts::CREDENTIALS_EXAMPLES_V2_URL]);
+        let view = signed_view(&subject).await.expect("same data");
+        assert_eq!(
+            view["credentialSubject"]["type"],
+            json!(["Person"]),
+            "shape kept where the verdict reads no single value"
+        );
+        let mut twice = doc.clone();
+        twice["type"] = json!(["VerifiableCredential", "VerifiableCredential"]);
+        assert!(matches!(signed_view(&twice).await, Err(JsonLdProblem::NonCanonical { .. })));
     }
 
     #[test]

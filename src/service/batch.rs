@@ -368,12 +368,7 @@ fn run(
         rt.block_on(check_institution(s, slug, institution))?;
     }
     let snapshot = rt.block_on(s.directory.snapshot())?;
-    let key = snapshot
-        .institutions
-        .get(slug)
-        .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?
-        .active
-        .clone();
+    let key = snapshot.issuing(slug)?.active.clone();
     let now = || s.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let batch = BatchRow {
         id: new_public_id(),

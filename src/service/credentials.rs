@@ -195,10 +195,7 @@ pub async fn issue_prepared(
     let (record, warnings) = parse_record(&prepared.record, s.clock.as_ref()).map_err(ServiceError::Invalid)?;
     check_institution(s, slug, record.microcredential.institution.id).await?;
     let snapshot = s.directory.snapshot().await?;
-    let entry = snapshot
-        .institutions
-        .get(slug)
-        .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?;
+    let entry = snapshot.issuing(slug)?;
     let key = entry.active.clone();
     let clock = s.clock.clone();
     let slot = super::status::assign(s, slug).await?;

@@ -114,6 +114,32 @@ impl Snapshot {
     pub fn did_of(&self, slug: &str) -> Option<&str> {
         self.institutions.get(slug).map(|e| e.did.as_str())
     }
+
+    /// The institution that is to sign a new credential, and its key: `Forbidden` when it
+    /// has none, `Conflict` (with the way out) when its active key was reported
+    /// compromised. A credential signed with it would fail verification at once
+    /// (issue 27: the service answered 201 with such credentials).
+    pub fn issuing(&self, slug: &str) -> Result<&Entry, ServiceError> {
+        let entry = self
+            .institutions
+            .get(slug)
+            .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?;
+        let kid = entry.active.verification_method();
+        if let Some(since) = self.trust.key_life(kid).and_then(|l| l.compromised_since) {
+            let way_out = match entry.row.did_method {
+                DidMethod::Web => format!(
+                    "rotate it first (POST /api/v1/institutions/{slug}/keys/rotate, or `microcred keys rotate --institution {slug}`); the new key signs from then on"
+                ),
+                DidMethod::Key => format!(
+                    "a did:key institution cannot rotate (its DID is the key): create a new institution (did:web can rotate) and issue from it; '{slug}' keeps serving the credentials it issued"
+                ),
+            };
+            return Err(ServiceError::Conflict(format!(
+                "institution '{slug}' cannot issue: its active key {kid} was reported compromised since {since}, and credentials signed with it would not verify; {way_out}"
+            )));
+        }
+        Ok(entry)
+    }
 }
 
 /// The institution directory.

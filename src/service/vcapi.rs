@@ -299,10 +299,7 @@ pub async fn issue(s: &Services, slug: &str, body: &Value) -> Result<Value, Serv
     check_time(&c, "validFrom")?;
     check_time(&c, "validUntil")?;
     let snapshot = s.directory.snapshot().await?;
-    let entry = snapshot
-        .institutions
-        .get(slug)
-        .ok_or_else(|| ServiceError::Forbidden(format!("institution '{slug}' has no signing key")))?;
+    let entry = snapshot.issuing(slug)?;
     let did = entry.did.clone();
     match c.get("issuer") {
         None => {

@@ -6,7 +6,7 @@
 //! verifier needs no network to resolve that issuer's did:web.
 //!
 //! ```json
-//! {"@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/microcred/contexts/trust-v1.jsonld"],
+//! {"@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/microcred/contexts/trust-v2.jsonld"],
 //!  "id": "urn:uuid:…", "type": ["VerifiableCredential", "IssuerTrustList"],
 //!  "issuer": "did:key:z6Mk…(operator)", "validFrom": "…", "validUntil": "…",
 //!  "credentialSubject": {"type": "TrustedIssuers", "trustedIssuer": [
@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::crypto::did::{DidDocument, Resolver, did_document, jwk_from_multibase};
 use crate::crypto::keys::IssuerKey;
 use crate::crypto::proof;
-use crate::jsonld::contexts::{CREDENTIALS_V2_URL, TRUST_V1_URL};
+use crate::jsonld::contexts::{CREDENTIALS_V2_URL, TRUST_V2_URL};
 use crate::status::check::NoStatusLists;
 use crate::verify::{Expect, VerifyContext, verify_json_with};
 
@@ -152,7 +152,7 @@ pub fn unsigned(
         items.push(item);
     }
     Ok(json!({
-        "@context": [CREDENTIALS_V2_URL, TRUST_V1_URL],
+        "@context": [CREDENTIALS_V2_URL, TRUST_V2_URL],
         "id": format!("urn:uuid:{}", uuid::Uuid::new_v4()),
         "type": ["VerifiableCredential", "IssuerTrustList"],
         "name": "Recognised issuers",

@@ -394,7 +394,10 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
     r.issuer = issuer_of(&v);
     // Our own credential shape: canonical N-Quads once, for the term check and the proof.
     let canonical = fastld::our_proof(&v).and_then(|_| fastld::as_ours(&v)).and_then(|c| fastld::canonical(&c));
-    let ld_ok = check_json_ld(&v, &mut r, canonical.is_some()).await;
+    let (ld_ok, view) = check_json_ld(&v, &mut r, canonical.is_some()).await;
+    if let Some(view) = &view {
+        r.issuer = issuer_of(view);
+    }
     let set = proofs.len() > 1;
     let mut issuer_signed = None;
     let mut trust_key = None;
@@ -500,9 +503,9 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
         r.pass("signature");
     }
     if let Some((key, signed_at)) = trust_key.as_ref().or(issuer_signed.as_ref()) {
-        check_trust(&v, key, *signed_at, ctx, &mut r);
+        check_trust(view.as_ref().unwrap_or(&v), key, *signed_at, ctx, &mut r);
     }
-    check_content(v, ctx, r).await
+    check_content(view.unwrap_or(v), ctx, r).await
 }
 
 async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationReport) -> VerificationReport {
@@ -533,7 +536,10 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     r.pass("format");
     r.issuer = issuer_of(&credential);
     let covered = fastld::covers(&credential);
-    let ld_ok = check_json_ld(&credential, &mut r, covered).await;
+    let (ld_ok, view) = check_json_ld(&credential, &mut r, covered).await;
+    if let Some(view) = &view {
+        r.issuer = issuer_of(view);
+    }
     let signed_at = ["iat", "nbf"]
         .iter()
         .find_map(|k| payload.get(*k).and_then(Value::as_i64))
@@ -567,34 +573,35 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
         }
     }
     if let Some(key) = &key {
-        check_trust(&credential, key, signed_at, ctx, &mut r);
+        check_trust(view.as_ref().unwrap_or(&credential), key, signed_at, ctx, &mut r);
     }
-    check_content(credential, ctx, r).await
+    check_content(view.unwrap_or(credential), ctx, r).await
 }
 
 /// Contexts, terms, and that the document is written exactly as the compact form of
-/// what is signed ([`jsonld::check_signed_form`]): every later check reads members by
-/// name, so it must read the signed data. `covered` when the fast path already took the
-/// document as exactly our typed shape and made canonical N-Quads of all of it (type
-/// included), which is that form by construction.
-async fn check_json_ld(v: &Value, r: &mut VerificationReport, covered: bool) -> bool {
+/// what is signed ([`jsonld::signed_view`]): every later check reads members by name, so
+/// it must read the signed data. `covered` when the fast path already took the document
+/// as exactly our typed shape and made canonical N-Quads of all of it (type included),
+/// which is that form by construction. Returns whether it passed and, off the fast path,
+/// the view the checks read (one-element arrays read as their value).
+async fn check_json_ld(v: &Value, r: &mut VerificationReport, covered: bool) -> (bool, Option<Value>) {
     if let Err(p) = jsonld::check_contexts(v) {
         jsonld_failure(r, &p);
-        return false;
+        return (false, None);
     }
     r.pass("contexts");
     if covered {
         r.pass("json_ld");
-        return true;
+        return (true, None);
     }
-    match jsonld::check_signed_form(v).await {
-        Ok(()) => {
+    match jsonld::signed_view(v).await {
+        Ok(view) => {
             r.pass("json_ld");
-            true
+            (true, Some(view))
         }
         Err(p) => {
             jsonld_failure(r, &p);
-            false
+            (false, None)
         }
     }
 }

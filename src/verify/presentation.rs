@@ -22,18 +22,31 @@ pub async fn verify_presentation_proof(vp: &Value, ctx: VerifyContext<'_>) -> Ve
         Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
         _ => false,
     };
-    if !vp.is_object() || !is_vp {
+    let malformed = |mut r: VerificationReport| {
         r.fail(
             "format",
             "presentation.malformed",
             "a presentation is a JSON object of type VerifiablePresentation",
             None,
         );
-        return r.finish();
+        r.finish()
+    };
+    if !vp.is_object() {
+        return malformed(r);
     }
     // The presentation's own proof covers its embedded credentials too.
     if too_complex(vp, MAX_PRESENTATION_VALUES, "presentation", &mut r) {
         return r.finish();
+    }
+    // Its type is read by name: only once the JSON-LD checks have made `type` stand for
+    // @type (an alias of @type would otherwise make it look like no presentation).
+    if !is_vp {
+        let mut probe = VerificationReport::new();
+        if !presentation_json_ld(vp, &mut probe).await {
+            probe.format = "ldp";
+            return probe.finish();
+        }
+        return malformed(r);
     }
     r.issuer = vp.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id")?.as_str())).map(str::to_owned);
     if vp.get("proof").is_none() {

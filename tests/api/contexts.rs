@@ -51,6 +51,9 @@ async fn the_context_is_named_and_served_under_the_context_base_url() {
     let trust =
         app.client.get(app.url("/microcred/contexts/trust-v1.jsonld")).send().await.unwrap().text().await.unwrap();
     assert_eq!(trust, microcred::jsonld::contexts::get(microcred::jsonld::contexts::TRUST_V1_URL).unwrap());
+    let trust2 =
+        app.client.get(app.url("/microcred/contexts/trust-v2.jsonld")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(trust2, microcred::jsonld::contexts::get(microcred::jsonld::contexts::TRUST_V2_URL).unwrap());
     let meta: Value =
         app.client.get(app.url("/.well-known/openid-credential-issuer")).send().await.unwrap().json().await.unwrap();
     let defs = meta["credential_configurations_supported"].as_object().unwrap();

@@ -126,6 +126,11 @@ async fn a_did_key_institution_signs_as_its_key_and_verifies_without_us() {
             )
             .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        // Issue 27: a compromised key signs nothing new; the answer says the way out.
+        let r = app.post_json("/credentials/issue", Some(&key), &json!({"credential": credential(&did)})).await;
+        assert_eq!(r.status(), 409, "{backend:?}");
+        let p: Value = r.json().await.unwrap();
+        assert!(p["detail"].as_str().unwrap().contains("create a new institution"), "{p}");
     }
 }
 

@@ -200,6 +200,25 @@ async fn retired_and_compromised_keys_on(backend: Backend) {
     let in_life_jwt = forged(at(1, 0, 0), Format::Jwt).await.jwt.unwrap_or_default();
     let report = verify_text(in_life_jwt).await;
     assert_eq!(codes(&report["errors"]), ["key.not_issued"], "{report}");
+
+    // Issue 27: the active key reported compromised signs nothing new (409 with the way
+    // out), until it is rotated.
+    let r = app
+        .post_json(
+            "/api/v1/institutions/ehb/keys/key-2/compromise",
+            Some(&admin),
+            &json!({"since": "2025-08-31T00:00:00Z", "reason": "laptop stolen"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = app.issue(&key, &record).await;
+    assert_eq!(r.status(), 409);
+    let p: Value = r.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("keys/rotate"), "{p}");
+    let r = app.post_json("/api/v1/institutions/ehb/keys/rotate", Some(&admin), &json!({})).await;
+    assert_eq!(r.status(), 201);
+    let again: Value = app.issue(&key, &record).await.json().await.unwrap();
+    assert_eq!(verify(again["credential"].clone()).await["trusted"], true, "{again}");
     // Still in the DID document, for the old ones.
     let did: Value = app.client.get(app.url("/issuers/ehb/did.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(did["verificationMethod"].as_array().unwrap().len(), 2);
@@ -260,6 +279,23 @@ async fn instance_b_recognises_instance_a_through_a_signed_trust_list_and_refuse
     };
     let now = Utc.with_ymd_and_hms(2025, 8, 1, 0, 0, 0).unwrap();
     let until = Utc.with_ymd_and_hms(2026, 8, 1, 0, 0, 0).unwrap();
+    // Issue 26: an entry with its own validity can be created (trust context v2) and is
+    // read back with it.
+    let mut dated = entry.clone();
+    dated.valid_from = Some(Utc.with_ymd_and_hms(2025, 7, 1, 0, 0, 0).unwrap());
+    dated.valid_until = Some(Utc.with_ymd_and_hms(2025, 8, 15, 0, 0, 0).unwrap());
+    let dated_list =
+        list::sign(&list::unsigned(operator.did(), &[dated], now, until).unwrap(), &operator, now).await.unwrap();
+    let read = list::verify(
+        &dated_list,
+        &[operator.did().to_owned()],
+        &microcred::crypto::did::Resolver::new(),
+        &FixedClock(now),
+    )
+    .await
+    .unwrap();
+    assert_eq!(read.entries[0].valid_until, Some(Utc.with_ymd_and_hms(2025, 8, 15, 0, 0, 0).unwrap()));
+    assert_eq!(read.entries[0].valid_from, Some(Utc.with_ymd_and_hms(2025, 7, 1, 0, 0, 0).unwrap()));
     let unsigned = list::unsigned(operator.did(), &[entry], now, until).unwrap();
     let signed = list::sign(&unsigned, &operator, now).await.unwrap();
     let dir = tempfile::tempdir().unwrap();

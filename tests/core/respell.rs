@@ -444,7 +444,15 @@ fn violation(same_rdf: Option<bool>, base: &Verdict, got: &Verdict) -> Option<&'
         Some(true) if got != base && !refused => Some("same RDF, another verdict (and not refused as not verifiable)"),
         Some(true) => None,
         Some(false) if got.valid => Some("ACCEPTED: other RDF than signed, judged valid"),
-        Some(false) if !refused && !got.codes.iter().any(|c| c.ends_with("signature.invalid")) => {
+        // A different graph refused before its signature is looked at (retyped so that it
+        // is no presentation, say) is as safe as a failed signature.
+        Some(false)
+            if !refused
+                && !got
+                    .codes
+                    .iter()
+                    .any(|c| c.ends_with("signature.invalid") || c.ends_with("presentation.malformed")) =>
+        {
             Some("other RDF than signed, invalid but neither signature.invalid nor refused as not verifiable")
         }
         Some(false) => None,

@@ -5,7 +5,7 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use crate::jsonld::contexts::{MICROCRED_V1_URL, TRUST_V1_URL, get};
+use crate::jsonld::contexts::{MICROCRED_V1_URL, TRUST_V1_URL, TRUST_V2_URL, get};
 
 /// `GET /microcred/contexts/v1.jsonld`.
 pub async fn get_context() -> impl IntoResponse {
@@ -28,6 +28,19 @@ pub async fn get_trust_context() -> impl IntoResponse {
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
         ],
         get(TRUST_V1_URL).unwrap_or_default(),
+    )
+}
+
+/// `GET /microcred/contexts/trust-v2.jsonld`: version 2 (per-entry validity), which new
+/// trust lists name.
+pub async fn get_trust_context_v2() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "application/ld+json"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        get(TRUST_V2_URL).unwrap_or_default(),
     )
 }
 
