@@ -509,8 +509,9 @@ fn non_term_keys(v: &Value, path: &str) -> Result<(), JsonLdProblem> {
 /// that place; everywhere else it reads the value. So wrapping a member in an array (the
 /// same data) changes nothing the checks see, and the issuer's arrays stay arrays.
 fn array_member(path: &str) -> bool {
-    // Members that are arrays wherever they appear in the schemas.
-    const ARRAYS: [&str; 17] = [
+    // Members that are arrays wherever they appear in the schemas (and VC 2.0's
+    // `relatedResource`, a list whose errors point into it).
+    const ARRAYS: [&str; 18] = [
         "alignment",
         "allowedValue",
         "assessmentType",
@@ -524,6 +525,7 @@ fn array_member(path: &str) -> bool {
         "otherIdentifier",
         "proof",
         "related",
+        "relatedResource",
         "result",
         "rubricCriterionLevel",
         "tag",

@@ -91,7 +91,11 @@ impl TrustLists {
 
     async fn read(&self, source: &str) -> Result<Value, String> {
         if source.starts_with("https://") || source.starts_with("http://") {
-            self.fetcher.fetch(source).await.map_err(|e| format!("trust list {source}: {e}"))
+            // A trust list of up to 10,000 entries, a dozen values each.
+            self.fetcher
+                .fetch_limited(source, 16 * crate::trust::list::MAX_ENTRIES)
+                .await
+                .map_err(|e| format!("trust list {source}: {e}"))
         } else {
             let text = tokio::fs::read_to_string(source)
                 .await

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -71,53 +71,92 @@ pub fn is_internal(ip: IpAddr) -> bool {
     super::address::is_internal(ip)
 }
 
-/// Fetched documents by URL, with their size; bounded by [`FetchPolicy::cache_bytes`].
+/// Fetched documents by URL, as the bytes received (never the parsed tree, which takes
+/// 40-90 times as much memory: issue 27); bounded by [`FetchPolicy::cache_bytes`].
 #[derive(Debug, Default)]
 struct Cache {
-    entries: HashMap<String, (Instant, Value, usize)>,
+    entries: HashMap<String, (Instant, Arc<[u8]>)>,
     bytes: usize,
 }
 
 impl Cache {
-    fn insert(&mut self, url: &str, v: Value, size: usize, budget: usize, ttl: Duration) {
+    fn insert(&mut self, url: &str, body: Arc<[u8]>, budget: usize, ttl: Duration) {
+        let size = body.len();
         if size > budget / 4 {
             return; // never let one answer take most of the cache
         }
-        if let Some((_, _, old)) = self.entries.remove(url) {
-            self.bytes -= old;
+        if let Some((_, old)) = self.entries.remove(url) {
+            self.bytes -= old.len();
         }
         // Expired entries first, then the oldest, until the new one fits.
         let expired: Vec<String> =
-            self.entries.iter().filter(|(_, (at, _, _))| at.elapsed() >= ttl).map(|(k, _)| k.clone()).collect();
+            self.entries.iter().filter(|(_, (at, _))| at.elapsed() >= ttl).map(|(k, _)| k.clone()).collect();
         for k in expired {
-            if let Some((_, _, n)) = self.entries.remove(&k) {
-                self.bytes -= n;
+            if let Some((_, b)) = self.entries.remove(&k) {
+                self.bytes -= b.len();
             }
         }
         while self.bytes + size > budget {
-            let Some(oldest) = self.entries.iter().min_by_key(|(_, (at, _, _))| *at).map(|(k, _)| k.clone()) else {
+            let Some(oldest) = self.entries.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) else {
                 break;
             };
-            if let Some((_, _, n)) = self.entries.remove(&oldest) {
-                self.bytes -= n;
+            if let Some((_, b)) = self.entries.remove(&oldest) {
+                self.bytes -= b.len();
             }
         }
         self.bytes += size;
-        self.entries.insert(url.to_owned(), (Instant::now(), v, size));
+        self.entries.insert(url.to_owned(), (Instant::now(), body));
     }
 }
 
-/// An HTTP status-list fetcher with a cache bounded by bytes.
+/// How many fetches (with their parsing) run at once, across all requests: each may hold
+/// a body of up to [`FetchPolicy::max_bytes`] and its parsed tree.
+pub const MAX_CONCURRENT_FETCHES: usize = 8;
+
+/// An upper bound on the number of JSON values in `body`, from its structure alone
+/// (objects and arrays opened, commas, outside strings, plus one): checked before the
+/// body is parsed, so a body of a million tiny values is refused without building them.
+pub fn json_values_bound(body: &[u8]) -> usize {
+    let (mut n, mut in_string, mut escaped) = (1usize, false, false);
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' | b',' => n += 1,
+                _ => {}
+            }
+        }
+    }
+    n
+}
+
+/// An HTTP status-list fetcher with a cache bounded by bytes, one fetch per URL at a time
+/// (concurrent requests for one list wait for the first), and at most
+/// [`MAX_CONCURRENT_FETCHES`] fetches in flight.
 #[derive(Debug)]
 pub struct Fetcher {
     policy: FetchPolicy,
     cache: Mutex<Cache>,
+    permits: tokio::sync::Semaphore,
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Fetcher {
     /// With a policy.
     pub fn new(policy: FetchPolicy) -> Self {
-        Self { policy, cache: Mutex::new(Cache::default()) }
+        Self {
+            policy,
+            cache: Mutex::new(Cache::default()),
+            permits: tokio::sync::Semaphore::new(MAX_CONCURRENT_FETCHES),
+            inflight: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Bytes of fetched documents held in the cache now.
@@ -125,21 +164,61 @@ impl Fetcher {
         self.cache.lock().map(|c| c.bytes).unwrap_or_default()
     }
 
-    /// Fetches (or reuses) a status list credential.
+    /// Fetches (or reuses) a status list credential: at most
+    /// [`crate::jsonld::MAX_VALUES`] JSON values, judged before parsing.
     pub async fn fetch(&self, url: &str) -> Result<Value, FetchError> {
-        if let Ok(cache) = self.cache.lock()
-            && let Some((at, v, _)) = cache.entries.get(url)
-            && at.elapsed() < self.policy.cache_for
+        self.fetch_limited(url, crate::jsonld::MAX_VALUES).await
+    }
+
+    /// [`Fetcher::fetch`] with another budget of JSON values (trust lists are larger).
+    pub async fn fetch_limited(&self, url: &str, max_values: usize) -> Result<Value, FetchError> {
+        let body = self.body(url).await?;
+        let values = json_values_bound(&body);
+        if values > max_values {
+            return Err(FetchError::Unusable(format!(
+                "the document has more than {max_values} JSON values ({values} by its structure); it is not parsed"
+            )));
+        }
+        serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")))
+    }
+
+    /// The body at `url`, from the cache or fetched: one fetch per URL at a time.
+    async fn body(&self, url: &str) -> Result<Arc<[u8]>, FetchError> {
+        if let Some(b) = self.cached(url) {
+            return Ok(b);
+        }
+        let gate = self
+            .inflight
+            .lock()
+            .map(|mut m| m.entry(url.to_owned()).or_insert_with(|| Arc::new(tokio::sync::Mutex::new(()))).clone())
+            .map_err(|_| FetchError::Failed("the fetcher's lock is poisoned".into()))?;
+        let result = async {
+            let _one = gate.lock().await;
+            // Another request may have fetched it while this one waited.
+            if let Some(b) = self.cached(url) {
+                return Ok(b);
+            }
+            let _permit =
+                self.permits.acquire().await.map_err(|_| FetchError::Failed("the fetcher is shut down".into()))?;
+            let body: Arc<[u8]> = self.fetch_bytes(url).await?.into();
+            if let Ok(mut cache) = self.cache.lock() {
+                cache.insert(url, body.clone(), self.policy.cache_bytes, self.policy.cache_for);
+            }
+            Ok(body)
+        }
+        .await;
+        if let Ok(mut m) = self.inflight.lock()
+            && m.get(url).is_some_and(|g| Arc::strong_count(g) <= 2)
         {
-            return Ok(v.clone());
+            m.remove(url);
         }
-        let body = self.fetch_bytes(url).await?;
-        let v: Value = serde_json::from_slice(&body).map_err(|e| FetchError::Unusable(format!("not JSON: {e}")))?;
-        let size = body.len();
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(url, v.clone(), size, self.policy.cache_bytes, self.policy.cache_for);
-        }
-        Ok(v)
+        result
+    }
+
+    fn cached(&self, url: &str) -> Option<Arc<[u8]>> {
+        let cache = self.cache.lock().ok()?;
+        let (at, b) = cache.entries.get(url)?;
+        (at.elapsed() < self.policy.cache_for).then(|| b.clone())
     }
 
     /// Fetches a document's bytes with the same rules, uncached (JSON-LD contexts of
@@ -222,19 +301,44 @@ mod tests {
     fn the_cache_is_bounded_by_bytes_whatever_the_number_of_answers() {
         let (budget, ttl) = (4 << 20, Duration::from_secs(300));
         let mut c = Cache::default();
+        let half_mib = |_| -> Arc<[u8]> { vec![b' '; 1 << 20 >> 1].into() };
         for i in 0..100 {
-            c.insert(&format!("https://h/{i}"), Value::Null, 1 << 20 >> 1, budget, ttl);
+            c.insert(&format!("https://h/{i}"), half_mib(i), budget, ttl);
             assert!(c.bytes <= budget, "{} bytes after {i}", c.bytes);
         }
         assert_eq!(c.entries.len(), 8, "the newest 512 KiB answers that fit in 4 MiB");
         assert!(c.entries.contains_key("https://h/99") && !c.entries.contains_key("https://h/0"));
         // One answer larger than a quarter of the budget is not kept at all.
-        c.insert("https://h/big", Value::Null, (budget / 4) + 1, budget, ttl);
+        c.insert("https://h/big", vec![0u8; (budget / 4) + 1].into(), budget, ttl);
         assert!(!c.entries.contains_key("https://h/big"));
         // Replacing an entry does not count it twice.
         let before = c.bytes;
-        c.insert("https://h/99", Value::Null, 1 << 20 >> 1, budget, ttl);
+        c.insert("https://h/99", half_mib(0), budget, ttl);
         assert_eq!(c.bytes, before);
+        // What is counted is what is held: the bytes.
+        assert_eq!(c.bytes, c.entries.values().map(|(_, b)| b.len()).sum::<usize>());
+    }
+
+    #[test]
+    fn the_number_of_values_is_bounded_from_the_structure_before_parsing() {
+        for (text, at_least) in
+            [("[]", 1), ("[1,2,3]", 4), (r#"{"a":1,"b":[true,null]}"#, 5), (r#"{"a":"x,y,[z]{","b":"\\\",["}"#, 3)]
+        {
+            let real = {
+                fn count(v: &Value) -> usize {
+                    1 + match v {
+                        Value::Array(a) => a.iter().map(count).sum(),
+                        Value::Object(o) => o.values().map(count).sum(),
+                        _ => 0,
+                    }
+                }
+                count(&serde_json::from_str(text).expect("json"))
+            };
+            let bound = json_values_bound(text.as_bytes());
+            assert!(bound >= real && bound >= at_least && bound <= real + 2, "{text}: {bound} for {real}");
+        }
+        let bomb = format!("[{}0]", "0,".repeat(100_000));
+        assert!(json_values_bound(bomb.as_bytes()) > crate::jsonld::MAX_VALUES);
     }
 
     /// A one-route HTTP server on 127.0.0.1 answering every request with `response`.
@@ -250,6 +354,46 @@ mod tests {
             }
         });
         port
+    }
+
+    /// Issue 27: a status list of 400,000 tiny values (800 KB, 30-90 MB parsed) is refused
+    /// from its structure, before parsing; the cache holds its bytes, not a tree; 64
+    /// concurrent requests for it make one fetch.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_list_of_many_tiny_values_is_refused_unparsed_and_fetched_once() {
+        let body = format!("[{}0]", "0,".repeat(400_000));
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (served, counter) = (body.clone(), hits.clone());
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let answer = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{served}", served.len());
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut buf = [0u8; 4096];
+                    let _ = sock.read(&mut buf).await;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    let _ = sock.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        let policy = FetchPolicy { allow_http: true, allow_private: true, ..FetchPolicy::default() };
+        let f = Arc::new(Fetcher::new(policy));
+        let url = format!("http://127.0.0.1:{port}/list");
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let (f, url) = (f.clone(), url.clone());
+                tokio::spawn(async move { f.fetch(&url).await })
+            })
+            .collect();
+        for t in tasks {
+            let r = t.await.expect("task");
+            assert!(matches!(&r, Err(FetchError::Unusable(m)) if m.contains("more than 1000 JSON values")), "{r:?}");
+        }
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1, "one fetch for 64 concurrent requests");
+        assert_eq!(f.cached_bytes(), body.len(), "the cache holds the bytes received, nothing parsed");
     }
 
     #[tokio::test]
