@@ -419,7 +419,15 @@ pub async fn signed_view(doc: &Value) -> Result<Value, JsonLdProblem> {
     }
     let mut without_context = map.clone();
     let context = without_context.remove("@context");
-    let view = same_data(&Value::Object(without_context), &compacted, &mut String::new())
+    // An Open Badge is judged by the 1EdTech JSON Schema on its JSON, as every OB verifier
+    // judges it: there a one-element array where the schema wants one value is refused,
+    // not read as the value.
+    let open_badge = match doc.get("type") {
+        Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
+        Some(t) => t == "OpenBadgeCredential" || t == "AchievementCredential",
+        None => false,
+    };
+    let view = same_data(&Value::Object(without_context), &compacted, &mut String::new(), open_badge)
         .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })?;
     let Value::Object(mut view) = view else { return Err(JsonLdProblem::Invalid("not an object".into())) };
     if let Some(c) = context {
@@ -511,12 +519,14 @@ fn non_term_keys(v: &Value, path: &str) -> Result<(), JsonLdProblem> {
 fn array_member(path: &str) -> bool {
     // Members that are arrays wherever they appear in the schemas (and VC 2.0's
     // `relatedResource`, a list whose errors point into it).
-    const ARRAYS: [&str; 18] = [
+    const ARRAYS: [&str; 19] = [
         "alignment",
         "allowedValue",
         "assessmentType",
         "components",
         "credentialSchema",
+        // VC 2.0: a list of entries (one for revocation, one for suspension).
+        "credentialStatus",
         "endorsement",
         "endorsementJwt",
         "evidence",
@@ -563,7 +573,7 @@ const LIST_TERMS: [&str; 1] = ["allowedValue"];
 /// Compares a document with its compacted form; `Err((pointer, what))` at the first
 /// difference. A one-element array in the document may stand for a single value; `Ok` is
 /// the document with such arrays replaced by that value (what the checks read).
-fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<Value, (String, String)> {
+fn same_data(doc: &Value, compacted: &Value, path: &mut String, open_badge: bool) -> Result<Value, (String, String)> {
     let differs =
         |path: &str, what: String| Err((if path.is_empty() { "/".to_owned() } else { path.to_owned() }, what));
     match (doc, compacted) {
@@ -571,8 +581,18 @@ fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<Value,
         // shape stays as written (the OB 3.0 JSON Schema wants arrays of one for types,
         // alignments, results).
         (Value::Array(a), c) if a.len() == 1 && !c.is_array() => {
-            let inner = same_data(&a[0], c, path)?;
-            Ok(if array_member(path) { Value::Array(vec![inner]) } else { inner })
+            let inner = same_data(&a[0], c, path, open_badge)?;
+            if array_member(path) {
+                Ok(Value::Array(vec![inner]))
+            } else if open_badge {
+                differs(
+                    path,
+                    "a one-element array is written where the Open Badges 3.0 schema and the signed data have one value"
+                        .into(),
+                )
+            } else {
+                Ok(inner)
+            }
         }
         // A node given by its id alone: compaction writes the bare IRI where the term's
         // type is @id (e.g. `credentialSubject`, `issuer`); VC 2.0 wants the object.
@@ -609,7 +629,7 @@ fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<Value,
                         format!("{} is given twice; the signed data holds it once", short(&x.to_string())),
                     );
                 }
-                out.push(same_data(x, y, path)?);
+                out.push(same_data(x, y, path, open_badge)?);
                 path.truncate(len);
             }
             Ok(Value::Array(out))
@@ -622,7 +642,7 @@ fn same_data(doc: &Value, compacted: &Value, path: &mut String) -> Result<Value,
                 path.push_str(&k.replace('~', "~0").replace('/', "~1"));
                 match c.get(k) {
                     Some(y) => {
-                        out.insert(k.clone(), same_data(x, y, path)?);
+                        out.insert(k.clone(), same_data(x, y, path, open_badge)?);
                     }
                     None => {
                         return differs(path, format!("'{k}' is not how the contexts write this data"));
