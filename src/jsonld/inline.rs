@@ -68,7 +68,7 @@ async fn process(ctx: &Value, on: &Active) -> Result<Active, JsonLdProblem> {
     let processed = local
         .process_full(&mut (), on, loader(), None, Default::default(), ())
         .await
-        .map_err(|e| JsonLdProblem::BadContext(format!("context processing: {e}")))?;
+        .map_err(|e| JsonLdProblem::Invalid(format!("context processing: {e}")))?;
     Ok(processed.into_processed())
 }
 
@@ -76,7 +76,7 @@ async fn process_syntax(ctx: &ssi::json_ld::syntax::context::Context, on: &Activ
     let processed = ctx
         .process_full(&mut (), on, loader(), None, Default::default(), ())
         .await
-        .map_err(|e| JsonLdProblem::BadContext(format!("a scoped context: {e}")))?;
+        .map_err(|e| JsonLdProblem::Invalid(format!("context processing (a scoped context): {e}")))?;
     Ok(processed.into_processed())
 }
 

@@ -20,8 +20,9 @@ use ssi::rdf::AnyLdEnvironment;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JsonLdProblem {
-    /// `@context` is missing or not a list of URLs.
-    #[error("@context must be a list of context URLs: {0}")]
+    /// `@context` is missing, not a list of shipped URLs and inline objects, or an inline
+    /// context defines what it may not.
+    #[error("@context is not acceptable: {0}")]
     BadContext(String),
     /// A context URL this verifier does not ship (contexts are never fetched).
     #[error("unknown JSON-LD context {0}: contexts are resolved offline and this one is not shipped")]

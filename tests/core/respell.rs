@@ -25,6 +25,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -231,6 +232,9 @@ struct Base {
     doc: Value,
     presentation: bool,
     expect_valid: bool,
+    /// Who signed it, when it is a key the test holds: a respelling of it is also signed
+    /// as a VC-JWT (the issuer writing the same data another way) and judged.
+    signer: Option<Arc<IssuerKey>>,
 }
 
 /// What the bases are judged with: their status lists and a trust registry.
@@ -244,9 +248,9 @@ struct World {
 /// by a registered institution naming it or another), plain Open Badges, the status list,
 /// VC 1.1 credentials and presentations.
 async fn signed_bases() -> World {
-    let key = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+    let key = Arc::new(IssuerKey::generate(KeyAlg::Ed25519).expect("key"));
     // A second institution, in the trust registry.
-    let registered = IssuerKey::generate(KeyAlg::Ed25519).expect("key");
+    let registered = Arc::new(IssuerKey::generate(KeyAlg::Ed25519).expect("key"));
     let clock = fixture_clock();
     // The status lists (each issuer signs its own): every odd index revoked.
     let mut bits = Bitstring::zeroed(131_072);
@@ -258,7 +262,7 @@ async fn signed_bases() -> World {
     for (url, signer) in [(LIST_URL, &key), (REGISTERED_LIST_URL, &registered)] {
         let mut list =
             list_credential(url, signer.did(), Purpose::Revocation, &bits, now, chrono::Duration::days(30), 300_000);
-        list["proof"] = proof::sign(&list, signer, now).await.expect("sign list");
+        list["proof"] = proof::sign(&list, signer.as_ref(), now).await.expect("sign list");
         lists.insert(url.to_owned(), list);
     }
 
@@ -286,7 +290,7 @@ async fn signed_bases() -> World {
             credential_status: Some(entry_json(list_url, Purpose::Revocation, i % 8)),
             ..Default::default()
         };
-        let mut c = issue(rec, signer, &clock, &mut rng, &opts).await.expect("issue").credential;
+        let mut c = issue(rec, signer.as_ref(), &clock, &mut rng, &opts).await.expect("issue").credential;
         if i % 2 == 0 && !c["proof"].is_array() {
             c["proof"] = Value::Array(vec![c["proof"].take()]);
         }
@@ -303,6 +307,7 @@ async fn signed_bases() -> World {
             doc: c,
             presentation: false,
             expect_valid: !expired && !revoked,
+            signer: Some(signer.clone()),
         });
     }
     // The registry knows the registered key as the institution its first credential
@@ -350,9 +355,9 @@ async fn signed_bases() -> World {
     let mut plain_docs = Vec::new();
     for (n, (label, signer, list_url, index, issuer_name, valid_until, expect_valid)) in plain.into_iter().enumerate() {
         let status = entry_json(list_url, Purpose::Revocation, index);
-        let doc = plain_badge(signer, n, (issuer_name, &url), valid_until, status).await;
+        let doc = plain_badge(signer.as_ref(), n, (issuer_name, &url), valid_until, status).await;
         plain_docs.push(doc.clone());
-        bases.push(Base { label: label.into(), doc, presentation: false, expect_valid });
+        bases.push(Base { label: label.into(), doc, presentation: false, expect_valid, signer: Some(signer.clone()) });
     }
 
     // The status list itself (judged as an Open Badge would be: whatever it gets as
@@ -377,7 +382,7 @@ async fn signed_bases() -> World {
             Some(v) => v,
             None => verdict(&doc, presentation, ctx).await.valid,
         };
-        bases.push(Base { label: label.into(), doc, presentation, expect_valid });
+        bases.push(Base { label: label.into(), doc, presentation, expect_valid, signer: None });
     }
     World { bases, lists, trust }
 }
@@ -577,6 +582,50 @@ async fn a_respelling_that_keeps_the_signed_rdf_never_changes_the_verdict() {
         started.elapsed().as_secs_f64(),
         table(&rows)
     );
+
+    // The same respellings signed by their issuer as VC-JWTs (issue 26: JWT `vc` claims):
+    // the payload is the respelt credential itself, signed as it is, so only the JSON-LD
+    // checks of the payload stand between the spelling and the verdict.
+    let jwt_judging = Instant::now();
+    let jwt_of = |doc: &Value, key: &IssuerKey| -> Option<String> {
+        let mut m = doc.as_object()?.clone();
+        m.remove("proof");
+        microcred::crypto::jwt::sign(&m, key).ok()
+    };
+    let mut base_jwt: HashMap<usize, Verdict> = HashMap::new();
+    let (mut jwt_judged, mut jwt_identical, mut jwt_refused) = (0usize, 0usize, 0usize);
+    let mut jwt_violations: Vec<(&'static str, &Value, usize, Verdict)> = Vec::new();
+    for g in generated.iter().filter(|g| g["same_rdf"] == true) {
+        let b = g["base"].as_u64().expect("base") as usize;
+        let Some(key) = bases[b].signer.as_deref() else { continue };
+        if !base_jwt.contains_key(&b) {
+            let token = jwt_of(&bases[b].doc, key).expect("the base signs as a JWT");
+            let v = Verdict::of(&microcred::verify::verify_text_with(&token, ctx).await);
+            assert_eq!(v.valid, bases[b].expect_valid, "base '{}' as a JWT: {}", bases[b].label, v.short());
+            base_jwt.insert(b, v);
+        }
+        let Some(token) = jwt_of(&g["doc"], key) else { continue };
+        let got = Verdict::of(&microcred::verify::verify_text_with(&token, ctx).await);
+        let base = &base_jwt[&b];
+        jwt_judged += 1;
+        jwt_identical += usize::from(&got == base);
+        // The registered claims are derived from the payload by name: a respelling the
+        // claims then contradict is refused as such (`jwt.claims_mismatch`).
+        let refused = got.not_verifiable() || (!got.valid && got.codes.iter().any(|c| c == "jwt.claims_mismatch"));
+        jwt_refused += usize::from(refused);
+        if got.valid && !base.valid {
+            jwt_violations.push(("ACCEPTED: a JWT of the same RDF as an invalid base, judged valid", g, b, got));
+        } else if &got != base && !refused {
+            jwt_violations.push(("a JWT of the same RDF, another verdict (and not refused)", g, b, got));
+        }
+    }
+    eprintln!(
+        "the same-RDF respellings signed as VC-JWTs: {jwt_judged} judged in {:.1} s, {jwt_identical} identical, {jwt_refused} refused, {} violations",
+        jwt_judging.elapsed().as_secs_f64(),
+        jwt_violations.len()
+    );
+    assert!(jwt_judged > 0 || target < 50, "some respellings were signed as JWTs");
+    violations.extend(jwt_violations.iter().map(|(why, g, b, got)| (*why, *g, *b, got)));
 
     let mut report = String::new();
     for (why, g, b, got) in &violations {
