@@ -598,11 +598,11 @@ async fn a_respelling_that_keeps_the_signed_rdf_never_changes_the_verdict() {
     for g in generated.iter().filter(|g| g["same_rdf"] == true) {
         let b = g["base"].as_u64().expect("base") as usize;
         let Some(key) = bases[b].signer.as_deref() else { continue };
-        if !base_jwt.contains_key(&b) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = base_jwt.entry(b) {
             let token = jwt_of(&bases[b].doc, key).expect("the base signs as a JWT");
             let v = Verdict::of(&microcred::verify::verify_text_with(&token, ctx).await);
             assert_eq!(v.valid, bases[b].expect_valid, "base '{}' as a JWT: {}", bases[b].label, v.short());
-            base_jwt.insert(b, v);
+            slot.insert(v);
         }
         let Some(token) = jwt_of(&g["doc"], key) else { continue };
         let got = Verdict::of(&microcred::verify::verify_text_with(&token, ctx).await);
