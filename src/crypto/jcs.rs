@@ -197,6 +197,17 @@ mod tests {
 
     use super::*;
 
+    /// An Ed25519 key from a seed byte, and its public JWK.
+    fn test_key(seed: u8) -> (SigningKey, JWK) {
+        let secret = SigningKey::from_bytes(&[seed; 32]);
+        let public: JWK = serde_json::from_value(json!({
+            "kty": "OKP", "crv": "Ed25519",
+            "x": multibase::Base::Base64Url.encode(secret.verifying_key().to_bytes()),
+        }))
+        .unwrap();
+        (secret, public)
+    }
+
     #[test]
     fn canonical_form_follows_rfc_8785() {
         // RFC 8785 section 3.2.3: keys ordered by UTF-16 code units (U+1D306 sorts before
@@ -208,12 +219,7 @@ mod tests {
 
     #[test]
     fn a_signed_document_verifies_and_any_change_fails() {
-        let secret = SigningKey::from_bytes(&[7u8; 32]);
-        let public: JWK = serde_json::from_value(json!({
-            "kty": "OKP", "crv": "Ed25519",
-            "x": multibase::Base::Base64Url.encode(secret.verifying_key().to_bytes()),
-        }))
-        .unwrap();
+        let (secret, public) = test_key(7);
         let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"], "issuer": "did:example:1", "credentialSubject": {"id": "did:example:2"}});
         let options = json!({"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": "2025-01-01T00:00:00Z",
             "verificationMethod": "did:example:1#k", "proofPurpose": "assertionMethod", "@context": ["https://www.w3.org/ns/credentials/v2"]});
@@ -238,12 +244,7 @@ mod tests {
 
     #[test]
     fn numbers_jcs_would_write_otherwise_and_duplicate_members_are_refused() {
-        let secret = SigningKey::from_bytes(&[9u8; 32]);
-        let public: JWK = serde_json::from_value(json!({
-            "kty": "OKP", "crv": "Ed25519",
-            "x": multibase::Base::Base64Url.encode(secret.verifying_key().to_bytes()),
-        }))
-        .unwrap();
+        let (secret, public) = test_key(9);
         let options = json!({"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": "2025-01-01T00:00:00Z",
             "verificationMethod": "did:example:1#k", "proofPurpose": "assertionMethod"});
         let doc = |n: Value| json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"], "credentialSubject": {"n": n}});
