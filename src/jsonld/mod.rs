@@ -543,8 +543,10 @@ fn array_member(path: &str) -> bool {
         "termsOfUse",
     ];
     // Where `type` is a single string (TermsOfUse, CredentialStatus, IdentityObject,
-    // IdentifierEntry, Proof, RefreshService, Image, CredentialSchema, GeoCoordinates).
-    const TYPE_IS_STRING_UNDER: [&str; 9] = [
+    // IdentifierEntry, Proof, RefreshService, Image, CredentialSchema, GeoCoordinates,
+    // and our extension's MicroCredentialComponent).
+    const TYPE_IS_STRING_UNDER: [&str; 10] = [
+        "components",
         "termsOfUse",
         "credentialStatus",
         "identifier",
