@@ -223,6 +223,11 @@ async fn a_proof_chain_verifies_each_proof_over_the_proofs_it_follows() {
     let mut typed = chain.clone();
     typed["proof"][1]["previousProof"] = json!(5);
     assert!(codes(&verify(&typed.to_string()).await).contains(&"proof.chain_broken".to_owned()));
+    // A set refused for its JSON-LD says so, and nothing about who signed it.
+    let mut bad_context = chain.clone();
+    bad_context["@context"].as_array_mut().expect("contexts").push(json!({"n": "@nest"}));
+    let r = verify(&bad_context.to_string()).await;
+    assert_eq!(codes(&r), ["context.invalid"], "{:?}", r.errors);
 }
 
 /// An Ed25519Signature2020 proof (through ssi) by `secret` (a did:key) over `doc`.
