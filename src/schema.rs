@@ -122,6 +122,17 @@ pub fn check(credential: &Value, with_extension: bool) -> Vec<SchemaViolation> {
     out
 }
 
+/// Whether a credential claims to be an Open Badge (OB 3.0 types): the one the 1EdTech
+/// schema applies to.
+pub fn is_open_badge(v: &Value) -> bool {
+    let ob = |t: &Value| t == "OpenBadgeCredential" || t == "AchievementCredential";
+    match v.get("type") {
+        Some(Value::Array(a)) => a.iter().any(ob),
+        Some(t) => ob(t),
+        None => false,
+    }
+}
+
 /// Whether a credential uses a `credentialStatus` array (outside the strict OB 3.0 schema).
 pub fn has_status_array(credential: &Value) -> bool {
     credential.get("credentialStatus").is_some_and(Value::is_array)

@@ -250,8 +250,8 @@ impl Resolver {
     /// to a DID a trust list vouches for. `Err` says which key.
     pub fn pin_document(&mut self, pinned: DidDocument) -> Result<(), String> {
         if let Some(given) = self.web.get(&pinned.id) {
-            let theirs = self.assertion_keys(&pinned);
-            for (id, jwk) in self.assertion_keys(given) {
+            let theirs = Self::assertion_keys(&pinned);
+            for (id, jwk) in Self::assertion_keys(given) {
                 if !theirs.iter().any(|(_, k)| same_key(k, &jwk)) {
                     return Err(format!(
                         "the DID document given for {} lists the assertion key {id}, which the trust list does not pin for that DID; the trust list's keys are the DID's keys: drop the conflicting DID document",
@@ -265,7 +265,7 @@ impl Resolver {
     }
 
     /// The assertion keys of a document that resolve (id, public key).
-    fn assertion_keys(&self, doc: &DidDocument) -> Vec<(String, JWK)> {
+    fn assertion_keys(doc: &DidDocument) -> Vec<(String, JWK)> {
         let one = Resolver::new().with_document(doc.clone());
         doc.assertion_method
             .iter()

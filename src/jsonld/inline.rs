@@ -24,7 +24,7 @@
 //! compaction of its own signed data under its contexts), a member name the shipped
 //! contexts define then stands for exactly the IRI they define, wherever it is read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -32,7 +32,7 @@ use ssi::json_ld::syntax::TryFromJson;
 use ssi::json_ld::syntax::context::Context as LocalContext;
 use ssi::json_ld::{Process, Term};
 
-use super::{JsonLdProblem, contexts, loader, short};
+use super::{JsonLdProblem, loader, shipped_names, short};
 
 type Active = ssi::json_ld::Context;
 
@@ -43,24 +43,6 @@ const MAX_SCOPE_DEPTH: usize = 4;
 /// The most term definitions, over all levels, that inline contexts may add (each one is
 /// judged, and a scoped context is processed per definition that has one).
 const MAX_INLINE_TERMS: usize = 256;
-
-/// Every IRI the shipped contexts give a term (at any scope), with the names they give it.
-pub(super) fn shipped_names() -> &'static HashMap<String, HashSet<String>> {
-    static NAMES: OnceLock<HashMap<String, HashSet<String>>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut out: HashMap<String, HashSet<String>> = HashMap::new();
-        for (_, _, body) in contexts::CONTEXTS {
-            if let Ok(doc) = serde_json::from_str::<Value>(body)
-                && let Some(ctx) = doc.get("@context").and_then(Value::as_object)
-            {
-                super::term_iris(ctx, &mut |term, iri| {
-                    out.entry(iri).or_default().insert(term.to_owned());
-                });
-            }
-        }
-        out
-    })
-}
 
 async fn process(ctx: &Value, on: &Active) -> Result<Active, JsonLdProblem> {
     let local = LocalContext::try_from_json(json_syntax::Value::from_serde_json(ctx.clone()))

@@ -9,7 +9,7 @@ pub mod remote;
 
 pub use inline::check_inline_terms;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -46,6 +46,16 @@ pub enum JsonLdProblem {
         /// What differs.
         detail: String,
     },
+}
+
+/// The values of a member, as JSON-LD reads it: an array is its elements, anything else
+/// one value, an absent member none.
+pub fn values(member: Option<&Value>) -> &[Value] {
+    match member {
+        Some(Value::Array(a)) => a,
+        Some(v) => std::slice::from_ref(v),
+        None => &[],
+    }
 }
 
 /// The deepest nesting of objects and arrays that JSON-LD processing accepts. Expansion,
@@ -253,17 +263,17 @@ pub fn check_contexts(doc: &Value) -> Result<Vec<String>, JsonLdProblem> {
     Ok(urls)
 }
 
-/// Every IRI a shipped context gives a term (at any scope), with that term's name.
-fn shipped_iris() -> &'static HashMap<String, String> {
-    static IRIS: OnceLock<HashMap<String, String>> = OnceLock::new();
-    IRIS.get_or_init(|| {
-        let mut out = HashMap::new();
+/// Every IRI the shipped contexts give a term (at any scope), with the names they give it.
+fn shipped_names() -> &'static HashMap<String, HashSet<String>> {
+    static NAMES: OnceLock<HashMap<String, HashSet<String>>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut out: HashMap<String, HashSet<String>> = HashMap::new();
         for (_, _, body) in contexts::CONTEXTS {
             if let Ok(doc) = serde_json::from_str::<Value>(body)
                 && let Some(ctx) = doc.get("@context").and_then(Value::as_object)
             {
                 term_iris(ctx, &mut |term, iri| {
-                    out.entry(iri).or_insert_with(|| term.to_owned());
+                    out.entry(iri).or_default().insert(term.to_owned());
                 });
             }
         }
@@ -317,8 +327,9 @@ fn check_inline_context(inline: &serde_json::Map<String, Value>) -> Result<(), J
             }
         }
         if let Some(vocab) = ctx.get("@vocab").and_then(Value::as_str)
-            && let Some((iri, term)) = shipped_iris().iter().find(|(iri, _)| iri.starts_with(vocab))
+            && let Some((iri, names)) = shipped_names().iter().find(|(iri, _)| iri.starts_with(vocab))
         {
+            let term = names.iter().min().map_or("", String::as_str);
             return Err(JsonLdProblem::BadContext(format!(
                 "an inline context's @vocab {vocab} covers {iri}, which the shipped contexts name '{term}'"
             )));
@@ -341,8 +352,9 @@ fn check_inline_context(inline: &serde_json::Map<String, Value>) -> Result<(), J
     let mut clash = None;
     term_iris(inline, &mut |term, iri| {
         if clash.is_none()
-            && let Some(theirs) = shipped_iris().get(&iri)
-            && theirs != term
+            && let Some(names) = shipped_names().get(&iri)
+            && !names.contains(term)
+            && let Some(theirs) = names.iter().min()
         {
             clash = Some(format!(
                 "the inline context's term '{term}' names {iri}, which the shipped contexts call '{theirs}'; write '{theirs}'"
@@ -419,30 +431,20 @@ pub async fn signed_view(doc: &Value) -> Result<Value, JsonLdProblem> {
         c.remove("@context");
     }
     let mut without_context = map.clone();
+    let context_at = map.keys().position(|k| k == "@context").unwrap_or(0);
     let context = without_context.remove("@context");
     // An Open Badge is judged by the 1EdTech JSON Schema on its JSON, as every OB verifier
     // judges it: there a one-element array where the schema wants one value is refused,
     // not read as the value.
-    let open_badge = match doc.get("type") {
-        Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
-        Some(t) => t == "OpenBadgeCredential" || t == "AchievementCredential",
-        None => false,
-    };
+    let open_badge = crate::schema::is_open_badge(doc);
     let view = same_data(&Value::Object(without_context), &compacted, &mut String::new(), open_badge)
         .map_err(|(path, detail)| JsonLdProblem::NonCanonical { path, detail })?;
     let Value::Object(mut view) = view else { return Err(JsonLdProblem::Invalid("not an object".into())) };
+    // Back where the document has it (the view keeps the document's member order).
     if let Some(c) = context {
-        view.insert("@context".into(), c);
+        view.shift_insert(context_at, "@context".into(), c);
     }
-    // The original's member order (the view is read by name; order is not data).
-    let mut ordered = serde_json::Map::with_capacity(view.len());
-    for k in doc.as_object().into_iter().flat_map(|o| o.keys()) {
-        if let Some(v) = view.remove(k) {
-            ordered.insert(k.clone(), v);
-        }
-    }
-    ordered.extend(view);
-    Ok(Value::Object(ordered))
+    Ok(Value::Object(view))
 }
 
 /// Whether a proof's `@context` is the first entries of the document's `@context`, in the

@@ -97,12 +97,7 @@ fn collect(doc: &Value, depth: usize, out: &mut Vec<String>) {
     if depth > 3 {
         return;
     }
-    let urls: Vec<&Value> = match o.get("@context") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
-        None => Vec::new(),
-    };
-    for u in urls.into_iter().filter_map(Value::as_str) {
+    for u in super::values(o.get("@context")).iter().filter_map(Value::as_str) {
         if contexts::canonical(u).is_none() && !out.iter().any(|x| x == u) {
             out.push(u.to_owned());
         }

@@ -221,15 +221,13 @@ impl Directory {
         for row in self.store.list_institutions().await? {
             let keys = self.store.list_keys(&row.slug).await?;
             for k in &keys {
-                let time = |t: &Option<String>| {
-                    t.as_deref()
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                        .map(|t| t.with_timezone(&chrono::Utc))
+                let time = |t: Option<&str>| {
+                    t.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&chrono::Utc))
                 };
                 let life = KeyLife {
-                    created_at: time(&Some(k.created_at.clone())),
-                    retired_at: time(&k.retired_at),
-                    compromised_since: time(&k.compromised_since),
+                    created_at: time(Some(&k.created_at)),
+                    retired_at: time(k.retired_at.as_deref()),
+                    compromised_since: time(k.compromised_since.as_deref()),
                 };
                 lives.insert(k.kid.clone(), life);
             }

@@ -135,17 +135,16 @@ pub fn check_entry_shape(e: &serde_json::Map<String, Value>) -> Result<(), Strin
 /// Reads the status entries of a credential. `Ok(vec![])` when it has none; `Err` names
 /// an entry this verifier cannot check (another status method, a multi-bit status…).
 pub fn entries(credential: &Value) -> Result<Vec<Entry>, String> {
-    let items: Vec<&Value> = match credential.get("credentialStatus") {
+    let items = match credential.get("credentialStatus") {
         None | Some(Value::Null) => return Ok(vec![]),
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
+        status => crate::jsonld::values(status),
     };
     // Each entry may make the verifier fetch a list: a bounded number per credential.
     if items.len() > MAX_ENTRIES {
         return Err(format!("{} status entries; a credential may have at most {MAX_ENTRIES}", items.len()));
     }
     items
-        .into_iter()
+        .iter()
         .map(|e| {
             let ty = e.get("type").and_then(Value::as_str).unwrap_or_default();
             let kind = match ty {

@@ -275,12 +275,7 @@ fn texts(v: &Value, out: &mut Vec<String>) {
 
 /// The objects a member holds: itself, or each of an array's.
 fn each(v: Option<&Value>) -> impl Iterator<Item = &serde_json::Map<String, Value>> {
-    let list: Vec<&Value> = match v {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(x) => vec![x],
-        None => Vec::new(),
-    };
-    list.into_iter().filter_map(Value::as_object)
+    crate::jsonld::values(v).iter().filter_map(Value::as_object)
 }
 
 impl Claimed {

@@ -4,8 +4,9 @@
 use super::*;
 
 /// The lifetime of a key of ours, which the signer cannot choose:
-/// - a proof dated (DI `created`, JWT `iat`/`nbf`) before the key was made is refused
-///   (`key.before_creation`): no credential was signed with a key that did not exist;
+/// - a proof dated (DI `created`, JWT `iat`; not `nbf`, the credential's `validFrom`)
+///   before the key was made is refused (`key.before_creation`): no credential was signed
+///   with a key that did not exist;
 /// - a credential signed by a key we rotated out or marked compromised is valid only if
 ///   the institution's records hold it, same id and same signature
 ///   (`key.not_issued` otherwise): the date in a proof is the signer's word, and whoever
@@ -39,14 +40,14 @@ pub(super) fn check_key_life(
     if life.retired_at.is_none() && life.compromised_since.is_none() {
         return;
     }
-    let state = match (life.compromised_since, life.retired_at) {
-        (Some(since), _) => format!("reported compromised since {since}"),
-        (None, Some(retired)) => format!("retired on {retired}"),
-        (None, None) => String::new(),
-    };
     if let Some(held) = ctx.trust.held() {
         let holds = signed.credential_id.zip(signed.signature).is_some_and(|(id, sig)| held.holds(id, sig));
         if !holds {
+            let state = match (life.compromised_since, life.retired_at) {
+                (Some(since), _) => format!("reported compromised since {since}"),
+                (None, Some(retired)) => format!("retired on {retired}"),
+                (None, None) => String::new(),
+            };
             r.fail(
                 "issuer_key",
                 "key.not_issued",

@@ -30,13 +30,13 @@ mod rules;
 mod status;
 mod validity;
 
+pub use crate::schema::is_open_badge;
 use issuer_trust::check_trust;
 use key_life::{Signed, check_key_life};
 pub use presentation::{MAX_PRESENTATION_VALUES, verify_presentation_proof};
 pub use proofs::MAX_PROOFS;
 use proofs::{check_proof_options, date_time_stamp, previous_proofs, proof_set, single_proof, supported_suite};
 use related::check_related_resources;
-pub use rules::is_open_badge;
 use status::check_status;
 
 /// What verification needs from outside: keys, status lists and the time.
@@ -391,13 +391,12 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
         }
     };
     r.pass("format");
-    r.issuer = issuer_of(&v);
     // Our own credential shape: canonical N-Quads once, for the term check and the proof.
     let canonical = fastld::our_proof(&v).and_then(|_| fastld::as_ours(&v)).and_then(|c| fastld::canonical(&c));
     let (ld_ok, view) = check_json_ld(&v, &mut r, canonical.is_some()).await;
-    if let Some(view) = &view {
-        r.issuer = issuer_of(view);
-    }
+    // What the checks read: the view off the fast path, the document on it.
+    let read = view.as_ref().unwrap_or(&v);
+    r.issuer = issuer_of(read);
     let set = proofs.len() > 1;
     let mut issuer_signed = None;
     let mut trust_key = None;
@@ -446,7 +445,7 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
             let signed = Signed {
                 at: signed_at,
                 signing_time: signed_at,
-                credential_id: v.get("id").and_then(Value::as_str),
+                credential_id: read.get("id").and_then(Value::as_str),
                 signature: proof.get("proofValue").and_then(Value::as_str),
             };
             check_key_life(key, signed, ctx, &mut r);
@@ -506,7 +505,7 @@ async fn verify_ldp(v: Value, ctx: VerifyContext<'_>, mut r: VerificationReport)
         r.pass("signature");
     }
     if let Some((key, signed_at)) = trust_key.as_ref().or(issuer_signed.as_ref()) {
-        check_trust(view.as_ref().unwrap_or(&v), key, *signed_at, ctx, &mut r);
+        check_trust(read, key, *signed_at, ctx, &mut r);
     }
     check_content(view.unwrap_or(v), ctx, r).await
 }
@@ -537,16 +536,15 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
         return r.finish();
     }
     r.pass("format");
-    r.issuer = issuer_of(&credential);
     let covered = fastld::covers(&credential);
     let (ld_ok, view) = check_json_ld(&credential, &mut r, covered).await;
-    if let Some(view) = &view {
-        r.issuer = issuer_of(view);
-    }
+    let read = view.as_ref().unwrap_or(&credential);
+    r.issuer = issuer_of(read);
     let signed_at = ["iat", "nbf"]
         .iter()
         .find_map(|k| payload.get(*k).and_then(Value::as_i64))
         .and_then(|t| DateTime::from_timestamp(t, 0));
+    let iat = payload.get("iat").and_then(Value::as_i64).and_then(|t| DateTime::from_timestamp(t, 0));
     let key = match &header.key {
         jwt::HeaderKey::Kid(kid) => resolve_issuer_key(kid, ctx.resolver, &mut r),
         jwt::HeaderKey::Jwk(jwk) => issuer_key_from_jwk(jwk, ctx.resolver, &mut r),
@@ -554,11 +552,11 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
     if let Some(key) = &key {
         let signed = Signed {
             at: signed_at,
-            signing_time: payload.get("iat").and_then(Value::as_i64).and_then(|t| DateTime::from_timestamp(t, 0)),
+            signing_time: iat,
             credential_id: payload
                 .get("jti")
                 .and_then(Value::as_str)
-                .or_else(|| credential.get("id").and_then(Value::as_str)),
+                .or_else(|| read.get("id").and_then(Value::as_str)),
             signature: token.rsplit('.').next(),
         };
         check_key_life(key, signed, ctx, &mut r);
@@ -576,7 +574,7 @@ async fn verify_jwt(token: &str, ctx: VerifyContext<'_>, mut r: VerificationRepo
         }
     }
     if let Some(key) = &key {
-        check_trust(view.as_ref().unwrap_or(&credential), key, signed_at, ctx, &mut r);
+        check_trust(read, key, signed_at, ctx, &mut r);
     }
     check_content(view.unwrap_or(credential), ctx, r).await
 }

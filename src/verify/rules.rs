@@ -33,15 +33,6 @@ pub(super) fn schema_view(v: &Value) -> std::borrow::Cow<'_, Value> {
     std::borrow::Cow::Owned(view)
 }
 
-/// Whether a credential claims to be an Open Badge (OB 3.0 types).
-pub fn is_open_badge(v: &Value) -> bool {
-    match v.get("type") {
-        Some(Value::Array(a)) => a.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
-        Some(Value::String(t)) => t == "OpenBadgeCredential" || t == "AchievementCredential",
-        _ => false,
-    }
-}
-
 /// The schemas (Open Badges only) and, where our extension is present, the rules.
 pub(super) fn check(v: &Value, clock: &dyn Clock, r: &mut VerificationReport) {
     if schema::has_status_array(v) {
@@ -54,8 +45,8 @@ pub(super) fn check(v: &Value, clock: &dyn Clock, r: &mut VerificationReport) {
     }
     let ext = reverse::has_extension(v);
     // The 1EdTech schema applies to Open Badges; other VC 2.0 credentials skip it.
-    let violations = if is_open_badge(v) { schema::check(&schema_view(v), ext) } else { Vec::new() };
-    if is_open_badge(v) && violations.is_empty() {
+    let violations = if schema::is_open_badge(v) { schema::check(&schema_view(v), ext) } else { Vec::new() };
+    if schema::is_open_badge(v) && violations.is_empty() {
         r.pass("schema");
     }
     for s in violations.into_iter().take(20) {

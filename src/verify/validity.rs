@@ -5,11 +5,7 @@ use super::*;
 /// Every date-time of a validity bound (a one-element array is its element; a bound given
 /// twice is judged twice). A value that is not an RFC 3339 date-time fails.
 pub(super) fn times(v: &Value, name: &str, r: &mut VerificationReport) -> Vec<DateTime<Utc>> {
-    let values: Vec<&Value> = match v.get(name) {
-        None => return Vec::new(),
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(x) => vec![x],
-    };
+    let values = jsonld::values(v.get(name));
     let mut out = Vec::with_capacity(values.len());
     for x in values {
         match x.as_str().map(DateTime::parse_from_rfc3339) {

@@ -266,34 +266,7 @@ async fn an_open_badge_on_vc_1_1_with_an_ed25519signature2020_proof_verifies() {
     let secret = JWK::generate_ed25519().expect("jwk");
     let did = ssi::dids::DIDKey::generate(&secret).expect("did").to_string();
     let badge = |issuance: Option<&str>, expiration: Option<&str>| {
-        let mut c = json!({
-            "@context": [
-                "https://www.w3.org/2018/credentials/v1",
-                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
-                "https://w3id.org/security/suites/ed25519-2020/v1"
-            ],
-            "id": "urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a11",
-            "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            "name": "Teamwork",
-            "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
-            "credentialSubject": {
-                "type": ["AchievementSubject"],
-                "achievement": {
-                    "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d90",
-                    "type": ["Achievement"],
-                    "name": "Teamwork",
-                    "description": "Works well in a team.",
-                    "criteria": {"narrative": "Completed the team project."}
-                }
-            }
-        });
-        if let Some(t) = issuance {
-            c["issuanceDate"] = t.into();
-        }
-        if let Some(t) = expiration {
-            c["expirationDate"] = t.into();
-        }
-        c
+        teamwork_vc11(&did, "urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a11", issuance, expiration)
     };
     let vc = sign_2020(&badge(Some("2025-01-01T00:00:00Z"), None), &secret).await;
     assert_eq!(vc["proof"]["type"], "Ed25519Signature2020", "{vc}");

@@ -47,3 +47,37 @@ pub fn all_valid_records() -> Vec<Value> {
 pub fn fixture_clock() -> FixedClock {
     FixedClock::at_date(NaiveDate::from_ymd_opt(2025, 9, 1).expect("date"))
 }
+
+/// An Open Badge of the VC 1.1 edition, unsigned (the Digital Credentials Consortium's
+/// shape, "Teamwork" by Example Academy), issued by `did` with `issuance` and `expiration`
+/// as its `issuanceDate` and `expirationDate` when given.
+pub fn teamwork_vc11(did: &str, id: &str, issuance: Option<&str>, expiration: Option<&str>) -> Value {
+    let mut c = serde_json::json!({
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+            "https://w3id.org/security/suites/ed25519-2020/v1"
+        ],
+        "id": id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Teamwork",
+        "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d90",
+                "type": ["Achievement"],
+                "name": "Teamwork",
+                "description": "Works well in a team.",
+                "criteria": {"narrative": "Completed the team project."}
+            }
+        }
+    });
+    if let Some(t) = issuance {
+        c["issuanceDate"] = t.into();
+    }
+    if let Some(t) = expiration {
+        c["expirationDate"] = t.into();
+    }
+    c
+}

@@ -161,31 +161,8 @@ async fn presentation(credentials: Vec<Value>, holder: &ssi::JWK) -> Value {
 /// Consortium's shape), valid from 2025 and, when `expired`, until 2025-06-01.
 async fn vc11(secret: &ssi::JWK, expired: bool) -> Value {
     let did = ssi::dids::DIDKey::generate(secret).expect("did").to_string();
-    let mut c = json!({
-        "@context": [
-            "https://www.w3.org/2018/credentials/v1",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
-            "https://w3id.org/security/suites/ed25519-2020/v1"
-        ],
-        "id": format!("urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a{}", if expired { "21" } else { "20" }),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Teamwork",
-        "issuer": {"id": did, "type": ["Profile"], "name": "Example Academy"},
-        "issuanceDate": "2025-01-01T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "urn:uuid:0d7a1c56-3a8e-4b5f-8e2c-9f4a6b7c8d90",
-                "type": ["Achievement"],
-                "name": "Teamwork",
-                "description": "Works well in a team.",
-                "criteria": {"narrative": "Completed the team project."}
-            }
-        }
-    });
-    if expired {
-        c["expirationDate"] = "2025-06-01T00:00:00Z".into();
-    }
+    let id = format!("urn:uuid:2f8b8d3e-6c1a-4f0e-9a55-2b1d1e0c7a{}", if expired { "21" } else { "20" });
+    let c = teamwork_vc11(&did, &id, Some("2025-01-01T00:00:00Z"), expired.then_some("2025-06-01T00:00:00Z"));
     crate::breadth::sign_2020(&c, secret).await
 }
 

@@ -264,11 +264,7 @@ fn holder_is_subject(
     let Some(holder) = presentation.issuer.clone() else { return };
     for (i, r) in results.iter().enumerate() {
         let Some(c) = &r.credential else { continue };
-        let subjects: Vec<&Value> = match c.get("credentialSubject") {
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(one) => vec![one],
-            None => Vec::new(),
-        };
+        let subjects = crate::jsonld::values(c.get("credentialSubject"));
         let ids: Vec<&str> =
             subjects.iter().filter_map(|s| s.get("id").and_then(Value::as_str).or_else(|| s.as_str())).collect();
         if !ids.contains(&holder.as_str()) {
